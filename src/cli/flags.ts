@@ -1,0 +1,81 @@
+/**
+ * The training option table: one row per config key, with its flag, help text and parser. Commander's
+ * options, the README's flag table (checked by a test) and the flag names in error messages all come
+ * from here. Parsers only turn strings into typed values; ranges are checked once, by the zod schema.
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander'
+
+export interface FlagRow { key: string; flag: string; arg: string; help: string; parse: (v: string) => unknown }
+
+const int = (v: string): number => {
+  if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`expected an integer, got "${v}"`)
+  return Number(v)
+}
+const num = (v: string): number => {
+  const n = Number(v)
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${v}"`)
+  return n
+}
+const oneOf = (names: readonly string[], aliases: Record<string, string> = {}) => (v: string): string => {
+  const name = aliases[v] ?? v
+  if (!names.includes(name)) throw new InvalidArgumentError(`expected one of ${names.join(', ')}, got "${v}"`)
+  return name
+}
+const str = (v: string): string => v
+
+export const CELL_ALIASES: Record<string, string> = { rnn: 'rnn_tanh', tanh: 'rnn_tanh', relu: 'rnn_relu' }
+export const parseCell = oneOf(['rnn_tanh', 'rnn_relu', 'lstm', 'gru'], CELL_ALIASES)
+export const parseInt_ = int
+export const parseNumber = num
+
+export const TRAIN_FLAGS: FlagRow[] = [
+  { key: 'cell', flag: '--cell', arg: '<cell>', help: 'rnn_tanh (alias rnn), rnn_relu, lstm or gru', parse: parseCell },
+  { key: 'hidden_size', flag: '--hidden', arg: '<n>', help: 'units per layer', parse: int },
+  { key: 'num_layers', flag: '--layers', arg: '<n>', help: 'stacked recurrent layers', parse: int },
+  { key: 'dropout', flag: '--dropout', arg: '<p>', help: 'dropout between layers while training, in [0, 1)', parse: num },
+  { key: 'forget_bias', flag: '--forget-bias', arg: '<b>', help: 'LSTM forget-gate bias at initialisation', parse: num },
+  { key: 'seq_len', flag: '--seq-len', arg: '<n>', help: 'BPTT window: characters per chunk', parse: int },
+  { key: 'batch_size', flag: '--batch', arg: '<n>', help: 'parallel streams per step', parse: int },
+  { key: 'val_frac', flag: '--val-frac', arg: '<f>', help: 'fraction at the end of the text held out for validation', parse: num },
+  { key: 'optimizer', flag: '--optimizer', arg: '<name>', help: 'sgd, adam, rmsprop or adagrad', parse: oneOf(['sgd', 'adam', 'rmsprop', 'adagrad']) },
+  { key: 'lr', flag: '--lr', arg: '<x>', help: 'learning rate', parse: num },
+  { key: 'momentum', flag: '--momentum', arg: '<m>', help: 'momentum (sgd)', parse: num },
+  { key: 'clip', flag: '--clip', arg: '<norm>', help: 'clip the global gradient norm to this (0: off)', parse: num },
+  { key: 'clip_value', flag: '--clip-value', arg: '<v>', help: 'clamp each gradient entry to ±v (0: off)', parse: num },
+  { key: 'lr_decay', flag: '--lr-decay', arg: '<f>', help: 'multiply the learning rate by this after every epoch', parse: num },
+  { key: 'steps', flag: '--steps', arg: '<n>', help: 'optimizer steps to run (with --resume: more steps)', parse: int },
+  { key: 'epochs', flag: '--epochs', arg: '<x>', help: 'passes over the training text instead of --steps', parse: num },
+  { key: 'max_seconds', flag: '--max-seconds', arg: '<s>', help: 'stop after this much training time', parse: num },
+  { key: 'eval_every', flag: '--eval-every', arg: '<n>', help: 'steps between validations and checkpoint saves', parse: int },
+  { key: 'patience', flag: '--patience', arg: '<n>', help: 'stop after n validations without improvement (0: off)', parse: int },
+  { key: 'on_nan', flag: '--on-nan', arg: '<what>', help: 'a NaN/Inf loss or gradient: stop, or skip the batch', parse: oneOf(['stop', 'skip']) },
+  { key: 'seed', flag: '--seed', arg: '<n>', help: 'random seed: same seed, same run', parse: int },
+  { key: 'out', flag: '--out', arg: '<path>', help: 'checkpoint path (default checkpoints/<corpus>-<cell>.json)', parse: str },
+]
+
+/** Commander's property name for a flag: --seq-len → seqLen. */
+export function optionName(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
+}
+
+export function addFlags(cmd: Command, rows: FlagRow[], defaults: Record<string, unknown>): Command {
+  for (const r of rows) {
+    const d = defaults[r.key]
+    cmd.addOption(new Option(`${r.flag} ${r.arg}`, `${r.help}${d !== null && d !== undefined ? ` (default: ${d})` : ''}`).argParser(r.parse))
+  }
+  return cmd
+}
+
+/** Only the flags actually given, keyed by config key. */
+export function pickFlags(rows: FlagRow[], opts: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const r of rows) {
+    const v = opts[optionName(r.flag)]
+    if (v !== undefined) out[r.key] = v
+  }
+  return out
+}
+
+export function flagOf(key: string): string | undefined {
+  return TRAIN_FLAGS.find((r) => r.key === key)?.flag
+}

@@ -1,0 +1,42 @@
+/**
+ * The CLI's entry: builds the program, registers one subcommand per file, and is the one boundary where
+ * errors become a message on stderr and an exit code. Subcommands import the engine lazily inside their
+ * actions, so `rnn --help` stays fast.
+ */
+import { readFileSync } from 'node:fs'
+import { Command, CommanderError } from 'commander'
+import { UserError } from '../errors.ts'
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+
+const program = new Command()
+  .name('rnn')
+  .description('Train and sample recurrent neural networks (RNN, LSTM, GRU) on text and CSV time series.')
+  .version(pkg.version, '-V, --version')
+  .option('--debug', 'show stack traces of internal errors')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+
+const commands = await Promise.all([
+  import('./train.ts'), import('./sample.ts'), import('./eval.ts'),
+])
+for (const c of commands) program.addCommand(c.command())
+
+try {
+  await program.parseAsync(process.argv)
+} catch (err) {
+  process.exitCode = report(err)
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode // commander already printed its message
+  if (err instanceof UserError) {
+    process.stderr.write(`rnn: ${err.message}\n`)
+    return err.exitCode
+  }
+  const debug = process.argv.includes('--debug') || process.env.RNN_DEBUG === '1'
+  const e = err instanceof Error ? err : new Error(String(err))
+  process.stderr.write(debug ? `${e.stack}\n` : `rnn: internal error: ${e.message} (please report; --debug shows the stack)\n`)
+  return 70
+}

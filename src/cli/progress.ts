@@ -1,0 +1,55 @@
+/**
+ * Rendering training events: a cli-progress bar on a TTY (step, smoothed loss, last validation loss,
+ * chars/s, ETA), one plain line per evaluation otherwise. Everything goes to stderr.
+ */
+import cliProgress from 'cli-progress'
+import type { TrainEvents } from '../train.ts'
+import { colour, fmt, fmtInt, log, stderrIsTTY } from './output.ts'
+
+export function trainView(): { events: TrainEvents; stop(): void } {
+  let bar: cliProgress.SingleBar | null = null
+  let smooth: number | null = null
+  let val: number | null = null
+  let lastRender = 0
+  const useBar = stderrIsTTY
+  const events: TrainEvents = {
+    start(e) {
+      const resumed = e.resumed_from > 0 ? `, resuming at step ${e.resumed_from}` : ''
+      log(colour.dim(`${e.corpus}: ${fmtInt(e.chars)} chars, vocabulary ${e.vocab}; ${fmtInt(e.params)} parameters; ${fmtInt(e.target - e.resumed_from)} steps${resumed} → ${e.out}`))
+      if (useBar) {
+        bar = new cliProgress.SingleBar({
+          stream: process.stderr, hideCursor: true, clearOnComplete: false, etaBuffer: 50,
+          format: `${colour.cyan('{bar}')} {value}/{total} | loss {loss} | val {val} | {speed} chars/s | ETA {eta_formatted}`,
+        }, cliProgress.Presets.shades_classic)
+        bar.start(e.target, e.resumed_from, { loss: '-', val: '-', speed: '-' })
+      }
+    },
+    step(e) {
+      smooth = smooth === null ? e.loss : 0.98 * smooth + 0.02 * e.loss
+      if (bar !== null) {
+        const now = Date.now()
+        if (now - lastRender > 100 || e.step === e.target) {
+          lastRender = now
+          bar.update(e.step, { loss: fmt(smooth, 3), val: fmt(val, 3), speed: fmtInt(e.chars_per_s) })
+        }
+      }
+    },
+    eval(e) {
+      val = e.val_loss
+      if (bar === null) {
+        const mark = e.improved ? colour.green(' *') : ''
+        log(`step ${e.step}: train ${fmt(e.train_loss)} val ${fmt(e.val_loss)} (${fmt(e.val_loss / Math.LN2, 3)} bits/char)${mark} ${e.seconds.toFixed(1)}s`)
+      }
+    },
+    skipped(e) {
+      const line = colour.yellow(`step ${e.step}: ${e.reason}; batch skipped (--on-nan skip)`)
+      if (bar === null) log(line)
+    },
+  }
+  return {
+    events,
+    stop() {
+      if (bar !== null) { bar.stop(); bar = null }
+    },
+  }
+}

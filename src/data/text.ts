@@ -1,0 +1,115 @@
+/**
+ * Text data: a UTF-8 file → code point ids, split into train (first 1 - val_frac) and validation (the
+ * rest), and read as B parallel streams in chunks of T (char-rnn's batching): stream b is the b-th
+ * contiguous slice of the split, chunk k covers positions [kT, (k+1)T) of every stream, and the target
+ * is the next character. Consecutive chunks continue each stream, so the trainer carries hidden state
+ * across them (truncated BPTT) and learns context longer than T.
+ */
+import { readFileSync, statSync } from 'node:fs'
+import { basename, extname } from 'node:path'
+import { UserError } from '../errors.ts'
+import { Vocab } from './vocab.ts'
+
+export interface TextCorpus {
+  readonly path: string
+  readonly name: string
+  readonly vocab: Vocab
+  readonly train: Int32Array
+  readonly val: Int32Array
+}
+
+/** Reads a text file strictly: missing, directory, empty, binary or invalid UTF-8 are UserErrors. */
+export function readText(path: string): string {
+  let buf: Buffer
+  try {
+    if (statSync(path).isDirectory()) throw new UserError(`${path}: is a directory, expected a text file`)
+    buf = readFileSync(path)
+  } catch (e) {
+    if (e instanceof UserError) throw e
+    const code = (e as NodeJS.ErrnoException).code
+    throw new UserError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? (e as Error).message})`)
+  }
+  if (buf.length === 0) throw new UserError(`${path}: file is empty`)
+  const nul = buf.indexOf(0)
+  if (nul >= 0) throw new UserError(`${path}: looks like a binary file (NUL byte at offset ${nul}), expected UTF-8 text`)
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(buf)
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  } catch {
+    throw new UserError(`${path}: not valid UTF-8 (at ${lineOfInvalidByte(buf)}), expected UTF-8 text`)
+  }
+}
+
+function lineOfInvalidByte(buf: Buffer): string {
+  const dec = new TextDecoder('utf-8', { fatal: true })
+  let lo = 0, hi = buf.length
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1
+    try { dec.decode(buf.subarray(0, mid)); lo = mid } catch { hi = mid }
+  }
+  let line = 1
+  for (let i = 0; i < lo; i++) if (buf[i] === 10) line++
+  return `line ${line}, byte ${lo}`
+}
+
+/** Corpus name for default checkpoint paths: the file name without its extension. */
+export function corpusName(path: string): string {
+  return basename(path, extname(path)) || 'corpus'
+}
+
+/**
+ * Builds the corpus: vocabulary from the whole text (given one: a resumed model's), train/val split.
+ * `minTrain` characters of training data are required (one window of seq_len + 1 per stream).
+ */
+export function loadTextCorpus(path: string, opts: { valFrac: number; vocab?: Vocab; minTrain: number; minVal: number }): TextCorpus {
+  const text = readText(path)
+  const vocab = opts.vocab ?? Vocab.fromText(text)
+  const ids = vocab.encode(text)
+  const nVal = Math.floor(ids.length * opts.valFrac)
+  const nTrain = ids.length - nVal
+  if (nTrain < opts.minTrain || nVal < opts.minVal)
+    throw new UserError(`${path}: ${ids.length} characters is too short: need at least ${Math.ceil(Math.max(opts.minTrain / (1 - opts.valFrac), opts.minVal / opts.valFrac))} for seq_len, batch_size and val_frac (try a smaller --seq-len or --batch)`)
+  if (opts.vocab !== undefined) {
+    const unknown = vocab.unknown(text)
+    if (unknown.length > 0) throw new UserError(`${path}: characters not in the model's vocabulary: ${unknown.slice(0, 10).map((c) => JSON.stringify(c)).join(' ')}`)
+  }
+  return { path, name: corpusName(path), vocab, train: ids.subarray(0, nTrain), val: ids.subarray(nTrain) }
+}
+
+/** Where the batcher is: which pass over the data, and which chunk of it comes next. */
+export interface Cursor { epoch: number; chunk: number }
+
+/**
+ * B streams of T-chunks over `ids`: x [T][B] and y [T][B] (the next ids), time-major.
+ * `carry` is false on an epoch's first chunk: the model starts those streams from zero state.
+ */
+export class StreamBatcher {
+  readonly streamLen: number
+  readonly chunksPerEpoch: number
+  readonly x: Int32Array
+  readonly y: Int32Array
+  carry = false
+
+  constructor(private readonly ids: Int32Array, readonly B: number, readonly T: number, readonly cursor: Cursor = { epoch: 0, chunk: 0 }) {
+    this.streamLen = Math.floor(ids.length / B)
+    this.chunksPerEpoch = Math.floor((this.streamLen - 1) / T)
+    if (this.chunksPerEpoch < 1) throw new Error(`too little data for ${B} streams of ${T + 1}`)
+    this.x = new Int32Array(T * B)
+    this.y = new Int32Array(T * B)
+  }
+
+  /** Fills x, y with the chunk at the cursor and advances it. */
+  next(): void {
+    const { B, T, ids, streamLen, cursor } = this
+    const start = cursor.chunk * T
+    for (let t = 0; t < T; t++)
+      for (let b = 0; b < B; b++) {
+        const p = b * streamLen + start + t
+        this.x[t * B + b] = ids[p]
+        this.y[t * B + b] = ids[p + 1]
+      }
+    this.carry = cursor.chunk > 0
+    cursor.chunk++
+    if (cursor.chunk >= this.chunksPerEpoch) { cursor.chunk = 0; cursor.epoch++ }
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * `rnn eval` as a library function: a checkpoint and a text file (default: the validation split of the
+ * checkpoint's corpus, found by the path stored in it) → loss over one stream from a zero state.
+ */
+import { UserError } from './errors.ts'
+import { readText } from './data/text.ts'
+import { evaluateIds } from './evaluate.ts'
+import { loadModel } from './model/load.ts'
+
+export interface FileEval { loss: number; perplexity: number; bits_per_char: number; chars: number; unknown_chars: number; unknown_list: string[]; source: string }
+
+/** Chunk length for evaluation: long chunks amortise the per-call overhead; state carries across them. */
+const EVAL_CHUNK = 256
+
+export function evaluateFile(checkpointPath: string, file?: string): FileEval {
+  const { model, vocab, checkpoint } = loadModel(checkpointPath)
+  let text: string, source: string
+  if (file !== undefined) {
+    text = readText(file)
+    source = file
+  } else {
+    const corpus = checkpoint.data.corpus
+    if (corpus === null) throw new UserError(`${checkpointPath}: no corpus path stored; name a text file to evaluate`)
+    const all = [...readText(corpus)]
+    const nVal = Math.floor(all.length * checkpoint.config.val_frac)
+    text = all.slice(all.length - nVal).join('')
+    source = `${corpus} (validation split)`
+  }
+  const ids = vocab.encode(text)
+  let unknown = 0
+  for (let i = 1; i < ids.length; i++) if (ids[i] < 0) unknown++
+  if (ids.length < 2) throw new UserError(`${file ?? source}: needs at least 2 characters to evaluate`)
+  const r = evaluateIds(model, ids, 1, EVAL_CHUNK)
+  return { ...r, unknown_chars: unknown, unknown_list: vocab.unknown(text).slice(0, 10), source }
+}

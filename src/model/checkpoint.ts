@@ -1,0 +1,165 @@
+/**
+ * Checkpoints: versioned, self-sufficient JSON. A checkpoint holds the architecture, the data metadata
+ * (vocabulary), the full effective config, the best-by-validation parameters under `params` keyed by their
+ * PyTorch names, and under `resume` everything an exact continuation needs: the latest parameters when
+ * they differ from the best, optimizer state, RNG state, data cursor and the carried hidden state.
+ *
+ * Tensors are {dtype, shape, data}: data is base64 of the little-endian float32 bytes (exact, ~3× smaller
+ * than decimal, and what a safetensors file holds). Saving writes a temp file in the same folder, fsyncs
+ * it, then renames it over the target, so a crash never leaves a half-written checkpoint behind.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { dirname, basename, join } from 'node:path'
+import { z } from 'zod'
+import { TrainConfig } from '../config.ts'
+import { UserError } from '../errors.ts'
+import { paramSpecs, type ModelSpec } from './spec.ts'
+
+export const FORMAT = 'rnn-checkpoint'
+export const VERSION = 1
+
+const TensorJSON = z.strictObject({ dtype: z.literal('float32'), shape: z.array(z.int().nonnegative()), data: z.string() })
+export type TensorJSON = z.infer<typeof TensorJSON>
+
+const ModelSpecJSON = z.strictObject({
+  cell: z.enum(['rnn_tanh', 'rnn_relu', 'lstm', 'gru']),
+  input_size: z.int().positive(), hidden_size: z.int().positive(), num_layers: z.int().positive(), output_size: z.int().positive(),
+  input: z.enum(['one_hot', 'dense']), loss: z.enum(['cross_entropy', 'mse']),
+  gate_order: z.array(z.string()),
+})
+
+const TextMeta = z.strictObject({ kind: z.literal('text'), vocab: z.array(z.string()), corpus: z.string().nullable() })
+export type TextMeta = z.infer<typeof TextMeta>
+
+const HistoryPoint = z.strictObject({ step: z.int(), seconds: z.number(), lr: z.number(), train_loss: z.number().nullable(), val_loss: z.number().nullable(), grad_norm: z.number().nullable() })
+export type HistoryPoint = z.infer<typeof HistoryPoint>
+
+const Progress = z.strictObject({
+  step: z.int().nonnegative(), epoch: z.int().nonnegative(), chars: z.int().nonnegative(), seconds: z.number().nonnegative(),
+  best_val_loss: z.number().nullable(), best_step: z.int().nonnegative().nullable(), evals_since_best: z.int().nonnegative(),
+  history: z.array(HistoryPoint),
+})
+export type Progress = z.infer<typeof Progress>
+
+const Resume = z.strictObject({
+  params: z.record(z.string(), TensorJSON).nullable(),   // latest parameters; null when they are the best ones
+  optimizer: z.strictObject({ name: z.enum(['sgd', 'adam', 'rmsprop', 'adagrad']), step: z.int().nonnegative(), buffers: z.record(z.string(), TensorJSON) }),
+  rng: z.tuple([z.int(), z.int(), z.int(), z.int()]),
+  cursor: z.strictObject({ epoch: z.int().nonnegative(), chunk: z.int().nonnegative() }),
+  state: z.strictObject({ h: TensorJSON, c: TensorJSON.nullable() }),
+  lr: z.number().positive(),
+})
+export type Resume = z.infer<typeof Resume>
+
+export const Checkpoint = z.strictObject({
+  format: z.literal(FORMAT),
+  version: z.literal(VERSION),
+  rnn_version: z.string(),
+  created: z.string(),
+  kind: z.literal('text'),
+  model: ModelSpecJSON,
+  data: TextMeta,
+  config: TrainConfig,
+  params: z.record(z.string(), TensorJSON),
+  progress: Progress,
+  resume: Resume,
+})
+export type Checkpoint = z.infer<typeof Checkpoint>
+
+export function encodeTensor(data: Float32Array, shape: readonly number[]): TensorJSON {
+  return { dtype: 'float32', shape: [...shape], data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') }
+}
+
+export function decodeTensor(t: TensorJSON): Float32Array {
+  const bytes = Buffer.from(t.data, 'base64')
+  const out = new Float32Array(bytes.length / 4)
+  new Uint8Array(out.buffer).set(bytes)
+  return out
+}
+
+export function specOf(ck: Checkpoint): ModelSpec {
+  const { gate_order: _, ...spec } = ck.model
+  return spec
+}
+
+/** Writes atomically: temp file in the same folder, fsync, rename, fsync the folder. */
+export function saveCheckpoint(path: string, ck: Checkpoint): void {
+  const dir = dirname(path)
+  mkdirSync(dir, { recursive: true })
+  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`)
+  const text = JSON.stringify(ck)
+  try {
+    const fd = openSync(tmp, 'w')
+    try {
+      writeSync(fd, text)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(tmp, path)
+  } catch (e) {
+    try { unlinkSync(tmp) } catch { /* the temp file may not exist */ }
+    const code = (e as NodeJS.ErrnoException).code
+    throw new UserError(`${path}: cannot write checkpoint (${code ?? (e as Error).message})${code === 'ENOSPC' ? '; the disk is full' : ''}; the previous checkpoint is untouched`)
+  }
+  try {
+    const dfd = openSync(dir, 'r')
+    try { fsyncSync(dfd) } finally { closeSync(dfd) }
+  } catch { /* some filesystems cannot fsync a directory; the rename is still atomic */ }
+}
+
+/** Reads and validates a checkpoint; every problem is a UserError naming the file and the key. */
+export function loadCheckpoint(path: string): Checkpoint {
+  let text: string
+  try {
+    if (statSync(path).isDirectory()) throw new UserError(`${path}: is a directory, expected a checkpoint file`)
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    if (e instanceof UserError) throw e
+    const code = (e as NodeJS.ErrnoException).code
+    throw new UserError(code === 'ENOENT' ? `${path}: no such checkpoint` : `${path}: cannot read checkpoint (${code})`)
+  }
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    throw new UserError(`${path}: not a checkpoint: ${text.trim().length === 0 ? 'the file is empty' : 'invalid or truncated JSON'}`)
+  }
+  if (typeof raw !== 'object' || raw === null || (raw as { format?: unknown }).format !== FORMAT)
+    throw new UserError(`${path}: not an rnn checkpoint (no "format": "${FORMAT}")`)
+  const version = (raw as { version?: unknown }).version
+  if (typeof version === 'number' && version > VERSION)
+    throw new UserError(`${path}: written by a newer rnn (checkpoint format ${version}); this rnn reads format ${VERSION}; upgrade rnn`)
+  if ((raw as { kind?: unknown }).kind === 'timeseries')
+    throw new UserError(`${path}: a time-series checkpoint; this version of rnn only handles text checkpoints`)
+  const parsed = Checkpoint.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new UserError(`${path}: invalid checkpoint: ${issue.path.join('.') || '(top level)'}: ${issue.message}`)
+  }
+  const ck = parsed.data
+  checkShapes(path, ck)
+  return ck
+}
+
+/** Every parameter present, with the shape the architecture implies and the bytes the shape implies. */
+function checkShapes(path: string, ck: Checkpoint): void {
+  const spec = specOf(ck)
+  const specs = paramSpecs(spec)
+  const sets: [string, Record<string, TensorJSON>][] = [['params', ck.params]]
+  if (ck.resume.params !== null) sets.push(['resume.params', ck.resume.params])
+  for (const [where, set] of sets) {
+    for (const s of specs) {
+      const t = set[s.name]
+      if (t === undefined) throw new UserError(`${path}: ${where}.${s.name} is missing`)
+      if (t.shape.join() !== s.shape.join())
+        throw new UserError(`${path}: ${where}.${s.name}: shape [${t.shape}] does not match ${spec.cell} hidden_size ${spec.hidden_size} (expected [${s.shape}])`)
+      const n = s.shape.reduce((a, b) => a * b, 1)
+      const bytes = Buffer.byteLength(t.data, 'base64')
+      if (bytes !== 4 * n) throw new UserError(`${path}: ${where}.${s.name}: ${bytes / 4} values for shape [${s.shape}] (expected ${n})`)
+    }
+    const extra = Object.keys(set).find((k) => !specs.some((s) => s.name === k))
+    if (extra !== undefined) throw new UserError(`${path}: ${where}.${extra}: not a parameter of this ${spec.cell} model`)
+  }
+  if (ck.data.vocab.length !== spec.input_size) throw new UserError(`${path}: data.vocab has ${ck.data.vocab.length} characters but the model's input_size is ${spec.input_size}`)
+}

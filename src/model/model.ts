@@ -1,0 +1,219 @@
+/**
+ * The model: input projection + L recurrent layers + a linear head applied at every step + the loss.
+ * llm.c's gpt2_forward / gpt2_backward shape: forward runs these calls in order, backward runs the
+ * same calls in reverse.
+ *
+ *   xw_l   = W_ih_l x_l + b_ih_l for all T*B positions at once (a column gather for one-hot input)
+ *   h_l    = cell_l(xw_l, h0_l)                 x_{l+1} = h_l (⊙ dropout mask, training only)
+ *   y      = head.weight · h_{L-1} + head.bias   [T][B][O]
+ *   loss   = cross_entropy(y, targets) | mse(y, targets)
+ *
+ * Buffers are allocated per (T, B) once and reused; nothing is allocated per step.
+ */
+import { allocLayerBuffers, GATES, type Cell, type LayerBuffers, type Recurrent } from '../engine/cells/cell.ts'
+import { CELLS } from '../engine/cells/index.ts'
+import { matmul, matmulBackwardW, matmulBackwardX } from '../engine/kernels.ts'
+import { crossEntropy, mse } from '../engine/loss.ts'
+import { view, type Params } from '../engine/params.ts'
+import type { Rng } from '../engine/rng.ts'
+import type { ModelSpec } from './spec.ts'
+
+/** Recurrent state per layer, [L][B][H], like PyTorch's h_n / c_n. */
+export interface State { readonly h: Float32Array; readonly c: Float32Array | null }
+
+interface Layer { readonly w_ih: Float32Array; readonly b_ih: Float32Array; readonly w: Recurrent; readonly g: Recurrent; readonly gw_ih: Float32Array; readonly gb_ih: Float32Array }
+
+/** Everything for one (T, B). */
+interface Workspace {
+  readonly T: number; readonly B: number
+  readonly layers: LayerBuffers[]
+  /** Input of layer l ≥ 1 after dropout ([T][B][H]); null where no dropout applies. */
+  readonly dropped: (Float32Array | null)[]
+  readonly masks: (Float32Array | null)[]
+  readonly logits: Float32Array; readonly dlogits: Float32Array
+  /** dL/dx for dense input, [T][B][I]. */
+  readonly dx: Float32Array
+}
+
+export class Model {
+  readonly cell: Cell
+  private readonly layerParams: Layer[]
+  private readonly headW: Float32Array; private readonly headB: Float32Array
+  private readonly gHeadW: Float32Array; private readonly gHeadB: Float32Array
+  private ws: Workspace | null = null
+  private spare: Workspace | null = null
+  private x: Int32Array | Float32Array = new Float32Array(0)
+  /** Training-time dropout between layers (PyTorch's `dropout` argument); needs `rng`. */
+  dropout = 0
+  rng: Rng | null = null
+  /** Called with layer l's direct dL/dh (head or layer above only) just before its BPTT: inspection. */
+  onDirectGrad: ((layer: number, dh: Float32Array) => void) | null = null
+
+  constructor(readonly spec: ModelSpec, readonly params: Params) {
+    this.cell = CELLS[spec.cell]
+    const t = params.tensors, g = params.grads
+    this.layerParams = []
+    for (let k = 0; k < spec.num_layers; k++) {
+      this.layerParams.push({
+        w_ih: view(t, `weight_ih_l${k}`), b_ih: view(t, `bias_ih_l${k}`), gw_ih: view(g, `weight_ih_l${k}`), gb_ih: view(g, `bias_ih_l${k}`),
+        w: { weight_hh: view(t, `weight_hh_l${k}`), bias_hh: view(t, `bias_hh_l${k}`) },
+        g: { weight_hh: view(g, `weight_hh_l${k}`), bias_hh: view(g, `bias_hh_l${k}`) },
+      })
+    }
+    this.headW = view(t, 'head.weight'); this.headB = view(t, 'head.bias')
+    this.gHeadW = view(g, 'head.weight'); this.gHeadB = view(g, 'head.bias')
+  }
+
+  /** A zero state for B streams. */
+  zeroState(B: number): State {
+    const n = this.spec.num_layers * B * this.spec.hidden_size
+    return { h: new Float32Array(n), c: this.cell.hasC ? new Float32Array(n) : null }
+  }
+
+  /** Buffers for (T, B): the current ones, the previous shape's (train/eval alternate), or new. */
+  private workspace(T: number, B: number): Workspace {
+    if (this.ws !== null && this.ws.T === T && this.ws.B === B) return this.ws
+    if (this.spare !== null && this.spare.T === T && this.spare.B === B) {
+      const s = this.spare; this.spare = this.ws; this.ws = s
+      return s
+    }
+    const { hidden_size: H, num_layers: L, output_size: O, input_size: I } = this.spec
+    const withDropout = this.dropout > 0
+    const ws: Workspace = {
+      T, B,
+      layers: Array.from({ length: L }, () => allocLayerBuffers(this.cell, T, B, H)),
+      dropped: Array.from({ length: L }, (_, l) => (l > 0 && withDropout ? new Float32Array(T * B * H) : null)),
+      masks: Array.from({ length: L }, (_, l) => (l < L - 1 && withDropout ? new Float32Array(T * B * H) : null)),
+      logits: new Float32Array(T * B * O), dlogits: new Float32Array(T * B * O),
+      dx: new Float32Array(this.spec.input === 'dense' ? T * B * I : 0),
+    }
+    this.spare = this.ws
+    this.ws = ws
+    return ws
+  }
+
+  /**
+   * Runs T steps for B streams from `state`, leaving h_T (c_T) in `state` for the next chunk (truncated
+   * BPTT carries values, not gradients). x: ids [T][B] (one-hot) or values [T][B][I]. With targets
+   * (ids [T][B], -1 = ignore, or values [T][B][O]) returns the loss and prepares backward(); else NaN.
+   * `train` turns dropout on.
+   */
+  forward(x: Int32Array | Float32Array, targets: Int32Array | Float32Array | null, T: number, B: number, state: State, train = false): number {
+    const ws = this.workspace(T, B)
+    const { hidden_size: H, num_layers: L, input_size: I, output_size: O } = this.spec
+    const N = T * B, BH = B * H
+    this.x = x
+    for (let l = 0; l < L; l++) {
+      const buf = ws.layers[l], p = this.layerParams[l], GH = buf.G * H
+      buf.hAt[0].set(state.h.subarray(l * BH, (l + 1) * BH))
+      if (state.c !== null) buf.cAt[0].set(state.c.subarray(l * BH, (l + 1) * BH))
+      if (l === 0 && this.spec.input === 'one_hot') gatherColumns(buf.xw, x as Int32Array, p.w_ih, p.b_ih, N, I, GH)
+      else matmul(buf.xw, this.layerInput(ws, l, x), p.w_ih, p.b_ih, N, l === 0 ? I : H, GH)
+      this.cell.forward(p.w, buf)
+      state.h.set(buf.hAt[T], l * BH)
+      if (state.c !== null) state.c.set(buf.cAt[T], l * BH)
+      if (l < L - 1 && ws.masks[l] !== null) this.applyDropout(ws, l, train)
+    }
+    const top = ws.layers[L - 1]
+    matmul(ws.logits, top.h.subarray(BH), this.headW, this.headB, N, H, O)
+    if (targets === null) return NaN
+    return this.spec.loss === 'cross_entropy'
+      ? crossEntropy(ws.logits, targets as Int32Array, N, O, ws.dlogits)
+      : mse(ws.logits, targets as Float32Array, N * O, ws.dlogits)
+  }
+
+  /** What layer l reads: x, the layer below's h_1..h_T, or that after dropout. */
+  private layerInput(ws: Workspace, l: number, x: Int32Array | Float32Array): Float32Array {
+    if (l === 0) return x as Float32Array
+    return ws.dropped[l] ?? ws.layers[l - 1].h.subarray(ws.B * this.spec.hidden_size)
+  }
+
+  /** Inverted dropout on layer l's output: mask entries are 0 or 1/(1-p); off at eval (mask of ones). */
+  private applyDropout(ws: Workspace, l: number, train: boolean): void {
+    const mask = ws.masks[l]!, out = ws.dropped[l + 1]!
+    const h = ws.layers[l].h.subarray(ws.B * this.spec.hidden_size)
+    const p = this.dropout, keep = 1 / (1 - p)
+    if (train) {
+      const rng = this.rng
+      if (rng === null) throw new Error('dropout needs model.rng')
+      for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < p ? 0 : keep
+    } else mask.fill(1)
+    for (let i = 0; i < mask.length; i++) out[i] = h[i] * mask[i]
+  }
+
+  /**
+   * Full BPTT over the last forward's T steps: adds dL/dθ into params.grad (the caller zeroes it).
+   * Afterwards layer(l).dh holds the total dL/dh_t, dc the total dL/dc_t, dh0/dc0 the gradient to the
+   * initial state, and inputGrad() dL/dx for dense input.
+   */
+  backward(): void {
+    const ws = this.ws
+    if (ws === null) throw new Error('backward() before forward()')
+    const { hidden_size: H, num_layers: L, input_size: I, output_size: O } = this.spec
+    const { T, B } = ws
+    const N = T * B, BH = B * H
+    const top = ws.layers[L - 1]
+    matmulBackwardW(this.gHeadW, this.gHeadB, ws.dlogits, top.h.subarray(BH), N, H, O)
+    top.dh.fill(0)
+    matmulBackwardX(top.dh, ws.dlogits, this.headW, N, H, O)
+    for (let l = L - 1; l >= 0; l--) {
+      const buf = ws.layers[l], p = this.layerParams[l], GH = buf.G * H
+      if (this.onDirectGrad !== null) this.onDirectGrad(l, buf.dh)
+      this.cell.backward(p.w, p.g, buf)
+      if (l === 0 && this.spec.input === 'one_hot') scatterColumns(p.gw_ih, p.gb_ih, buf.dxw, this.x as Int32Array, N, I, GH)
+      else matmulBackwardW(p.gw_ih, p.gb_ih, buf.dxw, this.layerInput(ws, l, this.x), N, l === 0 ? I : H, GH)
+      if (l > 0) {
+        const below = ws.layers[l - 1].dh
+        below.fill(0)
+        matmulBackwardX(below, buf.dxw, p.w_ih, N, H, GH)
+        const mask = ws.masks[l - 1]
+        if (mask !== null) for (let i = 0; i < below.length; i++) below[i] *= mask[i]
+      } else if (this.spec.input === 'dense') {
+        ws.dx.fill(0)
+        matmulBackwardX(ws.dx, buf.dxw, p.w_ih, N, I, GH)
+      }
+    }
+  }
+
+  /** The buffers of layer l from the last forward/backward (inspection, tests). */
+  layer(l: number): LayerBuffers {
+    if (this.ws === null) throw new Error('no forward pass yet')
+    return this.ws.layers[l]
+  }
+
+  /** Head output of the last forward, [T][B][O]. */
+  outputs(): Float32Array {
+    if (this.ws === null) throw new Error('no forward pass yet')
+    return this.ws.logits
+  }
+
+  /** dL/dx of the last backward for dense input, [T][B][I]. */
+  inputGrad(): Float32Array {
+    if (this.ws === null) throw new Error('no backward pass yet')
+    return this.ws.dx
+  }
+}
+
+/** One-hot input times W_ih is a column of W_ih: xw[n] = W_ih[:, id_n] + b_ih, no product needed. */
+function gatherColumns(xw: Float32Array, ids: Int32Array, w: Float32Array, b: Float32Array, N: number, V: number, GH: number): void {
+  for (let n = 0; n < N; n++) {
+    const id = ids[n], o = n * GH
+    if (id < 0) xw.set(b, o) // an unknown character (eval) reads as the zero vector
+    else for (let m = 0; m < GH; m++) xw[o + m] = w[m * V + id] + b[m]
+  }
+}
+
+/** The gather's backward: each position adds its dxw into the column of its id. */
+function scatterColumns(gw: Float32Array, gb: Float32Array, dxw: Float32Array, ids: Int32Array, N: number, V: number, GH: number): void {
+  for (let n = 0; n < N; n++) {
+    const id = ids[n], o = n * GH
+    if (id < 0) continue
+    for (let m = 0; m < GH; m++) {
+      const d = dxw[o + m]
+      gw[m * V + id] += d
+      gb[m] += d
+    }
+  }
+}
+
+export { GATES }

@@ -1,0 +1,224 @@
+/**
+ * The training loop for text (nanoGPT's train.py as a function): batches → forward → backward → clip →
+ * optimizer step → every eval_every steps validate and checkpoint. It reports through events and never
+ * prints; the CLI renders them. A non-finite loss or gradient stops training (or skips the batch with
+ * on_nan = "skip") before any step is taken on it, so the last good checkpoint stays as it was.
+ */
+import { existsSync, accessSync, constants, mkdirSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { DEFAULT_STEPS, type TrainConfig } from './config.ts'
+import { clipGradNorm, clipGradValue, gradNorm } from './engine/clip.ts'
+import { createOptimizer, defaultEps, type Optimizer } from './engine/optim.ts'
+import { allocParams, type Params } from './engine/params.ts'
+import { createRng, type RngState } from './engine/rng.ts'
+import { UserError } from './errors.ts'
+import { evaluateIds, validationStreams } from './evaluate.ts'
+import { loadTextCorpus, StreamBatcher, type TextCorpus } from './data/text.ts'
+import { Vocab } from './data/vocab.ts'
+import { decodeTensor, encodeTensor, saveCheckpoint, specOf, type Checkpoint, type HistoryPoint, type Progress } from './model/checkpoint.ts'
+import { initParams } from './model/init.ts'
+import { Model, type State } from './model/model.ts'
+import { gateOrder, paramSpecs, type ModelSpec } from './model/spec.ts'
+
+export interface StepEvent { step: number; target: number; loss: number; lr: number; grad_norm: number; chars_per_s: number; seconds: number }
+export interface EvalEvent { step: number; train_loss: number; val_loss: number; best_val_loss: number; improved: boolean; seconds: number }
+export interface TrainEvents {
+  start?(e: { corpus: string; chars: number; vocab: number; params: number; target: number; out: string; resumed_from: number }): void
+  step?(e: StepEvent): void
+  eval?(e: EvalEvent): void
+  saved?(path: string): void
+  skipped?(e: { step: number; reason: string }): void
+}
+
+export interface TrainResult {
+  steps: number
+  train_loss: number | null
+  val_loss: number | null
+  best_val_loss: number | null
+  seconds: number
+  chars_per_s: number
+  checkpoint: string
+  stopped: 'done' | 'interrupted' | 'early_stop' | 'time_limit'
+}
+
+export interface TrainOptions {
+  config: TrainConfig
+  corpus: string
+  from?: Checkpoint
+  events?: TrainEvents
+  signal?: AbortSignal
+}
+
+const pkgVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+export function defaultCheckpointPath(corpusName: string, cell: string): string {
+  return join('checkpoints', `${corpusName}-${cell}.json`)
+}
+
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const { config: cfg, events = {}, from } = opts
+  const T = cfg.seq_len, B = cfg.batch_size
+  const corpus = loadTextCorpus(opts.corpus, {
+    valFrac: cfg.val_frac, vocab: from ? new Vocab(from.data.vocab) : undefined,
+    minTrain: B * (T + 1), minVal: 2,
+  })
+  const out = resolve(cfg.out ?? defaultCheckpointPath(corpus.name, cfg.cell))
+  checkWritable(out)
+
+  const spec: ModelSpec = from ? specOf(from) : { cell: cfg.cell, input_size: corpus.vocab.size, hidden_size: cfg.hidden_size, num_layers: cfg.num_layers, output_size: corpus.vocab.size, input: 'one_hot', loss: 'cross_entropy' }
+  const params = allocParams(paramSpecs(spec))
+  const rng = createRng(cfg.seed)
+  if (from) loadParams(params, from.resume.params ?? from.params)
+  else initParams(params, spec, rng, cfg.forget_bias ?? undefined)
+  const best = new Float32Array(params.data.length)
+  if (from) loadParams({ ...params, data: best, tensors: params.tensors.map((t, i) => ({ ...t, data: viewLike(best, params, i) })) }, from.params)
+  else best.set(params.data)
+  if (from) rng.setState(from.resume.rng as RngState)
+
+  const model = new Model(spec, params)
+  model.dropout = cfg.dropout
+  model.rng = rng
+  const opt = createOptimizer(
+    { name: cfg.optimizer, momentum: cfg.momentum, betas: [0.9, 0.999], alpha: 0.99, eps: defaultEps(cfg.optimizer) },
+    params.data.length,
+    from ? { name: from.resume.optimizer.name, step: from.resume.optimizer.step, buffers: Object.fromEntries(Object.entries(from.resume.optimizer.buffers).map(([k, v]) => [k, decodeTensor(v)])) } : undefined,
+  )
+  if (from && from.resume.optimizer.name !== cfg.optimizer) throw new UserError(`--optimizer: the checkpoint was trained with ${from.resume.optimizer.name}; a resumed run keeps its optimizer`)
+
+  const batcher = new StreamBatcher(corpus.train, B, T, from ? { ...from.resume.cursor } : { epoch: 0, chunk: 0 })
+  const state: State = model.zeroState(B)
+  if (from) {
+    state.h.set(decodeTensor(from.resume.state.h))
+    if (state.c && from.resume.state.c) state.c.set(decodeTensor(from.resume.state.c))
+  }
+  const saved: State = model.zeroState(B)
+  const progress: Progress = from ? structuredClone(from.progress) : { step: 0, epoch: 0, chars: 0, seconds: 0, best_val_loss: null, best_step: null, evals_since_best: 0, history: [] }
+  let lr = from ? from.resume.lr : cfg.lr
+  const startStep = progress.step
+  const target = startStep + (cfg.steps ?? (cfg.epochs !== null ? Math.max(1, Math.round(cfg.epochs * batcher.chunksPerEpoch)) : DEFAULT_STEPS))
+  const valStreams = validationStreams(corpus.val.length, B)
+
+  events.start?.({ corpus: opts.corpus, chars: corpus.train.length + corpus.val.length, vocab: corpus.vocab.size, params: params.data.length, target, out, resumed_from: startStep })
+
+  const t0 = performance.now(), secondsBefore = progress.seconds
+  const elapsed = () => secondsBefore + (performance.now() - t0) / 1000
+  let lossSum = 0, lossCount = 0, normSum = 0
+  let lastTrain: number | null = null, lastVal: number | null = null
+  let stopped: TrainResult['stopped'] = 'done'
+  let lastEvalStep = -1
+
+  const save = () => {
+    const isBest = progress.best_step === progress.step || progress.best_step === null
+    if (progress.best_step === null) best.set(params.data)
+    progress.seconds = elapsed()
+    saveCheckpoint(out, {
+      format: 'rnn-checkpoint', version: 1, rnn_version: pkgVersion, created: new Date().toISOString(), kind: 'text',
+      model: { ...spec, gate_order: gateOrder(spec.cell) },
+      data: { kind: 'text', vocab: [...corpus.vocab.chars], corpus: resolve(opts.corpus) },
+      config: cfg,
+      params: encodeParams(params, best),
+      progress,
+      resume: {
+        params: isBest ? null : encodeParams(params, params.data),
+        optimizer: { name: opt.state.name, step: opt.state.step, buffers: Object.fromEntries(Object.entries(opt.state.buffers).map(([k, v]) => [k, encodeTensor(v, [v.length])])) },
+        rng: rng.getState(),
+        cursor: { ...batcher.cursor },
+        state: { h: encodeTensor(state.h, [spec.num_layers, B, spec.hidden_size]), c: state.c ? encodeTensor(state.c, [spec.num_layers, B, spec.hidden_size]) : null },
+        lr,
+      },
+    })
+    events.saved?.(out)
+  }
+
+  const validate = () => {
+    const v = evaluateIds(model, corpus.val, valStreams, T).loss
+    lastEvalStep = progress.step
+    lastVal = v
+    lastTrain = lossCount > 0 ? lossSum / lossCount : lastTrain
+    const improved = progress.best_val_loss === null || v < progress.best_val_loss
+    if (improved) { progress.best_val_loss = v; progress.best_step = progress.step; progress.evals_since_best = 0; best.set(params.data) }
+    else progress.evals_since_best++
+    const point: HistoryPoint = { step: progress.step, seconds: elapsed(), lr, train_loss: lastTrain, val_loss: v, grad_norm: lossCount > 0 ? normSum / lossCount : null }
+    progress.history.push(point)
+    lossSum = 0; lossCount = 0; normSum = 0
+    events.eval?.({ step: progress.step, train_loss: lastTrain ?? NaN, val_loss: v, best_val_loss: progress.best_val_loss!, improved, seconds: point.seconds })
+    save()
+  }
+
+  while (progress.step < target) {
+    if (opts.signal?.aborted) { stopped = 'interrupted'; break }
+    if (cfg.max_seconds !== null && elapsed() >= cfg.max_seconds) { stopped = 'time_limit'; break }
+    const epochBefore = batcher.cursor.epoch
+    batcher.next()
+    if (!batcher.carry) { state.h.fill(0); state.c?.fill(0) }
+    saved.h.set(state.h); if (state.c) saved.c!.set(state.c)
+    params.grad.fill(0)
+    const loss = model.forward(batcher.x, batcher.y, T, B, state, true)
+    let norm = NaN
+    if (Number.isFinite(loss)) {
+      model.backward()
+      if (cfg.clip_value > 0) clipGradValue(params.grad, cfg.clip_value)
+      norm = cfg.clip > 0 ? clipGradNorm(params.grad, cfg.clip) : gradNorm(params.grad)
+    }
+    if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+      const what = !Number.isFinite(loss) ? `loss is ${loss}` : `gradient norm is ${norm}`
+      if (cfg.on_nan === 'stop') {
+        throw new UserError(`step ${progress.step + 1}: ${what}; training stopped, ${existsSync(out) ? `${out} keeps the last good model` : 'no checkpoint written'} (try a lower --lr or --clip 1)`, 3)
+      }
+      state.h.set(saved.h); if (state.c) state.c.set(saved.c!)
+      events.skipped?.({ step: progress.step + 1, reason: what })
+      progress.step++
+      continue
+    }
+    opt.step(params.data, params.grad, lr)
+    progress.step++
+    progress.chars += T * B
+    if (batcher.cursor.epoch !== epochBefore) { progress.epoch = batcher.cursor.epoch; lr *= cfg.lr_decay }
+    lossSum += loss; lossCount++; normSum += norm
+    const secs = elapsed()
+    events.step?.({ step: progress.step, target, loss, lr, grad_norm: norm, seconds: secs, chars_per_s: ((progress.step - startStep) * T * B) / Math.max(1e-9, secs - secondsBefore) })
+    if (progress.step % cfg.eval_every === 0) {
+      validate()
+      if (cfg.patience > 0 && progress.evals_since_best >= cfg.patience) { stopped = 'early_stop'; break }
+    }
+    // let signal handlers (Ctrl-C) run between steps: the loop itself is synchronous
+    await new Promise<void>((r) => setImmediate(r))
+  }
+  if (stopped !== 'interrupted' && lastEvalStep !== progress.step && progress.step > startStep) validate()
+  else if (lastEvalStep !== progress.step) save()
+
+  const seconds = elapsed()
+  return {
+    steps: progress.step, train_loss: lastTrain ?? (lossCount > 0 ? lossSum / lossCount : null), val_loss: lastVal, best_val_loss: progress.best_val_loss,
+    seconds, chars_per_s: ((progress.step - startStep) * T * B) / Math.max(1e-9, seconds - secondsBefore), checkpoint: out, stopped,
+  }
+}
+
+function loadParams(params: Params, set: Checkpoint['params']): void {
+  for (const t of params.tensors) t.data.set(decodeTensor(set[t.name]))
+}
+
+function viewLike(buf: Float32Array, params: Params, i: number): Float32Array {
+  const t = params.tensors[i]
+  return buf.subarray(t.data.byteOffset / 4, t.data.byteOffset / 4 + t.data.length)
+}
+
+function encodeParams(params: Params, data: Float32Array): Checkpoint['params'] {
+  const outp: Checkpoint['params'] = {}
+  params.tensors.forEach((t, i) => { outp[t.name] = encodeTensor(viewLike(data, params, i), t.shape) })
+  return outp
+}
+
+/** Fails before training if the checkpoint folder cannot be created or written. */
+function checkWritable(out: string): void {
+  const dir = dirname(out)
+  try {
+    mkdirSync(dir, { recursive: true })
+    accessSync(dir, constants.W_OK)
+  } catch (e) {
+    throw new UserError(`${dir}: cannot write checkpoints there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another --out`)
+  }
+}
+
+export type { TextCorpus }
