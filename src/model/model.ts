@@ -207,7 +207,10 @@ function gatherColumns(xw: Float32Array, ids: Int32Array, w: Float32Array, b: Fl
 function scatterColumns(gw: Float32Array, gb: Float32Array, dxw: Float32Array, ids: Int32Array, N: number, V: number, GH: number): void {
   for (let n = 0; n < N; n++) {
     const id = ids[n], o = n * GH
-    if (id < 0) continue
+    if (id < 0) { // an unknown character read as the zero vector still went through b_ih
+      for (let m = 0; m < GH; m++) gb[m] += dxw[o + m]
+      continue
+    }
     for (let m = 0; m < GH; m++) {
       const d = dxw[o + m]
       gw[m * V + id] += d
