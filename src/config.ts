@@ -15,9 +15,17 @@ export const TrainConfig = z.strictObject({
   dropout: z.number().min(0).lt(1).default(0),                                     // between layers, training only
   forget_bias: z.number().nullable().default(null),                                // LSTM forget-gate bias at init (null: PyTorch's U(±1/√H))
   // data
-  seq_len: z.int().positive().default(64),                                         // BPTT window (chunk length)
+  seq_len: z.int().positive().nullable().default(null),                           // BPTT window; null: 64 for text, 2 seasons (16..64) for CSV
   batch_size: z.int().positive().default(32),                                      // parallel streams
   val_frac: z.number().gt(0).lt(1).default(0.1),                                   // last fraction of the data held out
+  // CSV time series
+  target: z.string().min(1).nullable().default(null),                              // column to forecast (name or index); set: the file is a CSV
+  features: z.array(z.string().min(1)).default([]),                                 // extra input columns
+  delimiter: z.enum([',', ';', '\t']).nullable().default(null),                    // null: detected
+  header: z.boolean().default(true),                                                // false: columns are 0, 1, ...
+  fill: z.enum(['previous', 'linear', 'drop']).nullable().default(null),            // repair missing values/dates; null: they are errors
+  test_size: z.int().positive().nullable().default(null),                           // rows held out for testing; null: max(10%, 2 seasons)
+  season: z.int().positive().nullable().default(null),                              // null: from the date step or autocorrelation
   // optimisation
   optimizer: z.enum(['sgd', 'adam', 'rmsprop', 'adagrad']).default('adam'),
   lr: z.number().positive().default(0.002),                                        // learning rate

@@ -5,7 +5,7 @@
 import { UserError } from './errors.ts'
 import { readText } from './data/text.ts'
 import { evaluateIds } from './evaluate.ts'
-import { loadModel } from './model/load.ts'
+import { loadTextModel } from './model/load.ts'
 
 export interface FileEval { loss: number; perplexity: number; bits_per_char: number; chars: number; unknown_chars: number; unknown_list: string[]; source: string }
 
@@ -13,14 +13,14 @@ export interface FileEval { loss: number; perplexity: number; bits_per_char: num
 const EVAL_CHUNK = 256
 
 export function evaluateFile(checkpointPath: string, file?: string): FileEval {
-  const { model, vocab, checkpoint } = loadModel(checkpointPath)
+  const { model, vocab, checkpoint } = loadTextModel(checkpointPath)
   let text: string, source: string
   if (file !== undefined) {
     text = readText(file)
     source = file
   } else {
-    const corpus = checkpoint.data.corpus
-    if (corpus === null) throw new UserError(`${checkpointPath}: no corpus path stored; name a text file to evaluate`)
+    const corpus = checkpoint.data.source
+    if (corpus === null) throw new UserError(`${checkpointPath}: no training text path stored; name a text file to evaluate`)
     const all = [...readText(corpus)]
     const nVal = Math.floor(all.length * checkpoint.config.val_frac)
     text = all.slice(all.length - nVal).join('')

@@ -13,9 +13,10 @@ import { createOptimizer, defaultEps, type Optimizer } from './engine/optim.ts'
 import { allocParams, type Params } from './engine/params.ts'
 import { createRng, type RngState } from './engine/rng.ts'
 import { UserError } from './errors.ts'
-import { evaluateIds, validationStreams } from './evaluate.ts'
-import { loadTextCorpus, StreamBatcher, type TextCorpus } from './data/text.ts'
-import { Vocab } from './data/vocab.ts'
+import { openTrainSource } from './open-source.ts'
+import type { TrainSource } from './data/source.ts'
+import type { TextSource } from './data/text-source.ts'
+import type { SeriesSource } from './data/series.ts'
 import { decodeTensor, encodeTensor, saveCheckpoint, specOf, type Checkpoint, type HistoryPoint, type Progress } from './model/checkpoint.ts'
 import { initParams } from './model/init.ts'
 import { Model, type State } from './model/model.ts'
@@ -24,7 +25,7 @@ import { gateOrder, paramSpecs, type ModelSpec } from './model/spec.ts'
 export interface StepEvent { step: number; target: number; loss: number; lr: number; grad_norm: number; chars_per_s: number; seconds: number }
 export interface EvalEvent { step: number; train_loss: number; val_loss: number; best_val_loss: number; improved: boolean; seconds: number }
 export interface TrainEvents {
-  start?(e: { corpus: string; chars: number; vocab: number; params: number; target: number; out: string; resumed_from: number }): void
+  start?(e: { corpus: string; kind: 'text' | 'timeseries'; describe: string; params: number; target: number; out: string; resumed_from: number }): void
   step?(e: StepEvent): void
   eval?(e: EvalEvent): void
   saved?(path: string): void
@@ -40,6 +41,7 @@ export interface TrainResult {
   chars_per_s: number
   checkpoint: string
   stopped: 'done' | 'interrupted' | 'early_stop' | 'time_limit'
+  kind: 'text' | 'timeseries'
 }
 
 export interface TrainOptions {
@@ -57,24 +59,25 @@ export function defaultCheckpointPath(corpusName: string, cell: string): string 
 }
 
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const { config: cfg, events = {}, from } = opts
-  const T = cfg.seq_len, B = cfg.batch_size
-  const corpus = loadTextCorpus(opts.corpus, {
-    valFrac: cfg.val_frac, vocab: from ? new Vocab(from.data.vocab) : undefined,
-    minTrain: B * (T + 1), minVal: 2,
-  })
-  const out = resolve(cfg.out ?? defaultCheckpointPath(corpus.name, cfg.cell))
+  const { events = {}, from } = opts
+  const { source, T } = openTrainSource(opts.corpus, opts.config, from)
+  const cfg: TrainConfig = { ...opts.config, seq_len: T }
+  const B = cfg.batch_size
+  const out = resolve(cfg.out ?? defaultCheckpointPath(source.name, cfg.cell))
   checkWritable(out)
 
-  const spec: ModelSpec = from ? specOf(from) : { cell: cfg.cell, input_size: corpus.vocab.size, hidden_size: cfg.hidden_size, num_layers: cfg.num_layers, output_size: corpus.vocab.size, input: 'one_hot', loss: 'cross_entropy' }
+  const spec: ModelSpec = from ? specOf(from) : { cell: cfg.cell, hidden_size: cfg.hidden_size, num_layers: cfg.num_layers, ...source.io }
   const params = allocParams(paramSpecs(spec))
   const rng = createRng(cfg.seed)
-  if (from) loadParams(params, from.resume.params ?? from.params)
-  else initParams(params, spec, rng, cfg.forget_bias ?? undefined)
   const best = new Float32Array(params.data.length)
-  if (from) loadParams({ ...params, data: best, tensors: params.tensors.map((t, i) => ({ ...t, data: viewLike(best, params, i) })) }, from.params)
-  else best.set(params.data)
-  if (from) rng.setState(from.resume.rng as RngState)
+  if (from) {
+    loadInto(params.data, params, from.resume.params ?? from.params)
+    loadInto(best, params, from.params)
+    rng.setState(from.resume.rng as RngState)
+  } else {
+    initParams(params, spec, rng, cfg.forget_bias ?? undefined)
+    best.set(params.data)
+  }
 
   const model = new Model(spec, params)
   model.dropout = cfg.dropout
@@ -86,7 +89,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   )
   if (from && from.resume.optimizer.name !== cfg.optimizer) throw new UserError(`--optimizer: the checkpoint was trained with ${from.resume.optimizer.name}; a resumed run keeps its optimizer`)
 
-  const batcher = new StreamBatcher(corpus.train, B, T, from ? { ...from.resume.cursor } : { epoch: 0, chunk: 0 })
+  const batcher = source.batcher(B, T, from ? { ...from.resume.cursor } : { epoch: 0, chunk: 0 }, rng)
   const state: State = model.zeroState(B)
   if (from) {
     state.h.set(decodeTensor(from.resume.state.h))
@@ -97,9 +100,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let lr = from ? from.resume.lr : cfg.lr
   const startStep = progress.step
   const target = startStep + (cfg.steps ?? (cfg.epochs !== null ? Math.max(1, Math.round(cfg.epochs * batcher.chunksPerEpoch)) : DEFAULT_STEPS))
-  const valStreams = validationStreams(corpus.val.length, B)
-
-  events.start?.({ corpus: opts.corpus, chars: corpus.train.length + corpus.val.length, vocab: corpus.vocab.size, params: params.data.length, target, out, resumed_from: startStep })
+  events.start?.({ corpus: opts.corpus, kind: source.kind, describe: source.describe, params: params.data.length, target, out, resumed_from: startStep })
 
   const t0 = performance.now(), secondsBefore = progress.seconds
   const elapsed = () => secondsBefore + (performance.now() - t0) / 1000
@@ -113,9 +114,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (progress.best_step === null) best.set(params.data)
     progress.seconds = elapsed()
     saveCheckpoint(out, {
-      format: 'rnn-checkpoint', version: 1, rnn_version: pkgVersion, created: new Date().toISOString(), kind: 'text',
+      format: 'rnn-checkpoint', version: 1, rnn_version: pkgVersion, created: new Date().toISOString(), kind: source.kind,
       model: { ...spec, gate_order: gateOrder(spec.cell) },
-      data: { kind: 'text', vocab: [...corpus.vocab.chars], corpus: resolve(opts.corpus) },
+      data: sourceMeta(source),
       config: cfg,
       params: encodeParams(params, best),
       progress,
@@ -132,7 +133,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
 
   const validate = () => {
-    const v = evaluateIds(model, corpus.val, valStreams, T).loss
+    const v = source.validate(model, T, B)
     lastEvalStep = progress.step
     lastVal = v
     lastTrain = lossCount > 0 ? lossSum / lossCount : lastTrain
@@ -191,12 +192,23 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const seconds = elapsed()
   return {
     steps: progress.step, train_loss: lastTrain ?? (lossCount > 0 ? lossSum / lossCount : null), val_loss: lastVal, best_val_loss: progress.best_val_loss,
-    seconds, chars_per_s: ((progress.step - startStep) * T * B) / Math.max(1e-9, seconds - secondsBefore), checkpoint: out, stopped,
+    seconds, chars_per_s: ((progress.step - startStep) * T * B) / Math.max(1e-9, seconds - secondsBefore), checkpoint: out, stopped, kind: source.kind,
   }
 }
 
-function loadParams(params: Params, set: Checkpoint['params']): void {
-  for (const t of params.tensors) t.data.set(decodeTensor(set[t.name]))
+/** Copies a checkpoint's tensors into `buf`, laid out like params.data. */
+function loadInto(buf: Float32Array, params: Params, set: Checkpoint['params']): void {
+  params.tensors.forEach((t, i) => viewLike(buf, params, i).set(decodeTensor(set[t.name])))
+}
+
+/** What the checkpoint needs to use the model without the training data at hand. */
+function sourceMeta(source: TrainSource): Checkpoint['data'] {
+  if (source.kind === 'text') return { kind: 'text', vocab: [...(source as TextSource).vocab.chars], source: resolve(source.path) }
+  const s = source as SeriesSource
+  return {
+    kind: 'timeseries', source: resolve(s.path), columns: s.stats, season: s.season, split: s.split,
+    date: s.series.date === null ? null : { column: s.series.date.column, step: s.series.date.step },
+  }
 }
 
 function viewLike(buf: Float32Array, params: Params, i: number): Float32Array {
@@ -221,4 +233,3 @@ function checkWritable(out: string): void {
   }
 }
 
-export type { TextCorpus }

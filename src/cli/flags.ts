@@ -22,6 +22,12 @@ const oneOf = (names: readonly string[], aliases: Record<string, string> = {}) =
   return name
 }
 const str = (v: string): string => v
+const list = (v: string): string[] => v.split(',').map((x) => x.trim()).filter((x) => x !== '')
+const delimiter = (v: string): string => {
+  const d = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';' }[v] ?? v
+  if (![',', ';', '\t'].includes(d)) throw new InvalidArgumentError(`expected , ; or tab, got "${v}"`)
+  return d
+}
 
 export const CELL_ALIASES: Record<string, string> = { rnn: 'rnn_tanh', tanh: 'rnn_tanh', relu: 'rnn_relu' }
 export const parseCell = oneOf(['rnn_tanh', 'rnn_relu', 'lstm', 'gru'], CELL_ALIASES)
@@ -37,6 +43,13 @@ export const TRAIN_FLAGS: FlagRow[] = [
   { key: 'seq_len', flag: '--seq-len', arg: '<n>', help: 'BPTT window: characters per chunk', parse: int },
   { key: 'batch_size', flag: '--batch', arg: '<n>', help: 'parallel streams per step', parse: int },
   { key: 'val_frac', flag: '--val-frac', arg: '<f>', help: 'fraction at the end of the text held out for validation', parse: num },
+  { key: 'target', flag: '--target', arg: '<column>', help: 'CSV: the column to forecast (name or 0-based index)', parse: str },
+  { key: 'features', flag: '--features', arg: '<a,b,...>', help: 'CSV: more columns to read as inputs', parse: list },
+  { key: 'delimiter', flag: '--delimiter', arg: '<c>', help: 'CSV: field separator: , ; or tab (default: detected)', parse: delimiter },
+  { key: 'header', flag: '--no-header', arg: '', help: 'CSV: the first row is data; columns are named 0, 1, ...', parse: () => false },
+  { key: 'fill', flag: '--fill', arg: '<how>', help: 'CSV: repair missing values and dates: previous, linear or drop', parse: oneOf(['previous', 'linear', 'drop']) },
+  { key: 'test_size', flag: '--test-size', arg: '<rows>', help: 'CSV: rows at the end held out for testing (default: max(10%, 2 seasons))', parse: int },
+  { key: 'season', flag: '--season', arg: '<n>', help: 'CSV: season length in rows (default: from the date step or autocorrelation)', parse: int },
   { key: 'optimizer', flag: '--optimizer', arg: '<name>', help: 'sgd, adam, rmsprop or adagrad', parse: oneOf(['sgd', 'adam', 'rmsprop', 'adagrad']) },
   { key: 'lr', flag: '--lr', arg: '<x>', help: 'learning rate', parse: num },
   { key: 'momentum', flag: '--momentum', arg: '<m>', help: 'momentum (sgd)', parse: num },
@@ -61,7 +74,9 @@ export function optionName(flag: string): string {
 export function addFlags(cmd: Command, rows: FlagRow[], defaults: Record<string, unknown>): Command {
   for (const r of rows) {
     const d = defaults[r.key]
-    cmd.addOption(new Option(`${r.flag} ${r.arg}`, `${r.help}${d !== null && d !== undefined ? ` (default: ${d})` : ''}`).argParser(r.parse))
+    if (r.arg === '') { cmd.addOption(new Option(r.flag, r.help)); continue }
+    const shown = d !== null && d !== undefined && !(Array.isArray(d) && d.length === 0) ? ` (default: ${d})` : ''
+    cmd.addOption(new Option(`${r.flag} ${r.arg}`, `${r.help}${shown}`).argParser(r.parse))
   }
   return cmd
 }
@@ -70,6 +85,8 @@ export function addFlags(cmd: Command, rows: FlagRow[], defaults: Record<string,
 export function pickFlags(rows: FlagRow[], opts: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const r of rows) {
+    // a negatable flag (--no-header) reads as true unless given
+    if (r.arg === '') { if (opts[optionName(r.flag.replace(/^--no-/, '--'))] === false) out[r.key] = false; continue }
     const v = opts[optionName(r.flag)]
     if (v !== undefined) out[r.key] = v
   }

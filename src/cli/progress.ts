@@ -12,10 +12,12 @@ export function trainView(): { events: TrainEvents; stop(): void } {
   let val: number | null = null
   let lastRender = 0
   const useBar = stderrIsTTY
+  let kind: 'text' | 'timeseries' = 'text'
   const events: TrainEvents = {
     start(e) {
+      kind = e.kind
       const resumed = e.resumed_from > 0 ? `, resuming at step ${e.resumed_from}` : ''
-      log(colour.dim(`${e.corpus}: ${fmtInt(e.chars)} chars, vocabulary ${e.vocab}; ${fmtInt(e.params)} parameters; ${fmtInt(e.target - e.resumed_from)} steps${resumed} → ${e.out}`))
+      log(colour.dim(`${e.corpus}: ${e.describe}; ${fmtInt(e.params)} parameters; ${fmtInt(e.target - e.resumed_from)} steps${resumed} → ${e.out}`))
       if (useBar) {
         bar = new cliProgress.SingleBar({
           stream: process.stderr, hideCursor: true, clearOnComplete: false, etaBuffer: 50,
@@ -38,7 +40,8 @@ export function trainView(): { events: TrainEvents; stop(): void } {
       val = e.val_loss
       if (bar === null) {
         const mark = e.improved ? colour.green(' *') : ''
-        log(`step ${e.step}: train ${fmt(e.train_loss)} val ${fmt(e.val_loss)} (${fmt(e.val_loss / Math.LN2, 3)} bits/char)${mark} ${e.seconds.toFixed(1)}s`)
+        const bits = kind === 'text' ? ` (${fmt(e.val_loss / Math.LN2, 3)} bits/char)` : ' (MSE, normalised)'
+        log(`step ${e.step}: train ${fmt(e.train_loss)} val ${fmt(e.val_loss)}${bits}${mark} ${e.seconds.toFixed(1)}s`)
       }
     },
     skipped(e) {

@@ -16,15 +16,18 @@ export function command(): Command {
     .option('--prime <text>', 'text fed to the network first, and echoed')
     .addOption(new Option('--length <n>', 'characters to generate').default(500).argParser(parseInt_))
     .addOption(new Option('--seed <n>', 'random seed: same seed, same text').default(1).argParser(parseInt_))
-    .option('--json', 'print {"text", ...} as one JSON object instead of streaming')
+    .addOption(new Option('--horizon <n>', 'time-series models: forecast the next n rows (default: one season)').argParser(parseInt_))
+    .option('--input <file.csv>', 'time-series models: continue this CSV instead of the training file')
+    .option('--json', 'print {"text", ...} (or {"forecast": [...]}) as one JSON object instead of streaming')
     .addHelpText('after', `
 Examples:
   rnn sample --temp 0.8
-  rnn sample checkpoints/corpus-lstm.json --prime "ROMEO:" --length 300 --top-p 0.9 --seed 7`)
+  rnn sample checkpoints/corpus-lstm.json --prime "ROMEO:" --length 300 --top-p 0.9 --seed 7
+  rnn sample checkpoints/airline-passengers-lstm.json --horizon 12      # a CSV forecast`)
     .action(run)
 }
 
-interface Opts { temp: number; topK?: number; topP?: number; argmax?: boolean; prime?: string; length: number; seed: number; json?: boolean }
+interface Opts { temp: number; topK?: number; topP?: number; argmax?: boolean; prime?: string; length: number; seed: number; json?: boolean; horizon?: number; input?: string }
 
 async function run(named: string | undefined, o: Opts): Promise<void> {
   if (!(o.temp > 0)) throw new UserError(`--temp: must be > 0, got ${o.temp}`)
@@ -32,11 +35,19 @@ async function run(named: string | undefined, o: Opts): Promise<void> {
   if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new UserError(`--top-p: must be in (0, 1], got ${o.topP}`)
   if (o.length < 0) throw new UserError(`--length: must be ≥ 0, got ${o.length}`)
   if (o.seed < 0) throw new UserError(`--seed: must be ≥ 0, got ${o.seed}`)
+  if (o.horizon !== undefined && o.horizon < 1) throw new UserError(`--horizon: must be ≥ 1, got ${o.horizon}`)
   const path = pickCheckpoint(named)
   const { loadModel } = await import('../model/load.ts')
   const { createRng } = await import('../engine/rng.ts')
   const { sampleText } = await import('../model/sampler.ts')
-  const { model, vocab } = loadModel(path)
+  const { model, vocab, checkpoint } = loadModel(path)
+  if (checkpoint.data.kind === 'timeseries') {
+    const { printForecast } = await import('./forecast-output.ts')
+    printForecast(path, model, checkpoint as Parameters<typeof printForecast>[2], o)
+    return
+  }
+  if (vocab === null) throw new Error('text checkpoint without vocabulary')
+  if (o.horizon !== undefined || o.input !== undefined) throw new UserError(`${path}: a text model; --horizon and --input are for time-series models (use --length)`)
   const unknown = vocab.unknown(o.prime ?? '')
   if (unknown.length > 0) throw new UserError(`--prime: characters not in the model's vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`)
   const prime = o.prime ?? ''

@@ -40,7 +40,7 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
       if (config[k] !== from.config[k]) throw new UserError(`${flagOf(k)}: cannot change ${k} of a resumed model (checkpoint has ${from.config[k]}, got ${config[k]})`)
   }
   if (opts.printConfig) { json(config); return }
-  const corpus = file ?? from?.data.corpus ?? BUNDLED_TEXT
+  const corpus = file ?? from?.data.source ?? BUNDLED_TEXT
 
   const { train } = await import('../train.ts')
   const ctrl = new AbortController()
@@ -63,7 +63,8 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
     } else {
       const why = { done: '', interrupted: ' (interrupted)', early_stop: ' (early stop: no improvement)', time_limit: ' (time limit)' }[r.stopped]
       result(`trained ${fmtInt(r.steps)} steps in ${fmtDuration(r.seconds)}${why}, ${fmtInt(r.chars_per_s)} chars/s`)
-      if (r.best_val_loss !== null) result(`best validation loss ${fmt(r.best_val_loss)} nats/char (${fmt(r.best_val_loss / Math.LN2)} bits/char)`)
+      if (r.best_val_loss !== null && r.kind === 'text') result(`best validation loss ${fmt(r.best_val_loss)} nats/char (${fmt(r.best_val_loss / Math.LN2)} bits/char)`)
+      if (r.best_val_loss !== null && r.kind === 'timeseries') result(`best validation loss ${fmt(r.best_val_loss)} (MSE on the normalised scale; rnn eval compares the test rows with baselines)`)
       result(`checkpoint ${r.checkpoint}`)
     }
   } finally {

@@ -28,8 +28,18 @@ const ModelSpecJSON = z.strictObject({
   gate_order: z.array(z.string()),
 })
 
-const TextMeta = z.strictObject({ kind: z.literal('text'), vocab: z.array(z.string()), corpus: z.string().nullable() })
+const TextMeta = z.strictObject({ kind: z.literal('text'), vocab: z.array(z.string()), source: z.string().nullable() }) // source: the training text
 export type TextMeta = z.infer<typeof TextMeta>
+
+const SeriesMeta = z.strictObject({
+  kind: z.literal('timeseries'),
+  source: z.string().nullable(),                                    // the training CSV, for forecasts and eval by default
+  columns: z.array(z.strictObject({ name: z.string(), mean: z.number(), std: z.number().positive() })).min(1), // target first
+  date: z.strictObject({ column: z.string(), step: z.strictObject({ unit: z.enum(['second', 'minute', 'hour', 'day', 'month']), n: z.int().positive(), format: z.enum(['month', 'date', 'datetime']) }) }).nullable(),
+  season: z.int().positive(),
+  split: z.strictObject({ train: z.int().positive(), val: z.int().positive(), test: z.int().positive() }),
+})
+export type SeriesMeta = z.infer<typeof SeriesMeta>
 
 const HistoryPoint = z.strictObject({ step: z.int(), seconds: z.number(), lr: z.number(), train_loss: z.number().nullable(), val_loss: z.number().nullable(), grad_norm: z.number().nullable() })
 export type HistoryPoint = z.infer<typeof HistoryPoint>
@@ -56,9 +66,9 @@ export const Checkpoint = z.strictObject({
   version: z.literal(VERSION),
   rnn_version: z.string(),
   created: z.string(),
-  kind: z.literal('text'),
+  kind: z.enum(['text', 'timeseries']),
   model: ModelSpecJSON,
-  data: TextMeta,
+  data: z.discriminatedUnion('kind', [TextMeta, SeriesMeta]),
   config: TrainConfig,
   params: z.record(z.string(), TensorJSON),
   progress: Progress,
@@ -130,14 +140,13 @@ export function loadCheckpoint(path: string): Checkpoint {
   const version = (raw as { version?: unknown }).version
   if (typeof version === 'number' && version > VERSION)
     throw new UserError(`${path}: written by a newer rnn (checkpoint format ${version}); this rnn reads format ${VERSION}; upgrade rnn`)
-  if ((raw as { kind?: unknown }).kind === 'timeseries')
-    throw new UserError(`${path}: a time-series checkpoint; this version of rnn only handles text checkpoints`)
   const parsed = Checkpoint.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     throw new UserError(`${path}: invalid checkpoint: ${issue.path.join('.') || '(top level)'}: ${issue.message}`)
   }
   const ck = parsed.data
+  if (ck.kind !== ck.data.kind) throw new UserError(`${path}: invalid checkpoint: kind "${ck.kind}" but data.kind "${ck.data.kind}"`)
   checkShapes(path, ck)
   return ck
 }
@@ -161,5 +170,7 @@ function checkShapes(path: string, ck: Checkpoint): void {
     const extra = Object.keys(set).find((k) => !specs.some((s) => s.name === k))
     if (extra !== undefined) throw new UserError(`${path}: ${where}.${extra}: not a parameter of this ${spec.cell} model`)
   }
-  if (ck.data.vocab.length !== spec.input_size) throw new UserError(`${path}: data.vocab has ${ck.data.vocab.length} characters but the model's input_size is ${spec.input_size}`)
+  const width = ck.data.kind === 'text' ? ck.data.vocab.length : ck.data.columns.length
+  const what = ck.data.kind === 'text' ? 'data.vocab has' : 'data.columns has'
+  if (width !== spec.input_size || width !== spec.output_size) throw new UserError(`${path}: ${what} ${width} entries but the model's input_size/output_size are ${spec.input_size}/${spec.output_size}`)
 }

@@ -1,18 +1,26 @@
 /** A ready-to-run model and vocabulary from a checkpoint file (the best-by-validation parameters). */
 import { allocParams } from '../engine/params.ts'
+import { UserError } from '../errors.ts'
 import { Vocab } from '../data/vocab.ts'
 import { decodeTensor, loadCheckpoint, specOf, type Checkpoint } from './checkpoint.ts'
 import { Model } from './model.ts'
 import { paramSpecs } from './spec.ts'
 
-export function modelFromCheckpoint(ck: Checkpoint): { model: Model; vocab: Vocab } {
+export function modelFromCheckpoint(ck: Checkpoint): { model: Model; vocab: Vocab | null } {
   const spec = specOf(ck)
   const params = allocParams(paramSpecs(spec))
   for (const t of params.tensors) t.data.set(decodeTensor(ck.params[t.name]))
-  return { model: new Model(spec, params), vocab: new Vocab(ck.data.vocab) }
+  return { model: new Model(spec, params), vocab: ck.data.kind === 'text' ? new Vocab(ck.data.vocab) : null }
 }
 
-export function loadModel(path: string): { model: Model; vocab: Vocab; checkpoint: Checkpoint } {
+export function loadModel(path: string): { model: Model; vocab: Vocab | null; checkpoint: Checkpoint } {
   const checkpoint = loadCheckpoint(path)
   return { ...modelFromCheckpoint(checkpoint), checkpoint }
+}
+
+/** A text model, or a UserError saying this checkpoint forecasts CSV columns. */
+export function loadTextModel(path: string): { model: Model; vocab: Vocab; checkpoint: Checkpoint & { data: { kind: 'text' } } } {
+  const r = loadModel(path)
+  if (r.vocab === null || r.checkpoint.data.kind !== 'text') throw new UserError(`${path}: a time-series model (it forecasts CSV columns); give it a CSV file, or use --horizon with rnn sample`)
+  return r as ReturnType<typeof loadTextModel>
 }

@@ -1,0 +1,37 @@
+/** Rendering a time-series evaluation: a table of model vs baselines, or the JSON document. */
+import { resolve } from 'node:path'
+import { UserError } from '../errors.ts'
+import { evaluateSeries, readForModel, type Metrics } from '../forecast.ts'
+import type { Checkpoint, SeriesMeta } from '../model/checkpoint.ts'
+import type { Model } from '../model/model.ts'
+import { colour, json, log, result } from './output.ts'
+
+export function printSeriesEval(path: string, model: Model, ck: Checkpoint & { data: SeriesMeta }, file: string | undefined, o: { json?: boolean; horizon?: number; testSize?: number }): void {
+  const input = file ?? ck.data.source
+  if (input === null) throw new UserError(`${path}: no training file stored; name a CSV file to evaluate`)
+  const series = readForModel(ck, input)
+  // on the training file itself, the test rows and the MASE scale are exactly those of training
+  const own = file === undefined || (ck.data.source !== null && resolve(file) === ck.data.source && series.rows === ck.data.split.train + ck.data.split.val + ck.data.split.test)
+  const r = evaluateSeries(model, ck, series, {
+    horizon: o.horizon ?? ck.data.season,
+    testSize: o.testSize ?? (own ? ck.data.split.test : null),
+    trainRows: own && o.testSize === undefined ? ck.data.split.train : null,
+  })
+  if (o.json) { json(r); return }
+  log(colour.dim(`${input}: ${r.test_rows} test rows, season ${r.season}, target ${ck.data.columns[0].name}`))
+  const head = `${'forecast'.padEnd(26)}${'RMSE'.padStart(11)}${'MAE'.padStart(11)}${'sMAPE %'.padStart(10)}${'MASE'.padStart(8)}`
+  const row = (name: string, m: Metrics, best: boolean) =>
+    `${(best ? colour.green(name) : name).padEnd(best ? 26 + colour.green('').length : 26)}${num(m.rmse).padStart(11)}${num(m.mae).padStart(11)}${m.smape.toFixed(2).padStart(10)}${m.mase.toFixed(3).padStart(8)}`
+  for (const [title, block] of [['one step ahead', r.one_step], [`${r.horizon} steps ahead (rolling)`, r.multi_step]] as const) {
+    const bestMase = Math.min(block.model.mase, block.naive.mase, block.seasonal_naive.mase)
+    result(colour.bold(title))
+    result(head)
+    result(row('model', block.model, block.model.mase === bestMase))
+    result(row('naive', block.naive, block.naive.mase === bestMase))
+    result(row(`seasonal naive (s=${r.season})`, block.seasonal_naive, block.seasonal_naive.mase === bestMase))
+  }
+}
+
+function num(x: number): string {
+  return Math.abs(x) >= 1000 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(4)
+}

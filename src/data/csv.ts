@@ -1,0 +1,158 @@
+/**
+ * Reading a CSV time series: csv-parse does the quoting, CRLF and BOM; this file picks the delimiter,
+ * names the columns, recognises a date column, turns the used columns into numbers and repairs gaps only
+ * when asked (--fill). Every problem is a UserError naming the file, the line and the column.
+ */
+import { parse } from 'csv-parse/sync'
+import { UserError } from '../errors.ts'
+import { readText } from './text.ts'
+import { addSteps, detectDateStep, formatDate, parseDate, stepsBetween, type DateStep } from './dates.ts'
+
+export type Fill = 'previous' | 'linear' | 'drop'
+
+export interface CsvOptions {
+  target: string
+  features: string[]
+  delimiter: string | null
+  header: boolean
+  fill: Fill | null
+}
+
+export interface Series {
+  readonly path: string
+  /** Used columns: the target first, then the features. */
+  readonly columns: string[]
+  /** [rows][columns] values in original units. */
+  readonly values: Float64Array[]
+  readonly rows: number
+  readonly date: { column: string; values: number[]; step: DateStep } | null
+  readonly delimiter: string
+  /** Line in the file of each kept row, for messages. */
+  readonly lines: number[]
+}
+
+const DELIMITERS = [',', ';', '\t']
+
+/** The delimiter that splits the first line into the most fields (quotes respected). */
+export function detectDelimiter(firstLine: string): string {
+  let best = ',', bestN = 0
+  for (const d of DELIMITERS) {
+    let n = 0, quoted = false
+    for (const ch of firstLine) {
+      if (ch === '"') quoted = !quoted
+      else if (ch === d && !quoted) n++
+    }
+    if (n > bestN) { best = d; bestN = n }
+  }
+  return best
+}
+
+export function readSeries(path: string, o: CsvOptions): Series {
+  const text = readText(path)
+  const delimiter = o.delimiter ?? detectDelimiter(text.slice(0, text.search(/\r?\n|$/)))
+  let records: { record: string[]; info: { lines: number } }[]
+  try {
+    records = parse(text, { delimiter, info: true, skip_empty_lines: true, trim: true }) as unknown as typeof records
+  } catch (e) {
+    const err = e as Error & { code?: string; lines?: number; record?: string[] }
+    if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || err.code === 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH')
+      throw new UserError(`${path}:${err.lines}: ragged row: ${err.record?.length ?? '?'} fields where the first row has a different count`)
+    throw new UserError(`${path}:${err.lines ?? '?'}: not a valid CSV file: ${err.message.replace(/^Invalid [^:]+: /, '')}`)
+  }
+  if (records.length === 0) throw new UserError(`${path}: no rows`)
+  const width = records[0].record.length
+  const header = o.header ? records[0].record.map((h, i) => h || String(i)) : records[0].record.map((_, i) => String(i))
+  const body = o.header ? records.slice(1) : records
+  if (o.header && header.every((h) => h !== '' && Number.isFinite(Number(h))))
+    throw new UserError(`${path}:1: the first row looks like numbers, not column names (use --no-header)`)
+  if (body.length === 0) throw new UserError(`${path}: no data rows after the header`)
+
+  const colIndex = (name: string, what: string): number => {
+    let i = header.indexOf(name)
+    if (i < 0 && /^\d+$/.test(name) && Number(name) < width) i = Number(name)
+    if (i < 0) throw new UserError(`${path}: ${what} column "${name}" not found (columns: ${header.join(', ')})`)
+    return i
+  }
+  const ti = colIndex(o.target, 'target')
+  const fi = o.features.map((f) => colIndex(f, 'feature'))
+  const used = [ti, ...fi]
+  const dup = used.find((c, k) => used.indexOf(c) !== k)
+  if (dup !== undefined) throw new UserError(`--features: column "${header[dup]}" is ${dup === ti ? 'the target' : 'listed twice'}; each column may be used once`)
+
+  const dateCol = findDateColumn(body, header, used)
+  const columns = used.map((c) => header[c])
+  let rows = body.map((r) => ({ line: r.info.lines, cells: used.map((c) => r.record[c]), date: dateCol === null ? NaN : parseDate(r.record[dateCol]) }))
+
+  // parse numbers; a bad cell is an error unless --fill says how to repair it
+  const values: (number | null)[][] = rows.map((r) => r.cells.map((s) => (s === '' || !Number.isFinite(Number(s)) ? null : Number(s))))
+  const firstBad = values.findIndex((v) => v.includes(null))
+  if (firstBad >= 0 && o.fill === null) {
+    const j = values[firstBad].indexOf(null)
+    const cell = rows[firstBad].cells[j]
+    throw new UserError(`${path}:${rows[firstBad].line}: column "${columns[j]}" ${cell === '' ? 'is missing a value' : `is not a number: ${JSON.stringify(cell)}`} (--fill previous|linear|drop repairs gaps)`)
+  }
+  let filled = values
+  if (firstBad >= 0) {
+    if (o.fill === 'drop') {
+      const keep = values.map((v) => !v.includes(null))
+      rows = rows.filter((_, i) => keep[i]); filled = values.filter((_, i) => keep[i])
+    } else filled = fillGaps(values, o.fill!, path, columns)
+  }
+  let date: Series['date'] = null
+  let out = filled as number[][], dates = rows.map((r) => r.date), lines = rows.map((r) => r.line)
+  if (dateCol !== null) {
+    const step = detectDateStep(dates, body.slice(0, 3).map((r) => r.record[dateCol]))
+    ;({ out, dates, lines } = checkDateGaps(path, out, dates, lines, step, o.fill))
+    date = { column: header[dateCol], values: dates, step }
+  }
+  return { path, columns, delimiter, rows: out.length, date, values: out.map((v) => Float64Array.from(v)), lines }
+}
+
+/**
+ * Missing dates (a month absent from a monthly file) break the one-row-per-step assumption. They are an
+ * error unless --fill: previous/linear insert the missing rows and fill them, drop accepts the gap.
+ */
+function checkDateGaps(path: string, values: number[][], dates: number[], lines: number[], step: DateStep, fill: Fill | null) {
+  const out: number[][] = [values[0]], ds = [dates[0]], ls = [lines[0]]
+  for (let i = 1; i < values.length; i++) {
+    const k = stepsBetween(dates[i - 1], dates[i], step)
+    if (!(k >= 1)) throw new UserError(`${path}:${lines[i]}: date ${formatDate(dates[i], step)} does not follow ${formatDate(dates[i - 1], step)} by a whole number of ${step.n > 1 ? `${step.n}-` : ''}${step.unit} steps (dates must increase regularly)`)
+    if (k > 1 && fill !== 'drop') {
+      if (fill === null) throw new UserError(`${path}:${lines[i]}: ${k - 1} missing ${step.unit}${k > 2 ? 's' : ''} before ${formatDate(dates[i], step)} (--fill previous|linear inserts them, --fill drop ignores the gap)`)
+      for (let j = 1; j < k; j++) {
+        const prev = values[i - 1], next = values[i]
+        out.push(prev.map((p, c) => (fill === 'previous' ? p : p + ((next[c] - p) * j) / k)))
+        ds.push(addSteps(dates[i - 1], step, j)); ls.push(lines[i])
+      }
+    }
+    out.push(values[i]); ds.push(dates[i]); ls.push(lines[i])
+  }
+  return { out, dates: ds, lines: ls }
+}
+
+/** The first unused column whose every cell is a date. */
+function findDateColumn(body: { record: string[] }[], header: string[], used: number[]): number | null {
+  for (let c = 0; c < header.length; c++) {
+    if (used.includes(c)) continue
+    if (body.every((r) => Number.isFinite(parseDate(r.record[c] ?? '')))) return c
+  }
+  return null
+}
+
+/** previous: carry the last value forward; linear: interpolate between neighbours (ends: nearest). */
+function fillGaps(values: (number | null)[][], fill: 'previous' | 'linear', path: string, columns: string[]): number[][] {
+  const out = values.map((r) => [...r])
+  for (let j = 0; j < columns.length; j++) {
+    const known = out.map((r, i) => (r[j] === null ? -1 : i)).filter((i) => i >= 0)
+    if (known.length === 0) throw new UserError(`${path}: column "${columns[j]}" has no numeric values`)
+    for (let i = 0; i < out.length; i++) {
+      if (out[i][j] !== null) continue
+      let k = 0
+      while (k < known.length && known[k] < i) k++
+      const before = k > 0 ? known[k - 1] : null, after = k < known.length ? known[k] : null
+      if (fill === 'previous' || after === null || before === null) out[i][j] = out[(before ?? after)!][j]
+      else out[i][j] = out[before][j]! + ((out[after][j]! - out[before][j]!) * (i - before)) / (after - before)
+    }
+  }
+  return out as number[][]
+}

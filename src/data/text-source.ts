@@ -1,0 +1,19 @@
+/** The text corpus as a training source: char-rnn's parallel streams, state carried across chunks. */
+import type { Vocab } from './vocab.ts'
+import { loadTextCorpus, StreamBatcher } from './text.ts'
+import { evaluateIds, validationStreams } from '../evaluate.ts'
+import type { TrainSource } from './source.ts'
+
+export interface TextSource extends TrainSource { readonly kind: 'text'; readonly vocab: Vocab }
+
+export function openTextSource(path: string, o: { valFrac: number; vocab?: Vocab; B: number; T: number }): TextSource {
+  const corpus = loadTextCorpus(path, { valFrac: o.valFrac, vocab: o.vocab, minTrain: o.B * (o.T + 1), minVal: 2 })
+  const V = corpus.vocab.size
+  return {
+    kind: 'text', path, name: corpus.name, vocab: corpus.vocab,
+    describe: `${(corpus.train.length + corpus.val.length).toLocaleString('en-US')} chars, vocabulary ${V}`,
+    io: { input_size: V, output_size: V, input: 'one_hot', loss: 'cross_entropy' },
+    batcher: (B, T, cursor) => new StreamBatcher(corpus.train, B, T, cursor),
+    validate: (model, T, B) => evaluateIds(model, corpus.val, validationStreams(corpus.val.length, B), T).loss,
+  }
+}

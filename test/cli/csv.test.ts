@@ -1,0 +1,183 @@
+/**
+ * CSV forecasting end to end through the real CLI: training on real series, forecasts in original units
+ * with dates, baselines checked against hand-computed values, and one-line errors for malformed files.
+ */
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ROOT, readJson, runRnn } from '../helpers/cli.ts'
+
+const SHARED = resolve(ROOT, '../shared/data')
+const SMALL = ['--hidden', '24', '--batch', '16', '--lr', '0.01']
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'rnn-csv-'))
+}
+
+describe('airline passengers (monthly, univariate)', () => {
+  const dir = tempDir()
+  let summary: any
+  beforeAll(async () => {
+    copyFileSync(join(SHARED, 'airline-passengers-monthly.csv'), join(dir, 'air.csv'))
+    const r = await runRnn(['train', 'air.csv', '--target', 'passengers', ...SMALL, '--steps', '200', '--eval-every', '50', '--json'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    summary = JSON.parse(r.stdout)
+  })
+
+  it('trains: validation error falls and the checkpoint describes the series', () => {
+    const ck = readJson(summary.checkpoint)
+    expect(ck.kind).toBe('timeseries')
+    expect(ck.data.columns.map((c: any) => c.name)).toEqual(['passengers'])
+    expect(ck.data.season).toBe(12)
+    expect(ck.data.split).toEqual({ train: 108, val: 12, test: 24 })
+    expect(ck.data.date.column).toBe('month')
+    expect(ck.config.seq_len).toBe(24)
+    const h = ck.progress.history.map((p: any) => p.val_loss)
+    expect(h.length).toBe(4)
+    expect(summary.best_val_loss).toBeLessThan(0.5 * h[0])
+    // normalisation is fitted on the 108 training rows only
+    const { mean } = ck.data.columns[0]
+    expect(mean).toBeGreaterThan(200)
+    expect(mean).toBeLessThan(260)
+  })
+
+  it('forecasts the next 12 months in passengers, with dates', async () => {
+    const r = await runRnn(['sample', '--horizon', '12'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.trim().split('\n')
+    expect(lines[0]).toBe('month,passengers')
+    expect(lines).toHaveLength(13)
+    expect(lines[1].startsWith('1961-01-01,')).toBe(true)
+    expect(lines[12].startsWith('1961-12-01,')).toBe(true)
+    for (const l of lines.slice(1)) {
+      const v = Number(l.split(',')[1])
+      expect(v).toBeGreaterThan(150)
+      expect(v).toBeLessThan(900)
+    }
+  })
+
+  it('evaluates against naive and seasonal-naive baselines as JSON', async () => {
+    const r = await runRnn(['eval', '--json'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    const e = JSON.parse(r.stdout)
+    expect(e).toMatchObject({ season: 12, horizon: 12, test_rows: 24 })
+    for (const block of [e.one_step, e.multi_step])
+      for (const k of ['model', 'naive', 'seasonal_naive']) expect(Object.keys(block[k])).toEqual(['rmse', 'mae', 'smape', 'mase'])
+    expect(e.one_step.model.mase).toBeLessThan(3)
+  })
+})
+
+describe('baselines are exact on a small file', () => {
+  // y_t = 10 + t: every naive error is 1 (h steps ahead: h), every seasonal-naive error is s = 4, and the
+  // MASE scale (mean |y_t - y_{t-4}| over training rows) is 4
+  const dir = tempDir()
+  beforeAll(async () => {
+    const rows = Array.from({ length: 60 }, (_, t) => `${t},${10 + t},${(t * 7) % 5}`)
+    writeFileSync(join(dir, 'lin.csv'), ['t,y,noise', ...rows].join('\n') + '\n')
+    const r = await runRnn(['train', 'lin.csv', '--target', 'y', '--season', '4', '--test-size', '8', '--seq-len', '8', ...SMALL, '--steps', '20'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+  })
+
+  it('naive and seasonal naive, one step and 2 steps ahead', async () => {
+    const r = await runRnn(['eval', '--horizon', '2', '--json'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    const e = JSON.parse(r.stdout)
+    expect(e.test_rows).toBe(8)
+    expect(e.one_step.naive.mae).toBeCloseTo(1, 12)
+    expect(e.one_step.naive.rmse).toBeCloseTo(1, 12)
+    expect(e.one_step.naive.mase).toBeCloseTo(0.25, 12)
+    expect(e.one_step.seasonal_naive.mae).toBeCloseTo(4, 12)
+    expect(e.one_step.seasonal_naive.mase).toBeCloseTo(1, 12)
+    // test rows t = 52..59, actual 10 + t, naive 9 + t: sMAPE = mean 200 / (19 + 2t)
+    const smape = Array.from({ length: 8 }, (_, i) => 200 / (19 + 2 * (52 + i))).reduce((a, b) => a + b) / 8
+    expect(e.one_step.naive.smape).toBeCloseTo(smape, 10)
+    // 2 steps ahead from 7 origins: naive errors 1 and 2 → MAE 1.5, RMSE √2.5; seasonal naive still 4
+    expect(e.multi_step.naive.mae).toBeCloseTo(1.5, 12)
+    expect(e.multi_step.naive.rmse).toBeCloseTo(Math.sqrt(2.5), 12)
+    expect(e.multi_step.seasonal_naive.mae).toBeCloseTo(4, 12)
+  })
+})
+
+describe('CSV dialects and multivariate input', () => {
+  it('reads ; with quotes, CRLF and a BOM, and trains on several columns', async () => {
+    const dir = tempDir()
+    const rows = Array.from({ length: 80 }, (_, t) => `"2020-01-${String((t % 28) + 1).padStart(2, '0')}";${(Math.sin(t / 3) * 10 + 50).toFixed(3)};"${(t % 7) + 0.5}"`)
+    // dates wrap around: no date column is recognised as regular here, so drop the date by renaming
+    writeFileSync(join(dir, 'semi.csv'), '\ufeff' + ['"label";"sales";"temp (C)"', ...rows.map((r, i) => r.replace(/^"[^"]*"/, `"row ${i}"`))].join('\r\n') + '\r\n')
+    const r = await runRnn(['train', 'semi.csv', '--target', 'sales', '--features', 'temp (C)', ...SMALL, '--steps', '10', '--seq-len', '8', '--json'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    const ck = readJson(JSON.parse(r.stdout).checkpoint)
+    expect(ck.data.columns.map((c: any) => c.name)).toEqual(['sales', 'temp (C)'])
+    expect(ck.model.input_size).toBe(2)
+    const f = await runRnn(['sample', '--horizon', '3'], { cwd: dir })
+    expect(f.code, f.stderr).toBe(0)
+    expect(f.stdout.trim().split('\n')).toEqual(['step,sales', expect.stringMatching(/^1,[\d.]+$/), expect.stringMatching(/^2,/), expect.stringMatching(/^3,/)])
+  })
+
+  it('fills the gaps of the Mauna Loa CO2 record with --fill linear', async () => {
+    const dir = tempDir()
+    copyFileSync(join(SHARED, 'mauna-loa-co2-monthly.csv'), join(dir, 'co2.csv'))
+    const bad = await runRnn(['train', 'co2.csv', '--target', 'CO2', '--steps', '1'], { cwd: dir })
+    expect(bad.code).toBe(1)
+    expect(bad.stderr.trim()).toBe('rnn: co2.csv:5: 1 missing month before 1958-07-01 (--fill previous|linear inserts them, --fill drop ignores the gap)')
+    const r = await runRnn(['train', 'co2.csv', '--target', 'CO2', '--fill', 'linear', ...SMALL, '--steps', '5', '--json'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    const ck = readJson(JSON.parse(r.stdout).checkpoint)
+    const { train, val, test } = ck.data.split
+    expect(train + val + test).toBe(746) // 741 rows + 5 inserted months
+  })
+
+  it('trains on Seattle weather with three input columns', async () => {
+    const dir = tempDir()
+    copyFileSync(join(SHARED, 'seattle-weather-daily.csv'), join(dir, 'w.csv'))
+    const r = await runRnn(['train', 'w.csv', '--target', 'temp_max', '--features', 'temp_min,wind', ...SMALL, '--steps', '10', '--json'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    const f = await runRnn(['sample', '--horizon', '2'], { cwd: dir })
+    expect(f.stdout.trim().split('\n')).toEqual(['date,temp_max', expect.stringMatching(/^2016-01-01,/), expect.stringMatching(/^2016-01-02,/)])
+  })
+})
+
+describe('malformed CSV: one line naming file, line and column; nothing written', () => {
+  const dir = tempDir()
+  const good = Array.from({ length: 40 }, (_, t) => `${t},${(t * 3) % 11},${t % 4}`)
+  const files: Record<string, string> = {
+    'good.csv': ['t,y,z', ...good].join('\n'),
+    'ragged.csv': ['t,y,z', ...good.slice(0, 5), '5,6', ...good.slice(6)].join('\n'),
+    'text.csv': ['t,y,z', ...good.slice(0, 9), '9,n/a,1', ...good.slice(10)].join('\n'),
+    'hole.csv': ['t,y,z', ...good.slice(0, 9), '9,,1', ...good.slice(10)].join('\n'),
+    'const.csv': ['t,y,z', ...good.map((r) => r.replace(/,\d+$/, ',7'))].join('\n'),
+    'short.csv': ['t,y,z', ...good.slice(0, 12)].join('\n'),
+    'noheader.csv': good.join('\n'),
+    'empty.csv': '',
+  }
+  beforeAll(() => { for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text) })
+  const cases: [string, string[], RegExp][] = [
+    ['a ragged row', ['ragged.csv', '--target', 'y'], /^rnn: ragged\.csv:7: ragged row/],
+    ['a non-numeric value', ['text.csv', '--target', 'y'], /^rnn: text\.csv:11: column "y" is not a number: "n\/a" \(--fill/],
+    ['a missing value', ['hole.csv', '--target', 'y'], /^rnn: hole\.csv:11: column "y" is missing a value/],
+    ['an unknown column', ['text.csv', '--target', 'sales'], /^rnn: text\.csv: target column "sales" not found \(columns: t, y, z\)$/],
+    ['the target also a feature', ['good.csv', '--target', 'y', '--features', 'z,y'], /^rnn: --features: column "y" is the target/],
+    ['a feature twice', ['good.csv', '--target', 'y', '--features', 'z,z'], /^rnn: --features: column "z" is listed twice/],
+    ['a constant column', ['const.csv', '--target', 'y', '--features', 'z'], /^rnn: const\.csv: column "z" is constant/],
+    ['too few rows', ['short.csv', '--target', 'y', '--season', '2'], /^rnn: short\.csv: 12 rows is too few: seq_len 16 needs at least \d+ rows/],
+    ['numbers in the header row', ['noheader.csv', '--target', '1'], /^rnn: noheader\.csv:1: the first row looks like numbers.*--no-header/],
+    ['an empty file', ['empty.csv', '--target', 'y'], /^rnn: empty\.csv: file is empty$/],
+    ['no target', ['text.csv'], /^rnn: text\.csv: a CSV file needs --target/],
+  ]
+  for (const [what, args, re] of cases) {
+    it(what, async () => {
+      const r = await runRnn(['train', ...args], { cwd: dir })
+      expect(r.code).toBe(1)
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1)
+      expect(r.stderr.trim()).toMatch(re)
+      expect(existsSync(join(dir, 'checkpoints'))).toBe(false)
+    })
+  }
+
+  it('--no-header names columns by index', async () => {
+    const r = await runRnn(['train', 'noheader.csv', '--no-header', '--target', '1', '--features', '2', '--season', '2', '--seq-len', '4', '--test-size', '4', ...SMALL, '--steps', '3', '--out', 'nh.json', '--json'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    expect(readJson(join(dir, 'nh.json')).data.columns.map((c: any) => c.name)).toEqual(['1', '2'])
+  })
+})
