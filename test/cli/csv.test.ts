@@ -4,11 +4,11 @@
  */
 import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { ROOT, readJson, runRnn } from '../helpers/cli.ts'
+import { SHARED as SHARED_ROOT, readJson, runRnn } from '../helpers/cli.ts'
 
-const SHARED = resolve(ROOT, '../shared/data')
+const SHARED = join(SHARED_ROOT, 'data')
 const SMALL = ['--hidden', '24', '--batch', '16', '--lr', '0.01']
 
 function tempDir(): string {

@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const BIN = join(ROOT, 'bin/rnn')
+/** ../shared beside the checkout (real data sets, golden cases), or $RNN_SHARED_DIR. */
+export const SHARED = resolve(process.env.RNN_SHARED_DIR ?? join(ROOT, '../shared'))
 
 export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
