@@ -82,13 +82,18 @@ export function readConfigFile(path: string): Record<string, unknown> {
   return value as Record<string, unknown>
 }
 
-/** "line N: message" for a JSON.parse error (V8 reports a character position). */
+/** "line N: message" for a JSON.parse error; V8 gives a position, or a quoted snippet around the error. */
 export function jsonErrorWhere(text: string, e: Error): string {
-  const m = /position (\d+)/.exec(e.message)
-  const msg = e.message.replace(/^JSON\.parse: /, '').replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')
-  if (m === null) return `invalid JSON: ${msg}`
-  const line = text.slice(0, Number(m[1])).split('\n').length
-  return `line ${line}: invalid JSON: ${msg}`
+  let pos = -1
+  const at = /position (\d+)/.exec(e.message)
+  const token = /Unexpected token '(.)', (?:\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON/.exec(e.message)
+  if (at !== null) pos = Number(at[1])
+  else if (token !== null && text.includes(token[2])) pos = text.indexOf(token[2]) + token[2].indexOf(token[1])
+  else if (/end of JSON input/.test(e.message)) pos = text.length
+  const what = token !== null ? `unexpected ${JSON.stringify(token[1])}` : e.message.replace(/ in JSON at position \d+.*$/s, '').replace(/\s+/g, ' ')
+  if (pos < 0) return `invalid JSON: ${what}`
+  const line = text.slice(0, pos).split('\n').length
+  return `line ${line}: invalid JSON: ${what}`
 }
 
 /**

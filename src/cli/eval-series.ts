@@ -1,6 +1,7 @@
 /** Rendering a time-series evaluation: a table of model vs baselines, or the JSON document. */
 import { resolve } from 'node:path'
 import { UserError } from '../errors.ts'
+import { isCsvPath } from '../open-source.ts'
 import { evaluateSeries, readForModel, type Metrics } from '../forecast.ts'
 import type { Checkpoint, SeriesMeta } from '../model/checkpoint.ts'
 import type { Model } from '../model/model.ts'
@@ -9,6 +10,7 @@ import { colour, json, log, result } from './output.ts'
 export function printSeriesEval(path: string, model: Model, ck: Checkpoint & { data: SeriesMeta }, file: string | undefined, o: { json?: boolean; horizon?: number; testSize?: number }): void {
   const input = file ?? ck.data.source
   if (input === null) throw new UserError(`${path}: no training file stored; name a CSV file to evaluate`)
+  if (file !== undefined && !isCsvPath(file)) throw new UserError(`${file}: not a CSV file (.csv/.tsv), but ${path} is a time-series model`)
   const series = readForModel(ck, input)
   // on the training file itself, the test rows and the MASE scale are exactly those of training
   const own = file === undefined || (ck.data.source !== null && resolve(file) === ck.data.source && series.rows === ck.data.split.train + ck.data.split.val + ck.data.split.test)

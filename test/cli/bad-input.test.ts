@@ -1,0 +1,120 @@
+/**
+ * The bad-input catalogue (issue 6): every row spawns the real CLI and expects a non-zero exit, one line on
+ * stderr with the key words, no stack trace, and no file created or changed.
+ */
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { readJson, runRnn, SHARED, tempWithText } from '../helpers/cli.ts'
+
+const { dir, file } = tempWithText(6_000)
+const TINY = ['--hidden', '8', '--seq-len', '16', '--batch', '4', '--steps', '3']
+
+/** Every file under dir with its size and mtime: what "nothing changed" means. */
+function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f), s = statSync(p)
+      if (s.isDirectory()) walk(p)
+      else out[p] = `${s.size}:${s.mtimeMs}:${readFileSync(p).toString('base64').slice(0, 64)}`
+    }
+  }
+  walk(root)
+  return out
+}
+
+beforeAll(async () => {
+  const r = await runRnn(['train', file, ...TINY, '--out', 'good.json'], { cwd: dir })
+  expect(r.code, r.stderr).toBe(0)
+  const r2 = await runRnn(['train', join(SHARED, 'data/airline-passengers-monthly.csv'), '--target', 'passengers', '--hidden', '8', '--steps', '3', '--out', 'series.json'], { cwd: dir })
+  expect(r2.code, r2.stderr).toBe(0)
+  const good = readFileSync(join(dir, 'good.json'), 'utf8')
+  const ck = JSON.parse(good)
+  writeFileSync(join(dir, 'truncated.json'), good.slice(0, good.length / 2))
+  writeFileSync(join(dir, 'notjson.json'), 'hello, I am not JSON')
+  writeFileSync(join(dir, 'shape.json'), JSON.stringify({ format: 'rnn-checkpoint', version: 1, kind: 'text', model: 3 }))
+  writeFileSync(join(dir, 'short-param.json'), JSON.stringify({ ...ck, params: { ...ck.params, 'head.bias': { ...ck.params['head.bias'], data: 'AAAAAA==' } } }))
+  writeFileSync(join(dir, 'newer.json'), JSON.stringify({ ...ck, version: 2 }))
+  writeFileSync(join(dir, 'empty.txt'), '')
+  writeFileSync(join(dir, 'binary.txt'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0x02]))
+  writeFileSync(join(dir, 'latin1.txt'), Buffer.from('caf\xe9 au lait\n'.repeat(400), 'latin1'))
+  writeFileSync(join(dir, 'malformed.json'), '{\n  "lr": 0.1,\n  "cell": lstm\n}')
+  writeFileSync(join(dir, 'unknown-key.json'), '{"hidden_sise": 64}')
+  writeFileSync(join(dir, 'wrong-type.json'), '{"num_layers": "two"}')
+  writeFileSync(join(dir, 'data.csv'), 'a,b\n1,2\n3,4\n')
+  mkdirSync(join(dir, 'adir'))
+  copyFileSync(join(dir, 'good.json'), join(dir, 'good-copy.json'))
+})
+
+type Row = [what: string, args: string[], words: RegExp, cwd?: 'empty']
+const CATALOGUE: Row[] = [
+  // data
+  ['a missing file', ['train', 'missing.txt'], /missing\.txt: no such file/],
+  ['a directory', ['train', 'adir'], /adir: is a directory/],
+  ['an empty file', ['train', 'empty.txt'], /empty\.txt: file is empty/],
+  ['a binary file', ['train', 'binary.txt'], /binary\.txt: looks like a binary file/],
+  ['a non-UTF-8 file', ['train', 'latin1.txt'], /latin1\.txt: not valid UTF-8 \(at line 1/],
+  ['text shorter than one window', ['train', 'text.txt', '--seq-len', '500', '--batch', '32'], /text\.txt: 6000 characters is too short/],
+  // config and flags
+  ['malformed JSON config', ['train', 'text.txt', '--config', 'malformed.json'], /malformed\.json: line 3: invalid JSON/],
+  ['an unknown config key', ['train', 'text.txt', '--config', 'unknown-key.json'], /unknown-key\.json: unknown key "hidden_sise" \(did you mean "hidden_size"\?\)/],
+  ['a wrong type in the config', ['train', 'text.txt', '--config', 'wrong-type.json'], /wrong-type\.json: key "num_layers"/],
+  ['a zero size', ['train', 'text.txt', '--layers', '0'], /--layers: must be >0/],
+  ['a negative size', ['train', 'text.txt', '--batch', '-4'], /--batch: must be >0/],
+  ['dropout of 1', ['train', 'text.txt', '--dropout', '1'], /--dropout: must be <1/],
+  ['a negative dropout', ['train', 'text.txt', '--dropout', '-0.1'], /--dropout: must be >=0/],
+  ['a learning rate of 0', ['train', 'text.txt', '--lr', '0'], /--lr: must be >0/],
+  ['--steps and --epochs both', ['train', 'text.txt', '--steps', '5', '--epochs', '1'], /not both/],
+  ['an unknown cell', ['train', 'text.txt', '--cell', 'lstmm'], /--cell.*expected one of/],
+  ['an unknown optimizer', ['train', 'text.txt', '--optimizer', 'adamw'], /--optimizer.*expected one of sgd, adam, rmsprop, adagrad/],
+  ['a non-numeric flag', ['train', 'text.txt', '--lr', 'fast'], /--lr.*expected a number, got "fast"/],
+  // checkpoints
+  ['a missing checkpoint', ['sample', 'nope.json'], /nope\.json: no such checkpoint/],
+  ['a truncated checkpoint', ['sample', 'truncated.json'], /truncated\.json: not a checkpoint: invalid or truncated JSON/],
+  ['a checkpoint that is not JSON', ['eval', 'notjson.json'], /notjson\.json: not a checkpoint/],
+  ['JSON of the wrong shape', ['sample', 'shape.json'], /shape\.json: invalid checkpoint: /],
+  ['a parameter of the wrong length', ['sample', 'short-param.json'], /short-param\.json: params\.head\.bias: 1 values for shape \[\d+\]/],
+  ['a newer format version', ['sample', 'newer.json'], /newer\.json: written by a newer rnn \(checkpoint format 2\)/],
+  ['a text checkpoint given CSV data', ['eval', 'good.json', 'data.csv'], /data\.csv: a CSV file, but good\.json is a text model/],
+  ['a CSV checkpoint given text', ['eval', 'series.json', 'text.txt'], /text\.txt: not a CSV file.*time-series model/],
+  ['resuming a text model on CSV data', ['train', 'data.csv', '--resume', 'good.json', '--target', 'a'], /the checkpoint is a text model/],
+  ['no checkpoint in ./checkpoints', ['sample'], /no checkpoint in \.\/checkpoints/, 'empty'],
+  // sampling
+  ['a temperature of 0', ['sample', 'good.json', '--temp', '0'], /--temp: must be > 0, got 0/],
+  ['a temperature that is not a number', ['sample', 'good.json', '--temp', 'hot'], /--temp.*expected a number/],
+  ['top-k below 1', ['sample', 'good.json', '--top-k', '0'], /--top-k: must be ≥ 1/],
+  ['top-p above 1', ['sample', 'good.json', '--top-p', '1.5'], /--top-p: must be in \(0, 1\]/],
+  ['top-p of 0', ['sample', 'good.json', '--top-p', '0'], /--top-p: must be in \(0, 1\]/],
+  ['a prime with unknown characters', ['sample', 'good.json', '--prime', 'Ω!'], /--prime: characters not in the model's vocabulary: "Ω"/],
+  ['a negative length', ['sample', 'good.json', '--length', '-5'], /--length: must be ≥ 0/],
+  ['an unwritable output folder', ['train', 'text.txt', ...TINY, '--out', 'empty.txt/sub/x.json'], /cannot write checkpoints there/],
+]
+
+describe('bad input: one line, non-zero exit, no stack, nothing changed', () => {
+  for (const [what, args, words, where] of CATALOGUE) {
+    it(what, async () => {
+      const cwd = where === 'empty' ? tempWithText(10).dir : dir
+      const before = snapshot(cwd)
+      const r = await runRnn(args, { cwd })
+      expect(r.code, r.stderr).not.toBe(0)
+      const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('using '))
+      expect(lines, r.stderr).toHaveLength(1)
+      expect(lines[0]).toMatch(words)
+      expect(r.stderr).not.toMatch(/^\s+at /m)
+      expect(r.stdout).toBe('')
+      expect(snapshot(cwd)).toEqual(before)
+    })
+  }
+
+  it('--debug shows the stack of an internal error only', async () => {
+    const r = await runRnn(['sample', 'good.json', '--temp', '0', '--debug'], { cwd: dir })
+    expect(r.stderr.trim()).toBe('rnn: --temp: must be > 0, got 0')
+  })
+
+  it('the good checkpoints still load after all of it', async () => {
+    expect(readJson(join(dir, 'good.json'))).toEqual(readJson(join(dir, 'good-copy.json')))
+    const r = await runRnn(['sample', 'good.json', '--length', '5'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+  })
+})
