@@ -8,7 +8,7 @@
  * than decimal, and what a safetensors file holds). Saving writes a temp file in the same folder, fsyncs
  * it, then renames it over the target, so a crash never leaves a half-written checkpoint behind.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { dirname, basename, join } from 'node:path'
 import { z } from 'zod'
 import { TrainConfig } from '../config.ts'
@@ -97,6 +97,7 @@ export function saveCheckpoint(path: string, ck: Checkpoint): void {
   const dir = dirname(path)
   mkdirSync(dir, { recursive: true })
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`)
+  removeStaleTemps(dir, basename(path))
   const text = JSON.stringify(ck)
   try {
     const fd = openSync(tmp, 'w')
@@ -116,6 +117,21 @@ export function saveCheckpoint(path: string, ck: Checkpoint): void {
     const dfd = openSync(dir, 'r')
     try { fsyncSync(dfd) } finally { closeSync(dfd) }
   } catch { /* some filesystems cannot fsync a directory; the rename is still atomic */ }
+}
+
+/** Temp files left by writers that were killed mid-save (their process is gone). */
+function removeStaleTemps(dir: string, name: string): void {
+  let files: string[]
+  try { files = readdirSync(dir) } catch { return }
+  for (const f of files) {
+    const m = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.tmp-(\\d+)$`).exec(f)
+    if (m === null || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue
+    try { unlinkSync(join(dir, f)) } catch { /* another process may have removed it */ }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM' }
 }
 
 /** Reads and validates a checkpoint; every problem is a UserError naming the file and the key. */

@@ -1,0 +1,108 @@
+/**
+ * Faults lose nothing (issue 6): SIGINT and SIGTERM save and exit 130/143, SIGKILL at any moment (saves
+ * included) leaves a loadable checkpoint, a non-finite loss stops before touching the last good
+ * checkpoint, and the same seed gives the same checkpoint.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { readJson, runRnn, tempWithText } from '../helpers/cli.ts'
+
+const SMALL = ['--hidden', '32', '--seq-len', '32', '--batch', '8']
+
+/** Starts training, sends `sig` once stderr shows the n-th validation line, and waits for the exit. */
+async function interrupt(dir: string, file: string, sig: NodeJS.Signals, extra: string[] = [], afterEvals = 2) {
+  let seen = 0, sent = false
+  return runRnn(['train', file, ...SMALL, '--steps', '100000', '--eval-every', '5', ...extra], {
+    cwd: dir,
+    onStderr: (s, child) => {
+      seen += (s.match(/^step \d+:/gm) ?? []).length
+      if (!sent && seen >= afterEvals) { sent = true; child.kill(sig) }
+    },
+  })
+}
+
+describe('signals', () => {
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`${sig} saves, exits ${code}, and --resume continues`, async () => {
+      const { dir, file } = tempWithText(12_000)
+      const r = await interrupt(dir, file, sig)
+      expect(r.code, r.stderr).toBe(code)
+      const ck = readJson(join(dir, 'checkpoints/text-lstm.json'))
+      const step = ck.progress.step
+      expect(step).toBeGreaterThanOrEqual(10)
+      const again = await runRnn(['train', '--resume', 'checkpoints/text-lstm.json', '--steps', '5', '--json'], { cwd: dir })
+      expect(again.code, again.stderr).toBe(0)
+      expect(JSON.parse(again.stdout).steps).toBe(step + 5)
+    })
+  }
+
+  it('SIGKILL at any moment, even mid-save, leaves the last checkpoint loadable', async () => {
+    const { dir, file } = tempWithText(12_000)
+    // a bigger model (a 4 MB checkpoint) saved after every step, so kills land during writes too
+    const big = ['--hidden', '128', '--layers', '2', '--eval-every', '1']
+    for (let round = 0; round < 4; round++) {
+      let sent = false, evals = 0
+      const resume = round === 0 ? [] : ['--resume', 'checkpoints/text-lstm.json']
+      const r = await runRnn(['train', ...(round === 0 ? [file] : []), ...SMALL, ...big, '--steps', '100000', ...resume], {
+        cwd: dir,
+        onStderr: (s, child) => {
+          // after three saves, kill at a moment that moves a little each round
+          evals += (s.match(/^step \d+:/gm) ?? []).length
+          if (!sent && evals >= 3) { sent = true; setTimeout(() => child.kill('SIGKILL'), 15 + 60 * round) }
+        },
+      })
+      expect(r.signal).toBe('SIGKILL')
+      const ck = readJson(join(dir, 'checkpoints/text-lstm.json'))
+      expect(ck.progress.step).toBeGreaterThanOrEqual(1)
+      const s = await runRnn(['sample', '--length', '10'], { cwd: dir })
+      expect(s.code, s.stderr).toBe(0)
+    }
+    // temp files of killed writers are cleaned up by the next save; at most the last one remains
+    expect(readdirSync(join(dir, 'checkpoints')).filter((f) => f.includes('.tmp-')).length).toBeLessThanOrEqual(1)
+  })
+})
+
+describe('a non-finite loss', () => {
+  it('stops at that step, names it, and leaves the last good checkpoint as it was', async () => {
+    const { dir, file } = tempWithText(8_000)
+    const good = await runRnn(['train', file, ...SMALL, '--steps', '10'], { cwd: dir })
+    expect(good.code, good.stderr).toBe(0)
+    const before = readFileSync(join(dir, 'checkpoints/text-lstm.json'))
+    const r = await runRnn(['train', file, ...SMALL, '--optimizer', 'sgd', '--lr', '1e38', '--clip', '0', '--steps', '50'], { cwd: dir })
+    expect(r.code).not.toBe(0)
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rnn: step \d+: (loss|gradient norm) is (NaN|Infinity).*keeps the last good model.*--lr/)
+    expect(readFileSync(join(dir, 'checkpoints/text-lstm.json')).equals(before)).toBe(true)
+  })
+
+  it('--on-nan skip skips the batch and carries on', async () => {
+    const { dir, file } = tempWithText(8_000)
+    const r = await runRnn(['train', file, ...SMALL, '--optimizer', 'sgd', '--lr', '1e38', '--clip', '0', '--steps', '12', '--on-nan', 'skip', '--out', 'x.json'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toMatch(/batch skipped/)
+  })
+})
+
+describe('determinism', () => {
+  it('same data, config and seed: the same checkpoint apart from timestamps, and the same samples', async () => {
+    const { dir, file } = tempWithText(10_000)
+    const args = [file, ...SMALL, '--cell', 'lstm', '--layers', '2', '--dropout', '0.2', '--steps', '30', '--eval-every', '10']
+    const a = await runRnn(['train', ...args, '--out', 'a.json'], { cwd: dir })
+    const b = await runRnn(['train', ...args, '--out', 'b.json'], { cwd: dir })
+    expect(a.code, a.stderr).toBe(0)
+    expect(b.code, b.stderr).toBe(0)
+    const strip = (ck: any) => {
+      delete ck.created
+      delete ck.progress.seconds
+      for (const h of ck.progress.history) delete h.seconds
+      delete ck.config.out
+      return ck
+    }
+    expect(strip(readJson(join(dir, 'b.json')))).toEqual(strip(readJson(join(dir, 'a.json'))))
+    const c = await runRnn(['train', ...args, '--seed', '2', '--out', 'c.json'], { cwd: dir })
+    expect(readJson(join(dir, 'c.json')).params).not.toEqual(readJson(join(dir, 'a.json')).params)
+    const sa = await runRnn(['sample', 'a.json', '--seed', '9', '--length', '80'], { cwd: dir })
+    const sb = await runRnn(['sample', 'b.json', '--seed', '9', '--length', '80'], { cwd: dir })
+    expect(sa.stdout).toBe(sb.stdout)
+  })
+})
