@@ -211,9 +211,11 @@ function sourceMeta(source: TrainSource): Checkpoint['data'] {
   }
 }
 
+/** Tensor i's slice of a buffer laid out like params.data (offsets relative to it: it may sit inside a larger memory). */
 function viewLike(buf: Float32Array, params: Params, i: number): Float32Array {
   const t = params.tensors[i]
-  return buf.subarray(t.data.byteOffset / 4, t.data.byteOffset / 4 + t.data.length)
+  const start = (t.data.byteOffset - params.data.byteOffset) / 4
+  return buf.subarray(start, start + t.data.length)
 }
 
 function encodeParams(params: Params, data: Float32Array): Checkpoint['params'] {

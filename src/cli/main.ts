@@ -9,6 +9,11 @@ import { UserError } from '../errors.ts'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
+// `rnn sample | head`: a closed pipe ends the output, it is not an error
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); throw e })
+}
+
 const program = new Command()
   .name('rnn')
   .description('Train and sample recurrent neural networks (RNN, LSTM, GRU) on text and CSV time series.')
@@ -20,6 +25,7 @@ const program = new Command()
 
 const commands = await Promise.all([
   import('./train.ts'), import('./sample.ts'), import('./eval.ts'),
+  import('./describe.ts'), import('./inspect-gradients.ts'), import('./inspect-state.ts'),
 ])
 for (const c of commands) program.addCommand(c.command())
 

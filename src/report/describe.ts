@@ -1,0 +1,79 @@
+/**
+ * Rendering `rnn describe`: equations, a parameter table, and the network unrolled over a few steps,
+ * drawn so that every step visibly uses the same W_ih, W_hh and head weights (parameter sharing).
+ */
+import type { ChalkInstance } from 'chalk'
+import { cellEquations, cellNotes, roleOf, type ModelDescription } from '../describe.ts'
+import type { ModelSpec } from '../model/spec.ts'
+
+export function renderDescription(spec: ModelSpec, d: ModelDescription, c: ChalkInstance, unroll = 4): string[] {
+  const L = spec.num_layers
+  const out = [
+    c.bold(`${spec.cell}: ${L} layer${L === 1 ? '' : 's'} × ${spec.hidden_size} units, ${spec.input_size} inputs${spec.input === 'one_hot' ? ' (one-hot characters)' : ''}, ${spec.output_size} outputs`),
+    '',
+    c.bold('Cell (PyTorch form), per layer and step t:'),
+    ...cellEquations(spec.cell).map((e) => `  ${e}`),
+    ...cellNotes(spec).map((n) => c.dim(`  ${n}`)),
+    '',
+    c.bold('Parameters:'),
+  ]
+  const shapes = d.params.map((p) => `[${p.shape.join(', ')}]`)
+  const nameW = Math.max(...d.params.map((p) => p.name.length)), shapeW = Math.max(...shapes.map((s) => s.length))
+  const countW = Math.max(fmtInt(d.total).length, ...d.params.map((p) => fmtInt(p.count).length))
+  d.params.forEach((p, i) => out.push(`  ${p.name.padEnd(nameW)}  ${shapes[i].padEnd(shapeW)}  ${fmtInt(p.count).padStart(countW)}  ${c.dim(roleOf(p.name, spec))}`))
+  out.push(`  ${'total'.padEnd(nameW)}  ${''.padEnd(shapeW)}  ${fmtInt(d.total).padStart(countW)}`)
+  out.push('', c.bold(`Unrolled over ${unroll} steps:`), ...unrolled(spec, unroll, c))
+  return out
+}
+
+const fmtInt = (n: number): string => n.toLocaleString('en-US')
+const SUB = '₀₁₂₃₄₅₆₇₈₉'
+const sub = (n: number): string => [...String(n)].map((d) => SUB[Number(d)]).join('')
+const CELL_WORD: Record<ModelSpec['cell'], string> = { rnn_tanh: 'tanh', rnn_relu: 'relu', lstm: 'lstm', gru: 'gru' }
+
+/**
+ * Rows from the outputs (top) down to the inputs, one box row per layer (top layer first):
+ *
+ *             ŷ₀            ŷ₁
+ *             ↑W_hy         ↑W_hy
+ *   h₋₁ ─W_hh→[ lstm ]─W_hh→[ lstm ]─W_hh→ h₁
+ *             ↑W_ih         ↑W_ih
+ *             x₀            x₁
+ *
+ * Each weight name is printed once per step in its own colour: the same tensors, reused at every step.
+ */
+export function unrolled(spec: ModelSpec, steps: number, c: ChalkInstance): string[] {
+  const L = spec.num_layers
+  const tag = (k: number) => (L > 1 ? String(k) : '')
+  const hh = (k: number) => `W_hh${tag(k)}`, ih = (k: number) => `W_ih${tag(k)}`
+  const arrowW = 2 + hh(0).length                  // "─W_hh→"
+  const word = CELL_WORD[spec.cell]
+  const box = `[${word.padStart(3 + Math.ceil(word.length / 2)).padEnd(6)}]`
+  const block = arrowW + box.length
+  const margin = 4                                 // "h₋₁ "
+  const centre = (t: number) => margin + t * block + arrowW + Math.floor(box.length / 2)
+  const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '') // eslint-disable-line no-control-regex
+  // padEnd counts escape codes, so lay out on plain text and colour afterwards per segment
+  const row = (label: (t: number) => string, paint: (s: string) => string) => {
+    let plain = '', coloured = ''
+    for (let t = 0; t < steps; t++) {
+      const gap = ' '.repeat(Math.max(1, centre(t) - visible(plain).length))
+      plain += gap + label(t); coloured += gap + paint(label(t))
+    }
+    return coloured
+  }
+  const state = spec.cell === 'lstm' ? 'h,c' : 'h'
+  const lines = [row((t) => `ŷ${sub(t)}`, (s) => s), row(() => '↑W_hy', c.magenta)]
+  for (let k = L - 1; k >= 0; k--) {
+    let line = 'h₋₁ '
+    for (let t = 0; t < steps; t++) line += c.yellow(`─${hh(k)}→`) + c.cyan(box)
+    lines.push(`${line}${c.yellow(`─${hh(k)}→`)} h${sub(steps - 1)}`)
+    lines.push(row(() => `↑${ih(k)}`, c.green))
+  }
+  lines.push(row((t) => `x${sub(t)}`, (s) => s))
+  const layers = Array.from({ length: L }, (_, k) => k)
+  lines.push('', c.dim(`Every step reuses the same tensors (parameter sharing); the arrows carry ${state}:`))
+  for (const k of layers) lines.push(`  ${c.green(ih(k))} = weight_ih_l${k} + bias_ih_l${k}   ${c.yellow(hh(k))} = weight_hh_l${k} + bias_hh_l${k}`)
+  lines.push(`  ${c.magenta('W_hy')} = head.weight + head.bias`)
+  return lines
+}

@@ -1,0 +1,26 @@
+/** Rendering a StateTrace (src/inspect-state.ts) as a heatmap: one row per character, one cell per unit. */
+import type { ChalkInstance } from 'chalk'
+import type { StateTrace } from '../inspect-state.ts'
+import { HEAT_LEGEND_COLOUR, HEAT_LEGEND_PLAIN, heatCell, verticalHeaders } from './chart.ts'
+
+/** How a character is shown at the start of its row: control characters escaped, one column wide. */
+export function showChar(ch: string): string {
+  if (ch === '\n') return '⏎'
+  if (ch === '\t') return '⇥'
+  if (ch === ' ') return '␣'
+  if (ch === '\r') return '␍'
+  const cp = ch.codePointAt(0)!
+  return cp < 0x20 || cp === 0x7f ? '·' : ch
+}
+
+const PREFIX = 4 // "  a " : the character and a gap before the cells
+
+export function renderStateHeatmap(s: StateTrace, c: ChalkInstance): string[] {
+  const lines = [c.dim(`layer ${s.layer}, unit indices read top to bottom:`), ...verticalHeaders(s.units, PREFIX)]
+  for (let t = 0; t < s.chars.length; t++) {
+    const row = s.values[t].map((v) => heatCell(v, c)).join('')
+    lines.push(`  ${showChar(s.chars[t])} ${row}`)
+  }
+  lines.push(c.dim(`h in [-1, 1]: ${c.level > 0 ? HEAT_LEGEND_COLOUR : HEAT_LEGEND_PLAIN}`))
+  return lines
+}
