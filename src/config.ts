@@ -26,6 +26,7 @@ export const TrainConfig = z.strictObject({
   fill: z.enum(['previous', 'linear', 'drop']).nullable().default(null),            // repair missing values/dates; null: they are errors
   test_size: z.int().positive().nullable().default(null),                           // rows held out for testing; null: max(10%, 2 seasons)
   season: z.int().positive().nullable().default(null),                              // null: from the date step or autocorrelation
+  transform: z.enum(['difference', 'level']).default('difference'),                 // model the change from the last value, or the value
   // optimisation
   optimizer: z.enum(['sgd', 'adam', 'rmsprop', 'adagrad']).default('adam'),
   lr: z.number().positive().default(0.002),                                        // learning rate

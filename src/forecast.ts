@@ -6,7 +6,8 @@
 import { UserError } from './errors.ts'
 import { readSeries, type Series } from './data/csv.ts'
 import { addSteps, formatDate } from './data/dates.ts'
-import { defaultTestSize, normalise, rollingForecast } from './data/series.ts'
+import { defaultTestSize, rollingForecast } from './data/series.ts'
+import { SeriesCodec } from './data/codec.ts'
 import type { Checkpoint, SeriesMeta } from './model/checkpoint.ts'
 import type { Model } from './model/model.ts'
 
@@ -23,18 +24,22 @@ export function readForModel(ck: SeriesCheckpoint, path: string): Series {
 
 export interface ForecastRow { date: string | null; step: number; value: number }
 
+/** The codec the model was trained with. */
+export function codecOf(ck: SeriesCheckpoint): SeriesCodec {
+  return new SeriesCodec(ck.data.columns, ck.data.transform)
+}
+
 /** The next `horizon` values of the target after the last row of `series`, from its last seq_len rows. */
 export function forecast(model: Model, ck: SeriesCheckpoint, series: Series, horizon: number): ForecastRow[] {
-  const T = ck.config.seq_len!, k = ck.data.columns.length
-  if (series.rows < T) throw new UserError(`${series.path}: ${series.rows} rows; the model reads ${T} rows of context (seq_len) to forecast`)
-  const z = normalise(series, ck.data.columns)
-  const pred = rollingForecast(model, z, k, [series.rows], T, horizon)
-  const { mean, std } = ck.data.columns[0]
+  const T = ck.config.seq_len!, codec = codecOf(ck), k = codec.k
+  const need = T + codec.firstRow
+  if (series.rows < need) throw new UserError(`${series.path}: ${series.rows} rows; the model reads ${need} rows of context to forecast (seq_len ${T})`)
+  const pred = rollingForecast(model, codec, series.values, [series.rows], T, horizon)
   const last = series.date?.values[series.rows - 1]
   return Array.from({ length: horizon }, (_, h) => ({
     step: h + 1,
     date: series.date && last !== undefined ? formatDate(addSteps(last, series.date.step, h + 1), series.date.step) : null,
-    value: pred[h * k] * std + mean,
+    value: pred[h * k],
   }))
 }
 
@@ -53,28 +58,27 @@ export interface SeriesEval {
  * MASE divides the MAE by the mean absolute seasonal difference of the training rows.
  */
 export function evaluateSeries(model: Model, ck: SeriesCheckpoint, series: Series, o: { testSize: number | null; horizon: number; trainRows: number | null }): SeriesEval {
-  const T = ck.config.seq_len!, k = ck.data.columns.length, s = ck.data.season, n = o.horizon
+  const T = ck.config.seq_len!, codec = codecOf(ck), k = codec.k, s = ck.data.season, n = o.horizon
   const test = o.testSize ?? defaultTestSize(series.rows, s)
   const start = series.rows - test
   const trainRows = o.trainRows ?? start
-  if (start < Math.max(T, s)) throw new UserError(`${series.path}: ${series.rows} rows leave ${start} before the ${test} test rows; at least ${Math.max(T, s)} are needed (seq_len ${T}, season ${s})`)
+  const need = Math.max(T + codec.firstRow, s)
+  if (start < need) throw new UserError(`${series.path}: ${series.rows} rows leave ${start} before the ${test} test rows; at least ${need} are needed (seq_len ${T}, season ${s})`)
   if (n > test) throw new UserError(`--horizon: ${n} is longer than the ${test} test rows`)
   const y = series.values.map((r) => r[0])
   let scale = 0
   for (let t = s; t < trainRows; t++) scale += Math.abs(y[t] - y[t - s])
   scale /= Math.max(1, trainRows - s)
-  const z = normalise(series, ck.data.columns)
-  const { mean, std } = ck.data.columns[0]
 
   const run = (h: number) => {
     const origins = Array.from({ length: test - h + 1 }, (_, i) => start + i)
-    const pred = rollingForecast(model, z, k, origins, T, h)
+    const pred = rollingForecast(model, codec, series.values, origins, T, h)
     const actual: number[] = [], m: number[] = [], nv: number[] = [], sn: number[] = []
     origins.forEach((org, b) => {
       for (let step = 1; step <= h; step++) {
         const row = org + step - 1
         actual.push(y[row])
-        m.push(pred[((step - 1) * origins.length + b) * k] * std + mean)
+        m.push(pred[((step - 1) * origins.length + b) * k])
         nv.push(y[org - 1])
         sn.push(y[row - s * Math.ceil(step / s)])
       }

@@ -7,7 +7,7 @@ import type { TrainConfig } from './config.ts'
 import { UserError } from './errors.ts'
 import { Vocab } from './data/vocab.ts'
 import { openTextSource } from './data/text-source.ts'
-import { openSeriesSource } from './data/series.ts'
+import { openSeriesSource, type SeriesSource } from './data/series.ts'
 import type { TrainSource } from './data/source.ts'
 import type { Checkpoint } from './model/checkpoint.ts'
 
@@ -33,10 +33,10 @@ export function openTrainSource(path: string, cfg: TrainConfig, from?: Checkpoin
   // seq_len null: two seasons, within 16..64 steps, decided once the season is known
   let T = cfg.seq_len
   const source = openSeriesSource(path, csvOpts, {
-    valFrac: cfg.val_frac, testSize: cfg.test_size, season: cfg.season ?? meta?.season ?? null, stats: meta?.columns,
+    valFrac: cfg.val_frac, testSize: cfg.test_size, season: cfg.season ?? meta?.season ?? null, stats: meta?.columns, transform: meta?.transform ?? cfg.transform,
     T: (season) => (T ??= Math.min(64, Math.max(16, 2 * season))),
   })
-  if (meta !== undefined && meta.columns.map((c) => c.name).join() !== source.series.columns.join())
+  if (meta !== undefined && meta.columns.map((c) => c.name).join() !== (source as SeriesSource).series.columns.join())
     throw new UserError(`${path}: columns ${source.series.columns.join(', ')} differ from the checkpoint's ${meta.columns.map((c) => c.name).join(', ')}`)
   return { source, T: T! }
 }

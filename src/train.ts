@@ -206,7 +206,7 @@ function sourceMeta(source: TrainSource): Checkpoint['data'] {
   if (source.kind === 'text') return { kind: 'text', vocab: [...(source as TextSource).vocab.chars], source: resolve(source.path) }
   const s = source as SeriesSource
   return {
-    kind: 'timeseries', source: resolve(s.path), columns: s.stats, season: s.season, split: s.split,
+    kind: 'timeseries', source: resolve(s.path), columns: [...s.codec.stats], transform: s.codec.transform, season: s.season, split: s.split,
     date: s.series.date === null ? null : { column: s.series.date.column, step: s.series.date.step },
   }
 }

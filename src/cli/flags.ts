@@ -49,6 +49,7 @@ export const TRAIN_FLAGS: FlagRow[] = [
   { key: 'header', flag: '--no-header', arg: '', help: 'CSV: the first row is data; columns are named 0, 1, ...', parse: () => false },
   { key: 'fill', flag: '--fill', arg: '<how>', help: 'CSV: repair missing values and dates: previous, linear or drop', parse: oneOf(['previous', 'linear', 'drop']) },
   { key: 'test_size', flag: '--test-size', arg: '<rows>', help: 'CSV: rows at the end held out for testing (default: max(10%, 2 seasons))', parse: int },
+  { key: 'transform', flag: '--transform', arg: '<t>', help: 'CSV: predict the change from the last value (difference) or the value (level)', parse: oneOf(['difference', 'level']) },
   { key: 'season', flag: '--season', arg: '<n>', help: 'CSV: season length in rows (default: from the date step or autocorrelation)', parse: int },
   { key: 'optimizer', flag: '--optimizer', arg: '<name>', help: 'sgd, adam, rmsprop or adagrad', parse: oneOf(['sgd', 'adam', 'rmsprop', 'adagrad']) },
   { key: 'lr', flag: '--lr', arg: '<x>', help: 'learning rate', parse: num },

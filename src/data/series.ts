@@ -1,9 +1,9 @@
 /**
  * A CSV time series as a training source. Rows are split chronologically into train / validation / test
- * (the last test_size rows; never shuffled across the split); every used column is z-scored with the mean
- * and standard deviation of the training rows only. The model reads windows of T rows and predicts, at
- * every step, the next row of every used column (target first), so a forecast can roll forward by
- * feeding its own predictions back. Loss: MSE on the normalised scale.
+ * (the last test_size rows; never shuffled across the split); statistics for normalisation come from the
+ * training rows only (see codec.ts for the transform). The model reads windows of T rows and predicts, at
+ * every step, the next row of every used column (target first), so a forecast can roll forward by feeding
+ * its own predictions back. Loss: MSE on the normalised scale.
  */
 import { UserError } from '../errors.ts'
 import type { Model } from '../model/model.ts'
@@ -11,19 +11,18 @@ import type { Rng } from '../engine/rng.ts'
 import { corpusName, type Cursor } from './text.ts'
 import { readSeries, type CsvOptions, type Series } from './csv.ts'
 import { seasonOfStep } from './dates.ts'
+import { fitStats, SeriesCodec, type ColumnStats, type Transform } from './codec.ts'
 import type { Batcher, TrainSource } from './source.ts'
 
 export interface Split { train: number; val: number; test: number }
-export interface ColumnStats { name: string; mean: number; std: number }
+export type { ColumnStats }
 
 export interface SeriesSource extends TrainSource {
   readonly kind: 'timeseries'
   readonly series: Series
   readonly split: Split
   readonly season: number
-  readonly stats: ColumnStats[]
-  /** [rows][k] normalised values. */
-  readonly z: Float32Array
+  readonly codec: SeriesCodec
 }
 
 /** Rows held out for testing by default: the larger of 10% and two seasons. */
@@ -35,14 +34,15 @@ export function splitRows(path: string, rows: number, o: { testSize: number; val
   const test = o.testSize
   const val = Math.max(1, Math.floor((rows - test) * o.valFrac))
   const train = rows - test - val
-  if (train < o.T + 1) {
-    const need = o.T + 1 + test + Math.max(1, Math.ceil(((o.T + 1) * o.valFrac) / (1 - o.valFrac)))
-    throw new UserError(`${path}: ${rows} rows is too few: seq_len ${o.T} needs at least ${need} rows (${o.T + 1} to train on, plus validation and ${test} test rows); try a smaller --seq-len or --test-size`)
+  // a training window is T + 1 rows after the first usable one (differences need the row before)
+  if (train < o.T + 2) {
+    const need = o.T + 2 + test + Math.max(1, Math.ceil(((o.T + 2) * o.valFrac) / (1 - o.valFrac)))
+    throw new UserError(`${path}: ${rows} rows is too few: seq_len ${o.T} needs at least ${need} rows (${o.T + 2} to train on, plus validation and ${test} test rows); try a smaller --seq-len or --test-size`)
   }
   return { train, val, test }
 }
 
-/** Season: given, else from the date step (12 monthly, 7 daily, 24 hourly), else the autocorrelation peak. */
+/** Season: from the date step (12 monthly, 7 daily, 24 hourly), else the target's autocorrelation peak. */
 export function detectSeason(series: Series, trainRows: number): number {
   const fromDate = series.date ? seasonOfStep(series.date.step) : null
   if (fromDate !== null && fromDate * 2 < trainRows) return fromDate
@@ -53,47 +53,24 @@ export function detectSeason(series: Series, trainRows: number): number {
   for (let lag = 2; lag <= Math.floor(n / 3); lag++) {
     let c = 0
     for (let i = lag; i < n; i++) c += (x[i] - mean) * (x[i - lag] - mean)
-    const r = c / c0
-    if (r > bestR) { best = lag; bestR = r }
+    if (c / c0 > bestR) { best = lag; bestR = c / c0 }
   }
   return best
 }
 
-export function columnStats(series: Series, trainRows: number): ColumnStats[] {
-  return series.columns.map((name, j) => {
-    let s = 0
-    for (let i = 0; i < trainRows; i++) s += series.values[i][j]
-    const mean = s / trainRows
-    let v = 0
-    for (let i = 0; i < trainRows; i++) v += (series.values[i][j] - mean) ** 2
-    const std = Math.sqrt(v / trainRows)
-    if (!(std > 1e-12 * Math.max(1, Math.abs(mean)))) throw new UserError(`${series.path}: column "${name}" is constant over the training rows (${mean}); it cannot be normalised or learned`)
-    return { name, mean, std }
-  })
-}
-
-export function normalise(series: Series, stats: ColumnStats[]): Float32Array {
-  const k = stats.length
-  const z = new Float32Array(series.rows * k)
-  for (let i = 0; i < series.rows; i++) for (let j = 0; j < k; j++) z[i * k + j] = (series.values[i][j] - stats[j].mean) / stats[j].std
-  return z
-}
-
-export function openSeriesSource(path: string, csv: CsvOptions, o: { valFrac: number; T: (season: number) => number; testSize: number | null; season: number | null; stats?: ColumnStats[] }): SeriesSource {
+export function openSeriesSource(path: string, csv: CsvOptions, o: { valFrac: number; T: (season: number) => number; testSize: number | null; season: number | null; transform: Transform; stats?: ColumnStats[] }): SeriesSource {
   const series = readSeries(path, csv)
-  // the season decides the default test size, which decides the training rows the season is read from
-  const guess = o.season ?? detectSeason(series, Math.floor(series.rows * 0.8))
-  const season = guess
-  const split = splitRows(path, series.rows, { testSize: o.testSize ?? defaultTestSize(series.rows, season), valFrac: o.valFrac, T: o.T(season) })
-  const stats = o.stats ?? columnStats(series, split.train)
-  const z = normalise(series, stats)
+  const season = o.season ?? detectSeason(series, Math.floor(series.rows * 0.8))
+  const T = o.T(season)
+  const split = splitRows(path, series.rows, { testSize: o.testSize ?? defaultTestSize(series.rows, season), valFrac: o.valFrac, T })
+  const codec = new SeriesCodec(o.stats ?? fitStats(series.columns, series.values, split.train, path), o.transform)
   const k = series.columns.length
   return {
-    kind: 'timeseries', path, name: corpusName(path), series, split, season, stats, z,
+    kind: 'timeseries', path, name: corpusName(path), series, split, season, codec,
     describe: `${series.rows} rows × ${k} column${k > 1 ? 's' : ''} (${series.columns.join(', ')}); train ${split.train}, validation ${split.val}, test ${split.test}; season ${season}`,
-    io: { input_size: k, output_size: k, input: 'dense', loss: 'mse' },
-    batcher: (B, T, cursor, rng) => new WindowBatcher(z, k, split.train, B, T, cursor, rng),
-    validate: (model, T) => validationLoss(model, z, k, split.train, split.val, T),
+    io: { input_size: codec.inputSize, output_size: k, input: 'dense', loss: 'mse' },
+    batcher: (B, T, cursor, rng) => new WindowBatcher(codec, series.values, split.train, B, T, cursor, rng),
+    validate: (model, T) => validationLoss(model, codec, series.values, split.train, split.val, T),
   }
 }
 
@@ -103,23 +80,34 @@ class WindowBatcher implements Batcher {
   readonly y: Float32Array
   readonly carry = false
   readonly chunksPerEpoch: number
+  private readonly X: Float32Array
+  private readonly Y: Float32Array
   private readonly windows: number
 
-  constructor(private readonly z: Float32Array, private readonly k: number, trainRows: number, readonly B: number, readonly T: number, readonly cursor: Cursor, private readonly rng: Rng) {
-    this.windows = trainRows - T
+  constructor(private readonly codec: SeriesCodec, values: readonly Float64Array[], trainRows: number, readonly B: number, readonly T: number, readonly cursor: Cursor, private readonly rng: Rng) {
+    const first = codec.firstRow, I = codec.inputSize, k = codec.k
+    // inputs and targets of every training row, encoded once: a window is then two slices
+    this.X = new Float32Array(trainRows * I)
+    this.Y = new Float32Array(trainRows * k)
+    for (let i = first; i < trainRows - 1; i++) {
+      codec.encodeInput(this.X, i * I, values[i], i > 0 ? values[i - 1] : null)
+      codec.encodeTarget(this.Y, i * k, values[i + 1], values[i])
+    }
+    this.windows = trainRows - 1 - first - T + 1
     this.chunksPerEpoch = Math.max(1, Math.ceil(this.windows / B))
-    this.x = new Float32Array(T * B * k)
+    this.x = new Float32Array(T * B * I)
     this.y = new Float32Array(T * B * k)
   }
 
   next(): void {
-    const { B, T, k, z } = this
+    const { B, T, codec } = this
+    const I = codec.inputSize, k = codec.k
     for (let b = 0; b < B; b++) {
-      const start = this.rng.int(this.windows)
+      const start = codec.firstRow + this.rng.int(this.windows)
       for (let t = 0; t < T; t++) {
-        const o = (t * B + b) * k
-        this.x.set(z.subarray((start + t) * k, (start + t + 1) * k), o)
-        this.y.set(z.subarray((start + t + 1) * k, (start + t + 2) * k), o)
+        const row = start + t, o = t * B + b
+        this.x.set(this.X.subarray(row * I, (row + 1) * I), o * I)
+        this.y.set(this.Y.subarray(row * k, (row + 1) * k), o * k)
       }
     }
     this.cursor.chunk++
@@ -128,32 +116,51 @@ class WindowBatcher implements Batcher {
 }
 
 /**
- * Rolling forecasts for B origins at once: origin b reads rows [origins[b] - T, origins[b]) as context
- * and predicts `horizon` rows, feeding each prediction back as the next input. Returns [horizon][B][k]
- * on the normalised scale.
+ * Rolling forecasts for B origins at once: origin b reads rows [origins[b] - T, origins[b]) as context and
+ * predicts `horizon` rows, feeding each prediction back as the next input. Returns [horizon][B][k] in
+ * original units.
  */
-export function rollingForecast(model: Model, z: Float32Array, k: number, origins: number[], T: number, horizon: number): Float32Array {
-  const B = origins.length
-  const x = new Float32Array(T * B * k)
+export function rollingForecast(model: Model, codec: SeriesCodec, values: readonly ArrayLike<number>[], origins: number[], T: number, horizon: number): Float64Array {
+  const B = origins.length, I = codec.inputSize, k = codec.k
+  const x = new Float32Array(T * B * I)
   for (let b = 0; b < B; b++)
-    for (let t = 0; t < T; t++) x.set(z.subarray((origins[b] - T + t) * k, (origins[b] - T + t + 1) * k), (t * B + b) * k)
+    for (let t = 0; t < T; t++) {
+      const row = origins[b] - T + t
+      codec.encodeInput(x, (t * B + b) * I, values[row], row > 0 ? values[row - 1] : null)
+    }
   const state = model.zeroState(B)
   model.forward(x, null, T, B, state)
-  const out = new Float32Array(horizon * B * k)
-  out.set(model.outputs().subarray((T - 1) * B * k, T * B * k), 0)
-  for (let h = 1; h < horizon; h++) {
-    model.forward(out.subarray((h - 1) * B * k, h * B * k), null, 1, B, state)
-    out.set(model.outputs().subarray(0, B * k), h * B * k)
+  const out = new Float64Array(horizon * B * k)
+  const step = new Float32Array(B * I)
+  const row = new Float64Array(k)
+  let y = model.outputs().subarray((T - 1) * B * k, T * B * k)
+  for (let h = 0; h < horizon; h++) {
+    for (let b = 0; b < B; b++) {
+      const cur = h === 0 ? values[origins[b] - 1] : out.subarray(((h - 1) * B + b) * k, ((h - 1) * B + b + 1) * k)
+      codec.decode(row, y, b * k, cur)
+      out.set(row, (h * B + b) * k)
+      codec.encodeInput(step, b * I, row, cur)
+    }
+    if (h + 1 < horizon) {
+      model.forward(step, null, 1, B, state)
+      y = model.outputs().subarray(0, B * k)
+    }
   }
   return out
 }
 
-/** Mean squared one-step error (normalised, all columns) on the validation rows. */
-function validationLoss(model: Model, z: Float32Array, k: number, trainRows: number, valRows: number, T: number): number {
+/** Mean squared one-step error on the validation rows, on the normalised target scale, all columns. */
+function validationLoss(model: Model, codec: SeriesCodec, values: readonly Float64Array[], trainRows: number, valRows: number, T: number): number {
+  const k = codec.k
   const origins = Array.from({ length: valRows }, (_, i) => trainRows + i)
-  const pred = rollingForecast(model, z, k, origins, T, 1)
+  const pred = rollingForecast(model, codec, values, origins, T, 1)
+  const zp = new Float32Array(k), za = new Float32Array(k)
   let s = 0
-  for (let b = 0; b < valRows; b++)
-    for (let j = 0; j < k; j++) s += (pred[b * k + j] - z[origins[b] * k + j]) ** 2
+  origins.forEach((r, b) => {
+    const cur = values[r - 1]
+    codec.encodeTarget(zp, 0, pred.subarray(b * k, (b + 1) * k), cur)
+    codec.encodeTarget(za, 0, values[r], cur)
+    for (let j = 0; j < k; j++) s += (zp[j] - za[j]) ** 2
+  })
   return s / (valRows * k)
 }

@@ -34,7 +34,8 @@ export type TextMeta = z.infer<typeof TextMeta>
 const SeriesMeta = z.strictObject({
   kind: z.literal('timeseries'),
   source: z.string().nullable(),                                    // the training CSV, for forecasts and eval by default
-  columns: z.array(z.strictObject({ name: z.string(), mean: z.number(), std: z.number().positive() })).min(1), // target first
+  columns: z.array(z.strictObject({ name: z.string(), mean: z.number(), std: z.number().positive(), diff_mean: z.number(), diff_std: z.number().positive() })).min(1), // target first
+  transform: z.enum(['level', 'difference']),                       // see src/data/codec.ts
   date: z.strictObject({ column: z.string(), step: z.strictObject({ unit: z.enum(['second', 'minute', 'hour', 'day', 'month']), n: z.int().positive(), format: z.enum(['month', 'date', 'datetime']) }) }).nullable(),
   season: z.int().positive(),
   split: z.strictObject({ train: z.int().positive(), val: z.int().positive(), test: z.int().positive() }),
@@ -187,6 +188,7 @@ function checkShapes(path: string, ck: Checkpoint): void {
     if (extra !== undefined) throw new UserError(`${path}: ${where}.${extra}: not a parameter of this ${spec.cell} model`)
   }
   const width = ck.data.kind === 'text' ? ck.data.vocab.length : ck.data.columns.length
+  const inputs = ck.data.kind === 'timeseries' && ck.data.transform === 'difference' ? 2 * width : width
   const what = ck.data.kind === 'text' ? 'data.vocab has' : 'data.columns has'
-  if (width !== spec.input_size || width !== spec.output_size) throw new UserError(`${path}: ${what} ${width} entries but the model's input_size/output_size are ${spec.input_size}/${spec.output_size}`)
+  if (inputs !== spec.input_size || width !== spec.output_size) throw new UserError(`${path}: ${what} ${width} entries but the model's input_size/output_size are ${spec.input_size}/${spec.output_size}`)
 }

@@ -33,6 +33,8 @@ describe('airline passengers (monthly, univariate)', () => {
     expect(ck.data.split).toEqual({ train: 108, val: 12, test: 24 })
     expect(ck.data.date.column).toBe('month')
     expect(ck.config.seq_len).toBe(24)
+    expect(ck.data.transform).toBe('difference')
+    expect(Object.keys(ck.data.columns[0])).toEqual(['name', 'mean', 'std', 'diff_mean', 'diff_std'])
     const h = ck.progress.history.map((p: any) => p.val_loss)
     expect(h.length).toBe(4)
     expect(summary.best_val_loss).toBeLessThan(0.5 * h[0])
@@ -55,6 +57,16 @@ describe('airline passengers (monthly, univariate)', () => {
       expect(v).toBeGreaterThan(150)
       expect(v).toBeLessThan(900)
     }
+  })
+
+  it('--transform level models the values themselves', async () => {
+    const r = await runRnn(['train', 'air.csv', '--target', 'passengers', '--transform', 'level', ...SMALL, '--steps', '5', '--out', 'level.json'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    const ck = readJson(join(dir, 'level.json'))
+    expect(ck.data.transform).toBe('level')
+    expect(ck.model.input_size).toBe(1)
+    const f = await runRnn(['sample', 'level.json', '--horizon', '2'], { cwd: dir })
+    expect(f.stdout.trim().split('\n')).toHaveLength(3)
   })
 
   it('evaluates against naive and seasonal-naive baselines as JSON', async () => {
@@ -109,7 +121,8 @@ describe('CSV dialects and multivariate input', () => {
     expect(r.code, r.stderr).toBe(0)
     const ck = readJson(JSON.parse(r.stdout).checkpoint)
     expect(ck.data.columns.map((c: any) => c.name)).toEqual(['sales', 'temp (C)'])
-    expect(ck.model.input_size).toBe(2)
+    expect(ck.model.input_size).toBe(4) // each column's value and its change (transform difference)
+    expect(ck.model.output_size).toBe(2)
     const f = await runRnn(['sample', '--horizon', '3'], { cwd: dir })
     expect(f.code, f.stderr).toBe(0)
     expect(f.stdout.trim().split('\n')).toEqual(['step,sales', expect.stringMatching(/^1,[\d.]+$/), expect.stringMatching(/^2,/), expect.stringMatching(/^3,/)])

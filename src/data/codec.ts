@@ -1,0 +1,65 @@
+/**
+ * How rows of a CSV series become model inputs and targets, and predictions become values again.
+ *
+ *   level        input z(v_t)                      target z(v_{t+1})           z(v) = (v - mean) / std
+ *   difference   input [z(v_t), d(v_t - v_{t-1})]  target d(v_{t+1} - v_t)     d(Δ) = (Δ - Δmean) / Δstd
+ *
+ * With `difference` (the default) the model predicts the change from the last value, so a trend carries on
+ * past the range seen in training (a tanh network cannot output levels it never saw), while the level input
+ * keeps mean reversion learnable. All statistics come from the training rows only.
+ */
+import { UserError } from '../errors.ts'
+
+export type Transform = 'level' | 'difference'
+export interface ColumnStats { name: string; mean: number; std: number; diff_mean: number; diff_std: number }
+
+export class SeriesCodec {
+  readonly k: number
+  readonly inputSize: number
+  /** First row that has a full input vector (difference needs the row before). */
+  readonly firstRow: number
+
+  constructor(readonly stats: readonly ColumnStats[], readonly transform: Transform) {
+    this.k = stats.length
+    this.inputSize = transform === 'difference' ? 2 * this.k : this.k
+    this.firstRow = transform === 'difference' ? 1 : 0
+  }
+
+  encodeInput(out: Float32Array, o: number, v: ArrayLike<number>, prev: ArrayLike<number> | null): void {
+    const s = this.stats, k = this.k
+    for (let j = 0; j < k; j++) out[o + j] = (v[j] - s[j].mean) / s[j].std
+    if (this.transform === 'difference') for (let j = 0; j < k; j++) out[o + k + j] = (v[j] - prev![j] - s[j].diff_mean) / s[j].diff_std
+  }
+
+  encodeTarget(out: Float32Array, o: number, next: ArrayLike<number>, cur: ArrayLike<number>): void {
+    const s = this.stats
+    for (let j = 0; j < this.k; j++)
+      out[o + j] = this.transform === 'difference' ? (next[j] - cur[j] - s[j].diff_mean) / s[j].diff_std : (next[j] - s[j].mean) / s[j].std
+  }
+
+  /** The next row in original units from the model's output y[o..o+k) and the current row. */
+  decode(out: Float64Array, y: Float32Array, o: number, cur: ArrayLike<number>): void {
+    const s = this.stats
+    for (let j = 0; j < this.k; j++)
+      out[j] = this.transform === 'difference' ? cur[j] + y[o + j] * s[j].diff_std + s[j].diff_mean : y[o + j] * s[j].std + s[j].mean
+  }
+}
+
+/** Mean and standard deviation of every column and of its first differences over rows [0, trainRows). */
+export function fitStats(names: readonly string[], values: readonly Float64Array[], trainRows: number, where: string): ColumnStats[] {
+  return names.map((name, j) => {
+    const lv = meanStd(0, trainRows, (i) => values[i][j])
+    const df = meanStd(1, trainRows, (i) => values[i][j] - values[i - 1][j])
+    if (!(lv.std > 1e-12 * Math.max(1, Math.abs(lv.mean)))) throw new UserError(`${where}: column "${name}" is constant over the training rows (${lv.mean}); it cannot be normalised or learned`)
+    return { name, mean: lv.mean, std: lv.std, diff_mean: df.mean, diff_std: df.std > 0 ? df.std : lv.std }
+  })
+}
+
+function meanStd(from: number, to: number, at: (i: number) => number): { mean: number; std: number } {
+  let s = 0
+  for (let i = from; i < to; i++) s += at(i)
+  const n = Math.max(1, to - from), mean = s / n
+  let v = 0
+  for (let i = from; i < to; i++) v += (at(i) - mean) ** 2
+  return { mean, std: Math.sqrt(v / n) }
+}
