@@ -26,6 +26,7 @@ const program = new Command()
 const commands = await Promise.all([
   import('./train.ts'), import('./sample.ts'), import('./eval.ts'),
   import('./describe.ts'), import('./inspect-gradients.ts'), import('./inspect-state.ts'),
+  import('./export.ts'), import('./import.ts'), import('./report.ts'), import('./completion.ts'),
 ])
 for (const c of commands) program.addCommand(c.command())
 

@@ -19,6 +19,7 @@ export function command(): Command {
     .option('--resume <checkpoint>', 'continue training from a checkpoint (--steps then counts additional steps)')
     .option('--print-config', 'print the effective config as JSON and exit')
     .option('--json', 'print the result as one JSON object on stdout')
+    .option('--report <file.html>', 'after training, write an HTML report of the run (as rnn report)')
   addFlags(cmd, TRAIN_FLAGS, TrainConfig.parse({}))
   cmd.addHelpText('after', `
 Examples:
@@ -40,6 +41,7 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
       if (config[k] !== from.config[k]) throw new UserError(`${flagOf(k)}: cannot change ${k} of a resumed model (checkpoint has ${from.config[k]}, got ${config[k]})`)
   }
   if (opts.printConfig) { json(config); return }
+  if (typeof opts.report === 'string' && !/\.html?$/i.test(opts.report)) throw new UserError(`--report: ${opts.report}: the report is an HTML file; name it *.html`)
   const corpus = file ?? from?.data.source ?? BUNDLED_TEXT
 
   const { train } = await import('../train.ts')
@@ -58,6 +60,7 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   try {
     const r = await train({ config, corpus, from, events: view.events, signal: ctrl.signal })
     view.stop()
+    if (typeof opts.report === 'string') (await import('../report/write-report.ts')).writeReport(r.checkpoint, opts.report)
     if (opts.json) {
       json({ steps: r.steps, train_loss: r.train_loss, val_loss: r.val_loss, best_val_loss: r.best_val_loss, seconds: round(r.seconds), checkpoint: r.checkpoint, stopped: r.stopped, chars_per_s: Math.round(r.chars_per_s) })
     } else {
@@ -66,6 +69,7 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
       if (r.best_val_loss !== null && r.kind === 'text') result(`best validation loss ${fmt(r.best_val_loss)} nats/char (${fmt(r.best_val_loss / Math.LN2)} bits/char)`)
       if (r.best_val_loss !== null && r.kind === 'timeseries') result(`best validation loss ${fmt(r.best_val_loss)} (MSE on the normalised scale; rnn eval compares the test rows with baselines)`)
       result(`checkpoint ${r.checkpoint}`)
+      if (typeof opts.report === 'string') result(`report ${opts.report}`)
     }
   } finally {
     view.stop()

@@ -4,6 +4,12 @@ import { loadTextCorpus, StreamBatcher } from './text.ts'
 import { evaluateIds, validationStreams } from '../evaluate.ts'
 import type { TrainSource } from './source.ts'
 
+/**
+ * Validation during training reads at most this many characters from the start of the split, so a large
+ * corpus does not spend minutes per evaluation; `rnn eval` reads the whole split.
+ */
+export const VALIDATION_CHARS = 262_144
+
 export interface TextSource extends TrainSource { readonly kind: 'text'; readonly vocab: Vocab }
 
 export function openTextSource(path: string, o: { valFrac: number; vocab?: Vocab; B: number; T: number }): TextSource {
@@ -14,6 +20,9 @@ export function openTextSource(path: string, o: { valFrac: number; vocab?: Vocab
     describe: `${(corpus.train.length + corpus.val.length).toLocaleString('en-US')} chars, vocabulary ${V}`,
     io: { input_size: V, output_size: V, input: 'one_hot', loss: 'cross_entropy' },
     batcher: (B, T, cursor) => new StreamBatcher(corpus.train, B, T, cursor),
-    validate: (model, T, B) => evaluateIds(model, corpus.val, validationStreams(corpus.val.length, B), T).loss,
+    validate: (model, T, B) => {
+      const val = corpus.val.subarray(0, VALIDATION_CHARS)
+      return evaluateIds(model, val, validationStreams(val.length, B), T).loss
+    },
   }
 }

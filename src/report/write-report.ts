@@ -1,0 +1,13 @@
+/** A checkpoint's HTML report, written atomically: shared by `rnn report` and `rnn train --report`. */
+import { writeFileAtomic } from '../atomic-write.ts'
+import { UserError } from '../errors.ts'
+import { loadCheckpoint } from '../model/checkpoint.ts'
+import { renderReport } from './html.ts'
+import { reportData } from './report-data.ts'
+
+export function writeReport(checkpointPath: string, out: string): { out: string; bytes: number } {
+  if (!/\.html?$/i.test(out)) throw new UserError(`--report/--out: ${out}: the report is an HTML file; name it *.html`)
+  const html = renderReport(reportData(checkpointPath, loadCheckpoint(checkpointPath)))
+  writeFileAtomic(out, html, 'report')
+  return { out, bytes: Buffer.byteLength(html) }
+}
