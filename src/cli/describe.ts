@@ -29,12 +29,12 @@ Examples:
 interface Opts { cell?: CellKind; hidden?: number; layers?: number; vocabSize?: number; unroll: number; json?: boolean }
 
 async function run(path: string | undefined, o: Opts): Promise<void> {
-  const { describeModel } = await import('../describe.ts')
+  const { describeModel } = await import('../index.ts')
   let spec
   if (path !== undefined) {
     for (const [flag, v] of [['--cell', o.cell], ['--hidden', o.hidden], ['--layers', o.layers], ['--vocab-size', o.vocabSize]] as const)
       if (v !== undefined) throw new UserError(`${flag}: describes a model without a checkpoint; ${path} fixes its own architecture`)
-    const { loadCheckpoint, specOf } = await import('../model/checkpoint.ts')
+    const { loadCheckpoint, specOf } = await import('../index.ts')
     spec = specOf(loadCheckpoint(path))
   } else {
     const hidden = o.hidden ?? DEFAULTS.hidden, layers = o.layers ?? DEFAULTS.layers, V = o.vocabSize ?? DEFAULTS.vocabSize

@@ -1,8 +1,8 @@
 /** Rendering a time-series evaluation: a table of model vs baselines, or the JSON document. */
 import { resolve } from 'node:path'
 import { UserError } from '../errors.ts'
-import { isCsvPath } from '../open-source.ts'
-import { evaluateSeries, readForModel, type Metrics } from '../forecast.ts'
+
+import { evaluateSeries, isCsvPath, readForModel, type Metrics } from '../index.ts'
 import type { Checkpoint, SeriesMeta } from '../model/checkpoint.ts'
 import type { Model } from '../model/model.ts'
 import { colour, json, log, result } from './output.ts'

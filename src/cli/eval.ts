@@ -30,14 +30,14 @@ async function run(named: string | undefined, file: string | undefined, o: Opts)
   if (o.horizon !== undefined && o.horizon < 1) throw new UserError(`--horizon: must be ≥ 1, got ${o.horizon}`)
   if (o.testSize !== undefined && o.testSize < 1) throw new UserError(`--test-size: must be ≥ 1, got ${o.testSize}`)
   const path = pickCheckpoint(named)
-  const { loadModel } = await import('../model/load.ts')
+  const { loadModel } = await import('../index.ts')
   const { model, checkpoint } = loadModel(path)
   if (checkpoint.data.kind === 'timeseries') {
     const { printSeriesEval } = await import('./eval-series.ts')
     printSeriesEval(path, model, checkpoint as Parameters<typeof printSeriesEval>[2], file, o)
     return
   }
-  const { evaluateFile } = await import('../evaluate-file.ts')
+  const { evaluateText: evaluateFile } = await import('../index.ts')
   const r = evaluateFile(path, file)
   if (o.json) { json({ loss: r.loss, perplexity: r.perplexity, bits_per_char: r.bits_per_char, chars: r.chars, unknown_chars: r.unknown_chars }); return }
   log(colour.dim(`${r.source}: ${fmtInt(r.chars)} characters predicted`))

@@ -22,9 +22,9 @@ are in the file's metadata (safetensors.safe_open(path, "pt").metadata()).`)
 
 async function run(named: string | undefined, o: { out?: string; json?: boolean }): Promise<void> {
   const path = pickCheckpoint(named)
-  const { loadCheckpoint } = await import('../model/checkpoint.ts')
-  const { defaultExportPath, exportTensors } = await import('../export.ts')
-  const { writeSafetensors } = await import('../safetensors.ts')
+  const { loadCheckpoint } = await import('../index.ts')
+  const { defaultExportPath, exportTensors } = await import('../index.ts')
+  const { writeSafetensors } = await import('../index.ts')
   const ck = loadCheckpoint(path)
   const out = o.out ?? defaultExportPath(path)
   const { tensors, metadata } = exportTensors(ck)

@@ -2,7 +2,7 @@
 import type { Model } from '../model/model.ts'
 import type { Checkpoint, SeriesMeta } from '../model/checkpoint.ts'
 import { UserError } from '../errors.ts'
-import { forecast, readForModel } from '../forecast.ts'
+import { forecast, readForModel } from '../index.ts'
 import { colour, json, log } from './output.ts'
 
 export function printForecast(path: string, model: Model, ck: Checkpoint & { data: SeriesMeta }, o: { horizon?: number; input?: string; json?: boolean }): void {

@@ -28,7 +28,7 @@ Examples:
 interface Opts { out: string; config?: string; vocab?: string; vocabFrom?: string; json?: boolean }
 
 async function run(file: string, o: Opts): Promise<void> {
-  const { importCheckpoint } = await import('../import.ts')
+  const { importCheckpoint } = await import('../index.ts')
   const ck = importCheckpoint({ file, out: o.out, config: o.config, vocab: o.vocab, vocabFrom: o.vocabFrom })
   await saveChecked(o.out, ck)
   const m = ck.model
@@ -42,7 +42,7 @@ async function run(file: string, o: Opts): Promise<void> {
  * anything, so an import never leaves a checkpoint that other commands would refuse.
  */
 async function saveChecked(out: string, ck: Checkpoint): Promise<void> {
-  const { loadCheckpoint, saveCheckpoint } = await import('../model/checkpoint.ts')
+  const { loadCheckpoint, saveCheckpoint } = await import('../index.ts')
   const tmp = join(dirname(out), `.${basename(out)}.import-${process.pid}`)
   saveCheckpoint(tmp, ck)
   try {

@@ -59,7 +59,7 @@ async function run(first: string | undefined, second: string | undefined, o: Opt
   if (o.seqLen < 1) throw new UserError(`--seq-len: must be ≥ 1, got ${o.seqLen}`)
   if (o.offset < 0) throw new UserError(`--offset: must be ≥ 0, got ${o.offset}`)
   if (o.batches < 1) throw new UserError(`--batches: must be ≥ 1, got ${o.batches}`)
-  const { gradientReport } = await import('../inspect-source.ts')
+  const { gradientReport } = await import('../index.ts')
   let source: Parameters<typeof gradientReport>[0]['source'], file: string | undefined
   if (o.cell !== undefined) {
     if (second !== undefined) throw new UserError(`--cell: fresh models read one text file, got two arguments (${first} ${second})`)

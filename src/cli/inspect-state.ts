@@ -34,8 +34,8 @@ function parseUnits(v: string): number | number[] {
 
 async function run(named: string | undefined, o: { text: string; layer?: number; units: number | number[]; json?: boolean }): Promise<void> {
   const path = pickCheckpoint(named)
-  const { loadModel } = await import('../model/load.ts')
-  const { traceState } = await import('../inspect-state.ts')
+  const { loadModel } = await import('../index.ts')
+  const { traceState } = await import('../index.ts')
   const { model, vocab } = loadModel(path)
   if (vocab === null) throw new UserError(`${path}: a time-series model; --text needs a text model`)
   const trace = traceState(model, vocab, o.text, { layer: o.layer, units: o.units })

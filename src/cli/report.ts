@@ -18,7 +18,7 @@ Examples:
 
 async function run(named: string | undefined, o: { out?: string }): Promise<void> {
   const path = pickCheckpoint(named)
-  const { writeReport } = await import('../report/write-report.ts')
+  const { writeReport } = await import('../index.ts')
   const r = writeReport(path, o.out ?? path.replace(/\.json$/i, '') + '.html')
   result(`wrote ${r.out} (${fmtInt(r.bytes)} bytes)`)
 }

@@ -37,9 +37,9 @@ async function run(named: string | undefined, o: Opts): Promise<void> {
   if (o.seed < 0) throw new UserError(`--seed: must be ≥ 0, got ${o.seed}`)
   if (o.horizon !== undefined && o.horizon < 1) throw new UserError(`--horizon: must be ≥ 1, got ${o.horizon}`)
   const path = pickCheckpoint(named)
-  const { loadModel } = await import('../model/load.ts')
-  const { createRng } = await import('../engine/rng.ts')
-  const { sampleText } = await import('../model/sampler.ts')
+  const { loadModel } = await import('../index.ts')
+  const { createRng } = await import('../index.ts')
+  const { sampleText } = await import('../index.ts')
   const { model, vocab, checkpoint } = loadModel(path)
   if (checkpoint.data.kind === 'timeseries') {
     const { printForecast } = await import('./forecast-output.ts')

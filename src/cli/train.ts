@@ -33,7 +33,7 @@ Examples:
 async function run(file: string | undefined, opts: Record<string, unknown>): Promise<void> {
   const flags = pickFlags(TRAIN_FLAGS, opts)
   checkFlagValues(flags)
-  const { loadCheckpoint } = await import('../model/checkpoint.ts')
+  const { loadCheckpoint } = await import('../index.ts')
   const from = typeof opts.resume === 'string' ? loadCheckpoint(opts.resume) : undefined
   const config = resolveTrainConfig({ base: from?.config, file: opts.config as string | undefined, flags })
   if (from) {
@@ -44,7 +44,7 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   if (typeof opts.report === 'string' && !/\.html?$/i.test(opts.report)) throw new UserError(`--report: ${opts.report}: the report is an HTML file; name it *.html`)
   const corpus = file ?? from?.data.source ?? BUNDLED_TEXT
 
-  const { train } = await import('../train.ts')
+  const { train } = await import('../index.ts')
   const ctrl = new AbortController()
   let signalCode = 0
   const onSignal = (sig: NodeJS.Signals) => {
@@ -60,7 +60,7 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   try {
     const r = await train({ config, corpus, from, events: view.events, signal: ctrl.signal })
     view.stop()
-    if (typeof opts.report === 'string') (await import('../report/write-report.ts')).writeReport(r.checkpoint, opts.report)
+    if (typeof opts.report === 'string') (await import('../index.ts')).writeReport(r.checkpoint, opts.report)
     if (opts.json) {
       json({ steps: r.steps, train_loss: r.train_loss, val_loss: r.val_loss, best_val_loss: r.best_val_loss, seconds: round(r.seconds), checkpoint: r.checkpoint, stopped: r.stopped, chars_per_s: Math.round(r.chars_per_s) })
     } else {

@@ -1,0 +1,81 @@
+/**
+ * The library API of rnn: everything the CLI does, as functions. `import { train, sample } from 'rnn'`.
+ *
+ *   const r = await train({ corpus: 'corpus.txt', config: trainConfig({ cell: 'gru', steps: 500 }) })
+ *   console.log(sample(r.checkpoint, { temperature: 0.8, length: 200, seed: 1 }))
+ *
+ * Errors a user can fix are thrown as UserError with a one-line message naming the file, key or value.
+ */
+import { resolveTrainConfig, type TrainConfig } from './config.ts'
+import { createRng } from './engine/rng.ts'
+import { UserError } from './errors.ts'
+import { loadCheckpoint, type Checkpoint } from './model/checkpoint.ts'
+import { loadTextModel, modelFromCheckpoint } from './model/load.ts'
+import { sampleText } from './model/sampler.ts'
+
+// configuration and training
+export { TrainConfig, resolveTrainConfig, DEFAULT_STEPS } from './config.ts'
+export { train, defaultCheckpointPath, type TrainOptions, type TrainResult, type TrainEvents, type StepEvent, type EvalEvent } from './train.ts'
+
+/** A validated training config: the defaults with `overrides` laid over them (unknown keys and bad values throw). */
+export function trainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
+  return resolveTrainConfig({ flags: overrides as Record<string, unknown> })
+}
+
+// checkpoints and models
+export { loadCheckpoint, saveCheckpoint, specOf, type Checkpoint, type SeriesMeta, type TextMeta } from './model/checkpoint.ts'
+export { loadModel, loadTextModel, modelFromCheckpoint } from './model/load.ts'
+export { Model, type State } from './model/model.ts'
+export { paramSpecs, gateOrder, type ModelSpec } from './model/spec.ts'
+export { initParams, setForgetBias } from './model/init.ts'
+
+// text: sampling and evaluation
+export { sampleText, type SampleOptions } from './model/sampler.ts'
+export { evaluateFile as evaluateText, type FileEval } from './evaluate-file.ts'
+export { evaluateIds, type TextEval } from './evaluate.ts'
+export { Vocab } from './data/vocab.ts'
+
+/** Generates `length` characters from a text checkpoint (a path or a loaded Checkpoint), prime first. */
+export function sample(checkpoint: string | Checkpoint, o: { temperature?: number; topK?: number; topP?: number; argmax?: boolean; prime?: string; length?: number; seed?: number } = {}): string {
+  const { model, vocab } = typeof checkpoint === 'string' ? loadTextModel(checkpoint) : modelFromCheckpoint(checkpoint)
+  if (vocab === null) throw new UserError('sample: a time-series checkpoint; use forecast()')
+  const prime = o.prime ?? ''
+  const unknown = vocab.unknown(prime)
+  if (unknown.length > 0) throw new UserError(`prime: characters not in the model's vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`)
+  const feed = prime !== '' ? prime : vocab.id('\n') >= 0 ? '\n' : vocab.chars[0]
+  let text = prime
+  for (const ch of sampleText(model, vocab, { temperature: o.temperature ?? 1, topK: o.topK ?? null, topP: o.topP ?? null, argmax: o.argmax ?? false, prime: feed, length: o.length ?? 500 }, createRng(o.seed ?? 1))) text += ch
+  return text
+}
+
+// time series
+export { forecast, evaluateSeries, readForModel, codecOf, metrics, type ForecastRow, type SeriesEval, type Metrics } from './forecast.ts'
+export { readSeries, type Series, type CsvOptions } from './data/csv.ts'
+export { rollingForecast } from './data/series.ts'
+export { SeriesCodec } from './data/codec.ts'
+
+// looking inside
+export { inspectGradients, stateGradNorms, fitDecay, summarize, type GradientInspection, type GradientSeries, type LossAt } from './inspect.ts'
+export { gradCheck, gradCheckFailures, sampleIndices } from './engine/gradcheck.ts'
+
+// the engine
+export { allocParams, view, type Params, type Tensor } from './engine/params.ts'
+export { CELLS } from './engine/cells/index.ts'
+export { CELL_KINDS, GATES, type CellKind, type Cell, type LayerBuffers } from './engine/cells/cell.ts'
+export { createRng, type Rng } from './engine/rng.ts'
+export { createOptimizer, type Optimizer, type OptimizerState, type OptimOptions, type OptimName } from './engine/optim.ts'
+export { clipGradNorm, clipGradValue, gradNorm } from './engine/clip.ts'
+export { crossEntropy, mse } from './engine/loss.ts'
+
+// PyTorch interchange
+export { readSafetensors, writeSafetensors, type SafetensorsFile } from './safetensors.ts'
+export { exportTensors, torchName } from './export.ts'
+export { importCheckpoint, type ImportOptions } from './import.ts'
+export { writeReport } from './report/write-report.ts'
+export { defaultExportPath } from './export.ts'
+export { describeModel } from './describe.ts'
+export { gradientReport } from './inspect-source.ts'
+export { traceState } from './inspect-state.ts'
+export { isCsvPath } from './open-source.ts'
+
+export { UserError }
