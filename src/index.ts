@@ -66,6 +66,7 @@ export { createRng, type Rng } from './engine/rng.ts'
 export { createOptimizer, type Optimizer, type OptimizerState, type OptimOptions, type OptimName } from './engine/optim.ts'
 export { clipGradNorm, clipGradValue, gradNorm } from './engine/clip.ts'
 export { crossEntropy, mse } from './engine/loss.ts'
+export { setKernels, kernelName, availableKernels, KERNEL_NAMES, type KernelName } from './engine/kernels.ts'
 
 // PyTorch interchange
 export { readSafetensors, writeSafetensors, type SafetensorsFile } from './safetensors.ts'

@@ -1,10 +1,12 @@
 /**
  * Every golden case computed by PyTorch in float64 (../shared/golden, or $RNN_GOLDEN_DIR): forward values,
  * losses, all gradients, total state gradients and their norms, optimizer trajectories, clipping and
- * truncated BPTT, compared within the README's float32 tolerances (rtol 1e-4, atol 1e-5).
+ * truncated BPTT, compared within the README's float32 tolerances (rtol 1e-4, atol 1e-5), under every
+ * kernel implementation (src/engine/kernels.ts): each must reproduce PyTorch on its own.
  */
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clipGradNorm } from '../src/engine/clip.ts'
+import { KERNEL_NAMES, kernelName, setKernels } from '../src/engine/kernels.ts'
 import { createOptimizer, type OptimName } from '../src/engine/optim.ts'
 import { Comparer, flat, goldenIndex, loadCase, modelOf, norms, stateOf, targetsOf, f32, type Json } from './helpers/golden.ts'
 import type { Model } from '../src/model/model.ts'
@@ -150,7 +152,10 @@ const CHECKS: Record<string, (c: Json) => Comparer> = {
   tbptt: checkTbptt,
 }
 
-describe('golden cases from PyTorch (float64) match the float32 engine', () => {
+describe.each(KERNEL_NAMES)('golden cases from PyTorch (float64) match the float32 engine, %s kernels', (kernels) => {
+  const before = kernelName()
+  beforeAll(() => setKernels(kernels))
+  afterAll(() => setKernels(before))
   for (const entry of index) {
     it(`${entry.file} (${entry.kind})`, () => {
       const c = loadCase(entry.file)

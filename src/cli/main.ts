@@ -4,7 +4,7 @@
  * actions, so `rnn --help` stays fast.
  */
 import { readFileSync } from 'node:fs'
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, Option } from 'commander'
 import { UserError } from '../errors.ts'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -19,9 +19,15 @@ const program = new Command()
   .description('Train and sample recurrent neural networks (RNN, LSTM, GRU) on text and CSV time series.')
   .version(pkg.version, '-V, --version')
   .option('--debug', 'show stack traces of internal errors')
-  .showHelpAfterError('(run with --help for usage)')
+  .addOption(new Option('--kernels <name>', 'matrix kernels: wasm (SIMD, the default where it runs) or js (the portable reference)').choices(['wasm', 'js']))
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+
+// the engine reads RNN_KERNELS when it is first imported, which happens inside a subcommand's action
+program.hook('preAction', (cmd) => {
+  const k = cmd.opts().kernels as string | undefined
+  if (k !== undefined) process.env.RNN_KERNELS = k
+})
 
 const commands = await Promise.all([
   import('./train.ts'), import('./sample.ts'), import('./eval.ts'),

@@ -1,167 +1,129 @@
 /**
- * The four matrix products of a recurrent net, in PyTorch's Linear layout: a weight is [M][K]
- * (out_features × in_features) and the N rows of x / out are positions (T*B of them, or B for one step).
+ * The kernel layer: every hot loop of the engine behind one interface, with implementations chosen at
+ * start-up and switchable at run time.
  *
- *   matmul           out  = x · wᵀ + b        [N][M]   forward of a Linear / input projection
- *   matmulAdd        out += x · wᵀ            [N][M]   recurrent term h_{t-1} W_hhᵀ
- *   matmulBackwardX  dx  += dout · w          [N][K]   gradient to a layer's input
- *   matmulBackwardW  dw  += doutᵀ · x         [M][K]   weight gradient, one product over all T*B rows
- *                    db  += Σ_n dout[n]
+ *   'wasm'  WebAssembly SIMD (src/engine/wasm): f32x4 register-tiled products, vectorised gates.
+ *           The default wherever WebAssembly SIMD compiles.
+ *   'js'    portable TypeScript (kernels-js.ts, cells-js.ts): the reference, float64 sums.
  *
- * Each is a 4×4 register tile (16 accumulators held in locals) with scalar loops for the fringe:
- * about 4× a plain triple loop in V8. The *Naive twins are the reference the tests compare against.
- * Backward kernels accumulate (+=); their callers own the zeroing.
+ * Choice: RNN_KERNELS=wasm|js in the environment, else wasm when available; setKernels() afterwards
+ * (the CLI's --kernels). The choice also decides where new engine buffers are allocated (memory.ts):
+ * in wasm memory for 'wasm', so kernels pass byte offsets and never copy. Arrays allocated under one
+ * choice stay valid under the other; the wasm kernels copy arrays that are not in wasm memory.
+ *
+ * Matrix layout is PyTorch's Linear: a weight is [M][K] (out × in), the N rows of x / out are positions.
+ *   matmul           out  = x · wᵀ + b        [N][M]
+ *   matmulAdd        out += x · wᵀ            [N][M]
+ *   matmulBackwardX  dx  += dout · w          [N][K]
+ *   matmulBackwardW  dw  += doutᵀ · x         [M][K], db += Σ_n dout[n] (when db is not null)
+ *
+ * Many products with one weight (the recurrent step, T times per sequence) first prepare it once into
+ * wp (preparedSize(M, K) floats): prepareForward for matmulPrepared / matmulAddPrepared, prepareBackward
+ * for matmulBackwardXPrepared. The wasm kernels pack w into 8-column panels there; the js kernels read w
+ * and skip the preparation. A wp that is too small or not in wasm memory just costs the fast path.
  */
+import * as js from './kernels-js.ts'
+import * as jsCells from './cells-js.ts'
+import { crossEntropy } from './loss.ts'
+import { setArena } from './memory.ts'
+import { createWasmKernels } from './kernels-wasm.ts'
+import { wasm, wasmError } from './wasm/module.ts'
 
-export function matmul(out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, N: number, K: number, M: number): void {
-  if (b === null) out.fill(0, 0, N * M)
-  else for (let n = 0; n < N; n++) out.set(b, n * M)
-  matmulAdd(out, x, w, N, K, M)
+type F = Float32Array
+export type KernelName = 'wasm' | 'js'
+export const KERNEL_NAMES: readonly KernelName[] = ['wasm', 'js']
+
+export interface Kernels {
+  readonly name: KernelName
+  matmul(out: F, x: F, w: F, b: F | null, N: number, K: number, M: number): void
+  matmulAdd(out: F, x: F, w: F, N: number, K: number, M: number): void
+  matmulBackwardX(dx: F, dout: F, w: F, N: number, K: number, M: number): void
+  matmulBackwardW(dw: F, db: F | null, dout: F, x: F, N: number, K: number, M: number): void
+  prepareForward(wp: F, w: F, M: number, K: number): void
+  prepareBackward(wp: F, w: F, M: number, K: number): void
+  matmulPrepared(out: F, x: F, w: F, wp: F, b: F | null, N: number, K: number, M: number): void
+  matmulAddPrepared(out: F, x: F, w: F, wp: F, N: number, K: number, M: number): void
+  matmulBackwardXPrepared(dx: F, dout: F, w: F, wp: F, N: number, K: number, M: number): void
+  lstmForward(pre: F, gates: F, bhh: F, cPrev: F, c: F, h: F, B: number, H: number): void
+  lstmBackward(act: F, dh: F, dhNext: F, dcNext: F, c: F, cPrev: F, dc: F, da: F, B: number, H: number): void
+  gruForward(u: F, v: F, hPrev: F, h: F, cache: F, B: number, H: number): void
+  gruBackward(cache: F, hPrev: F, dh: F, dhNext: F, du: F, dv: F, B: number, H: number): void
+  rnnForward(h: F, bhh: F, B: number, H: number, relu: boolean): void
+  rnnBackward(h: F, dh: F, dhNext: F, da: F, n: number, relu: boolean): void
+  /** xw[n] = W_ih[:, id_n] + b (one-hot input); wT [V][GH] is scratch the implementation may use. */
+  embedForward(xw: F, ids: Int32Array, w: F, b: F, wT: F, N: number, V: number, GH: number): void
+  /** gw[:, id_n] += dxw[n] for ids ≥ 0, gb += dxw[n] for all n; gT [V][GH] is scratch. */
+  embedBackward(gw: F, gb: F, dxw: F, ids: Int32Array, gT: F, N: number, V: number, GH: number): void
+  /** loss.ts's crossEntropy: mean over targets ≥ 0, dlogits written when not null. */
+  crossEntropy(logits: F, targets: Int32Array, N: number, V: number, dlogits: F | null): number
+  /**
+   * One Adam update (optim.ts's rule, same bits) if this implementation has one for these arrays;
+   * false tells the caller to run its own loop. c1 = 1 - β1, c2 = 1 - β2.
+   */
+  adam(p: F, g: F, m: F, v: F, b1: number, c1: number, b2: number, c2: number, stepSize: number, bc2Sqrt: number, eps: number): boolean
 }
 
-export function matmulAdd(out: Float32Array, x: Float32Array, w: Float32Array, N: number, K: number, M: number): void {
-  const N4 = N - (N % 4), M4 = M - (M % 4)
-  for (let n = 0; n < N4; n += 4) {
-    const x0 = n * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K
-    for (let m = 0; m < M4; m += 4) {
-      const w0 = m * K, w1 = w0 + K, w2 = w1 + K, w3 = w2 + K
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0
-      let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0
-      for (let k = 0; k < K; k++) {
-        const a0 = x[x0 + k], a1 = x[x1 + k], a2 = x[x2 + k], a3 = x[x3 + k]
-        const b0 = w[w0 + k], b1 = w[w1 + k], b2 = w[w2 + k], b3 = w[w3 + k]
-        s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3
-        s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3
-        s20 += a2 * b0; s21 += a2 * b1; s22 += a2 * b2; s23 += a2 * b3
-        s30 += a3 * b0; s31 += a3 * b1; s32 += a3 * b2; s33 += a3 * b3
-      }
-      let o = n * M + m
-      out[o] += s00; out[o + 1] += s01; out[o + 2] += s02; out[o + 3] += s03; o += M
-      out[o] += s10; out[o + 1] += s11; out[o + 2] += s12; out[o + 3] += s13; o += M
-      out[o] += s20; out[o + 1] += s21; out[o + 2] += s22; out[o + 3] += s23; o += M
-      out[o] += s30; out[o + 1] += s31; out[o + 2] += s32; out[o + 3] += s33
-    }
-    for (let r = n; r < n + 4; r++) dotRange(out, x, w, r, M4, M, K, M)
-  }
-  for (let r = N4; r < N; r++) dotRange(out, x, w, r, 0, M, K, M)
+const jsKernels: Kernels = {
+  name: 'js',
+  matmul: js.matmul, matmulAdd: js.matmulAdd, matmulBackwardX: js.matmulBackwardX, matmulBackwardW: js.matmulBackwardW,
+  prepareForward() { /* js reads w directly */ },
+  prepareBackward() { /* js reads w directly */ },
+  matmulPrepared: (out, x, w, _wp, b, N, K, M) => js.matmul(out, x, w, b, N, K, M),
+  matmulAddPrepared: (out, x, w, _wp, N, K, M) => js.matmulAdd(out, x, w, N, K, M),
+  matmulBackwardXPrepared: (dx, dout, w, _wp, N, K, M) => js.matmulBackwardX(dx, dout, w, N, K, M),
+  ...jsCells,
+  embedForward: (xw, ids, w, b, _wT, N, V, GH) => jsCells.embedForward(xw, ids, w, b, N, V, GH),
+  embedBackward: (gw, gb, dxw, ids, _gT, N, V, GH) => jsCells.embedBackward(gw, gb, dxw, ids, N, V, GH),
+  crossEntropy,
+  adam: () => false,
 }
 
-/** out[r][m] += x[r] · w[m] for m in [m0, m1): the fringe of matmulAdd. */
-function dotRange(out: Float32Array, x: Float32Array, w: Float32Array, r: number, m0: number, m1: number, K: number, M: number): void {
-  const xr = r * K
-  for (let m = m0; m < m1; m++) {
-    const wm = m * K
-    let s = 0
-    for (let k = 0; k < K; k++) s += x[xr + k] * w[wm + k]
-    out[r * M + m] += s
-  }
+const wasmKernels: Kernels | null = wasm === null ? null : createWasmKernels(wasm, jsKernels)
+
+let active: Kernels = jsKernels
+
+/** Floats of a prepared [M][K] weight (either direction): 8-column panels, zero-padded. */
+export function preparedSize(M: number, K: number): number {
+  return Math.max(Math.ceil(M / 8) * 8 * K, Math.ceil(K / 8) * 8 * M)
 }
 
-export function matmulBackwardX(dx: Float32Array, dout: Float32Array, w: Float32Array, N: number, K: number, M: number): void {
-  const N4 = N - (N % 4), K4 = K - (K % 4)
-  for (let n = 0; n < N4; n += 4) {
-    const d0 = n * M, d1 = d0 + M, d2 = d1 + M, d3 = d2 + M
-    for (let k = 0; k < K4; k += 4) {
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0
-      let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0
-      for (let m = 0; m < M; m++) {
-        const a0 = dout[d0 + m], a1 = dout[d1 + m], a2 = dout[d2 + m], a3 = dout[d3 + m]
-        const wm = m * K + k
-        const b0 = w[wm], b1 = w[wm + 1], b2 = w[wm + 2], b3 = w[wm + 3]
-        s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3
-        s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3
-        s20 += a2 * b0; s21 += a2 * b1; s22 += a2 * b2; s23 += a2 * b3
-        s30 += a3 * b0; s31 += a3 * b1; s32 += a3 * b2; s33 += a3 * b3
-      }
-      let o = n * K + k
-      dx[o] += s00; dx[o + 1] += s01; dx[o + 2] += s02; dx[o + 3] += s03; o += K
-      dx[o] += s10; dx[o + 1] += s11; dx[o + 2] += s12; dx[o + 3] += s13; o += K
-      dx[o] += s20; dx[o + 1] += s21; dx[o + 2] += s22; dx[o + 3] += s23; o += K
-      dx[o] += s30; dx[o + 1] += s31; dx[o + 2] += s32; dx[o + 3] += s33
-    }
-    for (let r = n; r < n + 4; r++) axpyRange(dx, dout, w, r, K4, K, K, M)
-  }
-  for (let r = N4; r < N; r++) axpyRange(dx, dout, w, r, 0, K, K, M)
+/** The implementations this runtime can run, preferred first. */
+export function availableKernels(): KernelName[] {
+  return wasmKernels === null ? ['js'] : ['wasm', 'js']
 }
 
-/** dx[r][k] += Σ_m dout[r][m] w[m][k] for k in [k0, k1): the fringe of matmulBackwardX. */
-function axpyRange(dx: Float32Array, dout: Float32Array, w: Float32Array, r: number, k0: number, k1: number, K: number, M: number): void {
-  for (let k = k0; k < k1; k++) {
-    let s = 0
-    for (let m = 0; m < M; m++) s += dout[r * M + m] * w[m * K + k]
-    dx[r * K + k] += s
-  }
+/** Selects the implementation; throws (with the reason) if wasm is asked for and cannot run here. */
+export function setKernels(name: KernelName): void {
+  if (name === 'wasm') {
+    if (wasmKernels === null) throw new Error(`wasm kernels unavailable: ${wasmError}`)
+    active = wasmKernels
+  } else if (name === 'js') active = jsKernels
+  else throw new Error(`unknown kernels "${String(name)}" (have: ${KERNEL_NAMES.join(', ')})`)
+  setArena(active.name === 'wasm')
 }
 
-export function matmulBackwardW(dw: Float32Array, db: Float32Array | null, dout: Float32Array, x: Float32Array, N: number, K: number, M: number): void {
-  const M4 = M - (M % 4), K4 = K - (K % 4)
-  for (let m = 0; m < M4; m += 4) {
-    for (let k = 0; k < K4; k += 4) {
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0
-      let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0
-      for (let n = 0; n < N; n++) {
-        const dn = n * M + m, xn = n * K + k
-        const a0 = dout[dn], a1 = dout[dn + 1], a2 = dout[dn + 2], a3 = dout[dn + 3]
-        const b0 = x[xn], b1 = x[xn + 1], b2 = x[xn + 2], b3 = x[xn + 3]
-        s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3
-        s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3
-        s20 += a2 * b0; s21 += a2 * b1; s22 += a2 * b2; s23 += a2 * b3
-        s30 += a3 * b0; s31 += a3 * b1; s32 += a3 * b2; s33 += a3 * b3
-      }
-      let o = m * K + k
-      dw[o] += s00; dw[o + 1] += s01; dw[o + 2] += s02; dw[o + 3] += s03; o += K
-      dw[o] += s10; dw[o + 1] += s11; dw[o + 2] += s12; dw[o + 3] += s13; o += K
-      dw[o] += s20; dw[o + 1] += s21; dw[o + 2] += s22; dw[o + 3] += s23; o += K
-      dw[o] += s30; dw[o + 1] += s31; dw[o + 2] += s32; dw[o + 3] += s33
-    }
-    for (let r = m; r < m + 4; r++) outerRange(dw, dout, x, r, K4, K, N, K, M)
-  }
-  for (let r = M4; r < M; r++) outerRange(dw, dout, x, r, 0, K, N, K, M)
-  if (db !== null) {
-    for (let m = 0; m < M; m++) {
-      let s = 0
-      for (let n = 0; n < N; n++) s += dout[n * M + m]
-      db[m] += s
-    }
-  }
+export function kernelName(): KernelName {
+  return active.name
 }
 
-/** dw[r][k] += Σ_n dout[n][r] x[n][k] for k in [k0, k1): the fringe of matmulBackwardW. */
-function outerRange(dw: Float32Array, dout: Float32Array, x: Float32Array, r: number, k0: number, k1: number, N: number, K: number, M: number): void {
-  for (let k = k0; k < k1; k++) {
-    let s = 0
-    for (let n = 0; n < N; n++) s += dout[n * M + r] * x[n * K + k]
-    dw[r * K + k] += s
-  }
+/** The active implementation (for callers that hold it across a loop). */
+export function kernels(): Kernels {
+  return active
 }
 
-// ---- naive references (tests only) ----
-
-export function matmulNaive(out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, N: number, K: number, M: number): void {
-  for (let n = 0; n < N; n++)
-    for (let m = 0; m < M; m++) {
-      let s = b === null ? 0 : b[m]
-      for (let k = 0; k < K; k++) s += x[n * K + k] * w[m * K + k]
-      out[n * M + m] = s
-    }
+{
+  const env = process.env.RNN_KERNELS
+  if (env !== undefined && env !== '') {
+    if (!(KERNEL_NAMES as readonly string[]).includes(env)) throw new Error(`RNN_KERNELS="${env}": expected one of ${KERNEL_NAMES.join(', ')}`)
+    setKernels(env as KernelName)
+  } else setKernels(availableKernels()[0])
 }
 
-export function matmulBackwardXNaive(dx: Float32Array, dout: Float32Array, w: Float32Array, N: number, K: number, M: number): void {
-  for (let n = 0; n < N; n++)
-    for (let k = 0; k < K; k++) {
-      let s = 0
-      for (let m = 0; m < M; m++) s += dout[n * M + m] * w[m * K + k]
-      dx[n * K + k] += s
-    }
-}
+// ---- the active implementation, by the historical names ----
 
-export function matmulBackwardWNaive(dw: Float32Array, db: Float32Array | null, dout: Float32Array, x: Float32Array, N: number, K: number, M: number): void {
-  for (let m = 0; m < M; m++) {
-    for (let k = 0; k < K; k++) {
-      let s = 0
-      for (let n = 0; n < N; n++) s += dout[n * M + m] * x[n * K + k]
-      dw[m * K + k] += s
-    }
-    if (db !== null) for (let n = 0; n < N; n++) db[m] += dout[n * M + m]
-  }
-}
+export function matmul(out: F, x: F, w: F, b: F | null, N: number, K: number, M: number): void { active.matmul(out, x, w, b, N, K, M) }
+export function matmulAdd(out: F, x: F, w: F, N: number, K: number, M: number): void { active.matmulAdd(out, x, w, N, K, M) }
+export function matmulBackwardX(dx: F, dout: F, w: F, N: number, K: number, M: number): void { active.matmulBackwardX(dx, dout, w, N, K, M) }
+export function matmulBackwardW(dw: F, db: F | null, dout: F, x: F, N: number, K: number, M: number): void { active.matmulBackwardW(dw, db, dout, x, N, K, M) }
+
+export { matmulNaive, matmulBackwardXNaive, matmulBackwardWNaive } from './kernels-js.ts'

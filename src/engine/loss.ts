@@ -8,12 +8,17 @@
  * counted. Sums run in float64 so a long sequence's mean does not drift.
  */
 
+/** exp(y_j - max) of the current row, kept in float64 so dlogits gets the same bits as recomputing it. */
+let rowExp = new Float64Array(0)
+
 /** Mean cross-entropy over the counted positions; writes dlogits when given. Returns NaN if none count. */
 export function crossEntropy(logits: Float32Array, targets: Int32Array, N: number, V: number, dlogits: Float32Array | null): number {
   let counted = 0
   for (let n = 0; n < N; n++) if (targets[n] >= 0) counted++
   let total = 0
   const inv = 1 / counted
+  if (rowExp.length < V) rowExp = new Float64Array(V)
+  const e = rowExp
   for (let n = 0; n < N; n++) {
     const o = n * V, k = targets[n]
     if (k < 0) {
@@ -23,11 +28,11 @@ export function crossEntropy(logits: Float32Array, targets: Int32Array, N: numbe
     let max = -Infinity
     for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j]
     let sum = 0
-    for (let j = 0; j < V; j++) sum += Math.exp(logits[o + j] - max)
+    for (let j = 0; j < V; j++) { const v = Math.exp(logits[o + j] - max); e[j] = v; sum += v }
     total += Math.log(sum) + max - logits[o + k]
     if (dlogits !== null) {
       const scale = inv / sum
-      for (let j = 0; j < V; j++) dlogits[o + j] = Math.exp(logits[o + j] - max) * scale
+      for (let j = 0; j < V; j++) dlogits[o + j] = e[j] * scale
       dlogits[o + k] -= inv
     }
   }

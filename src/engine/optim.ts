@@ -4,6 +4,9 @@
  * `state`, which the checkpoint stores: a resumed run continues bit for bit. `s` is the step number
  * counted from 1, `g` the gradient, `p` the parameter.
  */
+import { kernels } from './kernels.ts'
+import { allocF32 } from './memory.ts'
+
 export type OptimName = 'sgd' | 'adam' | 'rmsprop' | 'adagrad'
 export const OPTIM_NAMES: readonly OptimName[] = ['sgd', 'adam', 'rmsprop', 'adagrad']
 
@@ -33,7 +36,7 @@ export function createOptimizer(opts: OptimOptions, size: number, restored?: Opt
   const state: OptimizerState = restored ?? {
     name: opts.name,
     step: 0,
-    buffers: Object.fromEntries(BUFFERS[opts.name].map((k) => [k, new Float32Array(size)])),
+    buffers: Object.fromEntries(BUFFERS[opts.name].map((k) => [k, allocF32(size)])),
   }
   const update = { sgd: sgdStep, adam: adamStep, rmsprop: rmspropStep, adagrad: adagradStep }[opts.name]
   return {
@@ -67,6 +70,8 @@ function adamStep(p: Float32Array, g: Float32Array, lr: number, o: OptimOptions,
   const m = st.buffers.exp_avg, v = st.buffers.exp_avg_sq
   const stepSize = lr / (1 - b1 ** s)
   const bc2Sqrt = Math.sqrt(1 - b2 ** s)
+  // the wasm kernels run this same loop in float64 SIMD (same bits); the js ones return false
+  if (kernels().adam(p, g, m, v, b1, 1 - b1, b2, 1 - b2, stepSize, bc2Sqrt, eps)) return
   for (let i = 0; i < p.length; i++) {
     const gi = g[i]
     const mi = b1 * m[i] + (1 - b1) * gi

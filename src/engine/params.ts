@@ -3,6 +3,8 @@
  * order being PyTorch's state_dict keys. The gradient mirrors the layout, so the optimizer and
  * gradient clipping are single loops over flat buffers.
  */
+import { allocF32 } from './memory.ts'
+
 export interface TensorSpec { readonly name: string; readonly shape: readonly number[] }
 
 /** A named tensor: a view into a shared buffer. */
@@ -22,8 +24,9 @@ export function sizeOf(shape: readonly number[]): number {
 
 export function allocParams(specs: readonly TensorSpec[]): Params {
   const total = specs.reduce((n, s) => n + sizeOf(s.shape), 0)
-  const data = new Float32Array(total)
-  const grad = new Float32Array(total)
+  // in wasm memory when the wasm kernels are active, so products read weights in place (memory.ts)
+  const data = allocF32(total)
+  const grad = allocF32(total)
   const tensors: Tensor[] = []
   const grads: Tensor[] = []
   let offset = 0

@@ -3,17 +3,19 @@
  * llm.c's gpt2_forward / gpt2_backward shape: forward runs these calls in order, backward runs the
  * same calls in reverse.
  *
- *   xw_l   = W_ih_l x_l + b_ih_l for all T*B positions at once (a column gather for one-hot input)
+ *   xw_l   = W_ih_l x_l + b_ih_l for all T*B positions at once (a column gather for one-hot input,
+ *            kernels' embedForward)
  *   h_l    = cell_l(xw_l, h0_l)                 x_{l+1} = h_l (⊙ dropout mask, training only)
  *   y      = head.weight · h_{L-1} + head.bias   [T][B][O]
  *   loss   = cross_entropy(y, targets) | mse(y, targets)
  *
  * Buffers are allocated per (T, B) once and reused; nothing is allocated per step.
  */
-import { allocLayerBuffers, GATES, type Cell, type LayerBuffers, type Recurrent } from '../engine/cells/cell.ts'
+import { allocLayerBuffers, freeLayerBuffers, GATES, type Cell, type LayerBuffers, type Recurrent } from '../engine/cells/cell.ts'
 import { CELLS } from '../engine/cells/index.ts'
-import { matmul, matmulBackwardW, matmulBackwardX } from '../engine/kernels.ts'
-import { crossEntropy, mse } from '../engine/loss.ts'
+import { kernels, matmul, matmulBackwardW, matmulBackwardX } from '../engine/kernels.ts'
+import { mse } from '../engine/loss.ts'
+import { allocF32, freeF32 } from '../engine/memory.ts'
 import { view, type Params } from '../engine/params.ts'
 import type { Rng } from '../engine/rng.ts'
 import type { ModelSpec } from './spec.ts'
@@ -33,6 +35,14 @@ interface Workspace {
   readonly logits: Float32Array; readonly dlogits: Float32Array
   /** dL/dx for dense input, [T][B][I]. */
   readonly dx: Float32Array
+  /** One-hot input only, [I][G*H]: scratch for W_ih0ᵀ and its gradient (kernels' embed*). */
+  readonly embedT: Float32Array; readonly embedGradT: Float32Array
+}
+
+/** Every array of a workspace goes back to the allocator (wasm memory is not garbage-collected). */
+function freeWorkspace(ws: Workspace): void {
+  for (const l of ws.layers) freeLayerBuffers(l)
+  for (const a of [...ws.dropped, ...ws.masks, ws.logits, ws.dlogits, ws.dx, ws.embedT, ws.embedGradT]) if (a !== null) freeF32(a)
 }
 
 export class Model {
@@ -79,13 +89,17 @@ export class Model {
     }
     const { hidden_size: H, num_layers: L, output_size: O, input_size: I } = this.spec
     const withDropout = this.dropout > 0
+    const embed = this.spec.input === 'one_hot' ? I * GATES[this.spec.cell] * H : 0
+    // the spare is dropped: free it first so its memory can be reused (and is not leaked)
+    if (this.spare !== null) { freeWorkspace(this.spare); this.spare = null }
     const ws: Workspace = {
       T, B,
       layers: Array.from({ length: L }, () => allocLayerBuffers(this.cell, T, B, H)),
-      dropped: Array.from({ length: L }, (_, l) => (l > 0 && withDropout ? new Float32Array(T * B * H) : null)),
-      masks: Array.from({ length: L }, (_, l) => (l < L - 1 && withDropout ? new Float32Array(T * B * H) : null)),
-      logits: new Float32Array(T * B * O), dlogits: new Float32Array(T * B * O),
-      dx: new Float32Array(this.spec.input === 'dense' ? T * B * I : 0),
+      dropped: Array.from({ length: L }, (_, l) => (l > 0 && withDropout ? allocF32(T * B * H) : null)),
+      masks: Array.from({ length: L }, (_, l) => (l < L - 1 && withDropout ? allocF32(T * B * H) : null)),
+      logits: allocF32(T * B * O), dlogits: allocF32(T * B * O),
+      dx: allocF32(this.spec.input === 'dense' ? T * B * I : 0),
+      embedT: allocF32(embed), embedGradT: allocF32(embed),
     }
     this.spare = this.ws
     this.ws = ws
@@ -107,7 +121,7 @@ export class Model {
       const buf = ws.layers[l], p = this.layerParams[l], GH = buf.G * H
       buf.hAt[0].set(state.h.subarray(l * BH, (l + 1) * BH))
       if (state.c !== null) buf.cAt[0].set(state.c.subarray(l * BH, (l + 1) * BH))
-      if (l === 0 && this.spec.input === 'one_hot') gatherColumns(buf.xw, x as Int32Array, p.w_ih, p.b_ih, N, I, GH)
+      if (l === 0 && this.spec.input === 'one_hot') kernels().embedForward(buf.xw, x as Int32Array, p.w_ih, p.b_ih, ws.embedT, N, I, GH)
       else matmul(buf.xw, this.layerInput(ws, l, x), p.w_ih, p.b_ih, N, l === 0 ? I : H, GH)
       this.cell.forward(p.w, buf)
       state.h.set(buf.hAt[T], l * BH)
@@ -118,7 +132,7 @@ export class Model {
     matmul(ws.logits, top.h.subarray(BH), this.headW, this.headB, N, H, O)
     if (targets === null) return NaN
     return this.spec.loss === 'cross_entropy'
-      ? crossEntropy(ws.logits, targets as Int32Array, N, O, ws.dlogits)
+      ? kernels().crossEntropy(ws.logits, targets as Int32Array, N, O, ws.dlogits)
       : mse(ws.logits, targets as Float32Array, N * O, ws.dlogits)
   }
 
@@ -160,7 +174,7 @@ export class Model {
       const buf = ws.layers[l], p = this.layerParams[l], GH = buf.G * H
       if (this.onDirectGrad !== null) this.onDirectGrad(l, buf.dh)
       this.cell.backward(p.w, p.g, buf)
-      if (l === 0 && this.spec.input === 'one_hot') scatterColumns(p.gw_ih, p.gb_ih, buf.dxw, this.x as Int32Array, N, I, GH)
+      if (l === 0 && this.spec.input === 'one_hot') kernels().embedBackward(p.gw_ih, p.gb_ih, buf.dxw, this.x as Int32Array, ws.embedGradT, N, I, GH)
       else matmulBackwardW(p.gw_ih, p.gb_ih, buf.dxw, this.layerInput(ws, l, this.x), N, l === 0 ? I : H, GH)
       if (l > 0) {
         const below = ws.layers[l - 1].dh
@@ -175,7 +189,10 @@ export class Model {
     }
   }
 
-  /** The buffers of layer l from the last forward/backward (inspection, tests). */
+  /**
+   * The buffers of layer l from the last forward/backward (inspection, tests). Like outputs() and
+   * inputGrad(), they stay valid while the model runs this (T, B) and one other; a third shape frees them.
+   */
   layer(l: number): LayerBuffers {
     if (this.ws === null) throw new Error('no forward pass yet')
     return this.ws.layers[l]
@@ -191,31 +208,6 @@ export class Model {
   inputGrad(): Float32Array {
     if (this.ws === null) throw new Error('no backward pass yet')
     return this.ws.dx
-  }
-}
-
-/** One-hot input times W_ih is a column of W_ih: xw[n] = W_ih[:, id_n] + b_ih, no product needed. */
-function gatherColumns(xw: Float32Array, ids: Int32Array, w: Float32Array, b: Float32Array, N: number, V: number, GH: number): void {
-  for (let n = 0; n < N; n++) {
-    const id = ids[n], o = n * GH
-    if (id < 0) xw.set(b, o) // an unknown character (eval) reads as the zero vector
-    else for (let m = 0; m < GH; m++) xw[o + m] = w[m * V + id] + b[m]
-  }
-}
-
-/** The gather's backward: each position adds its dxw into the column of its id. */
-function scatterColumns(gw: Float32Array, gb: Float32Array, dxw: Float32Array, ids: Int32Array, N: number, V: number, GH: number): void {
-  for (let n = 0; n < N; n++) {
-    const id = ids[n], o = n * GH
-    if (id < 0) { // an unknown character read as the zero vector still went through b_ih
-      for (let m = 0; m < GH; m++) gb[m] += dxw[o + m]
-      continue
-    }
-    for (let m = 0; m < GH; m++) {
-      const d = dxw[o + m]
-      gw[m * V + id] += d
-      gb[m] += d
-    }
   }
 }
 

@@ -6,6 +6,9 @@
  * Layout is time-major like PyTorch (batch_first = false). Every buffer of one layer for one (T, B) is
  * allocated once, views included, so nothing is allocated inside the time loop.
  */
+import { preparedSize } from '../kernels.ts'
+import { allocF32, freeF32 } from '../memory.ts'
+
 export type CellKind = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru'
 export const CELL_KINDS: readonly CellKind[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru']
 
@@ -17,7 +20,7 @@ export interface Recurrent { readonly weight_hh: Float32Array; readonly bias_hh:
 
 export interface LayerBuffers {
   readonly T: number; readonly B: number; readonly H: number; readonly G: number
-  /** [T][B][G*H] in: W_ih x_t + b_ih. */
+  /** [T][B][G*H] in: W_ih x_t + b_ih. LSTM forward adds W_hh h_{t-1} into it (the pre-activation). */
   readonly xw: Float32Array; readonly xwAt: readonly Float32Array[]
   /** [T+1][B][H]: h[0] = h0 (the carried state), h[t+1] = h_t. Rows 0..T-1 are one block for dW_hh. */
   readonly h: Float32Array; readonly hAt: readonly Float32Array[]
@@ -37,6 +40,9 @@ export interface LayerBuffers {
   readonly dh0: Float32Array; readonly dc0: Float32Array
   /** [B][*] scratch for one step. */
   readonly scratch: Float32Array
+  /** W_hh prepared for the per-step products (kernels' prepareForward / prepareBackward), refilled
+   *  at the start of forward and of backward. */
+  readonly wp: Float32Array
 }
 
 export interface Cell {
@@ -58,17 +64,18 @@ function rows(buf: Float32Array, count: number, width: number): Float32Array[] {
   return out
 }
 
+/** Every buffer comes from allocF32: in wasm memory when the wasm kernels are active (see memory.ts). */
 export function allocLayerBuffers(cell: Cell, T: number, B: number, H: number): LayerBuffers {
   const G = cell.gates, GH = G * H, BH = B * H
-  const xw = new Float32Array(T * B * GH)
-  const h = new Float32Array((T + 1) * BH)
-  const c = new Float32Array(cell.hasC ? (T + 1) * BH : 0)
+  const xw = allocF32(T * B * GH)
+  const h = allocF32((T + 1) * BH)
+  const c = allocF32(cell.hasC ? (T + 1) * BH : 0)
   const cw = cell.cacheWidth(H)
-  const cache = new Float32Array(T * B * cw)
-  const dh = new Float32Array(T * BH)
-  const dc = new Float32Array(cell.hasC ? T * BH : 0)
-  const dxw = new Float32Array(T * B * GH)
-  const dhh = cell.kind === 'gru' ? new Float32Array(T * B * GH) : dxw
+  const cache = allocF32(T * B * cw)
+  const dh = allocF32(T * BH)
+  const dc = allocF32(cell.hasC ? T * BH : 0)
+  const dxw = allocF32(T * B * GH)
+  const dhh = cell.kind === 'gru' ? allocF32(T * B * GH) : dxw
   return {
     T, B, H, G,
     xw, xwAt: rows(xw, T, B * GH),
@@ -79,7 +86,13 @@ export function allocLayerBuffers(cell: Cell, T: number, B: number, H: number): 
     dc, dcAt: cell.hasC ? rows(dc, T, BH) : [],
     dxw, dxwAt: rows(dxw, T, B * GH),
     dhh, dhhAt: rows(dhh, T, B * GH),
-    dh0: new Float32Array(BH), dc0: new Float32Array(cell.hasC ? BH : 0),
-    scratch: new Float32Array(B * cell.scratchWidth(H)),
+    dh0: allocF32(BH), dc0: allocF32(cell.hasC ? BH : 0),
+    scratch: allocF32(B * cell.scratchWidth(H)),
+    wp: allocF32(preparedSize(GH, H)),
   }
+}
+
+/** Returns a layer's buffers to the allocator; none of them may be used afterwards. */
+export function freeLayerBuffers(s: LayerBuffers): void {
+  for (const a of new Set([s.xw, s.h, s.c, s.cache, s.dh, s.dc, s.dxw, s.dhh, s.dh0, s.dc0, s.scratch, s.wp])) freeF32(a)
 }

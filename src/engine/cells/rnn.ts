@@ -6,7 +6,7 @@
  * Nothing is cached: act'(a) is read back from h_t (tanh' = 1 - h², relu' = [h > 0]).
  * Scratch [B][H]: dL/dh_{t-1} arriving through the recurrence.
  */
-import { matmulAdd, matmulBackwardW, matmulBackwardX } from '../kernels.ts'
+import { kernels } from '../kernels.ts'
 import type { Cell, LayerBuffers, Recurrent } from './cell.ts'
 
 function makeElman(kind: 'rnn_tanh' | 'rnn_relu'): Cell {
@@ -14,34 +14,35 @@ function makeElman(kind: 'rnn_tanh' | 'rnn_relu'): Cell {
 
   function forward(w: Recurrent, s: LayerBuffers): void {
     const { T, B, H } = s
-    const bhh = w.bias_hh
+    const K = kernels()
+    const prep = T > 1 // preparing W_hh pays over several steps, not for one (sampling)
+    if (prep) K.prepareForward(s.wp, w.weight_hh, H, H)
     for (let t = 0; t < T; t++) {
       const h = s.hAt[t + 1]
       h.set(s.xwAt[t])
-      matmulAdd(h, s.hAt[t], w.weight_hh, B, H, H)
-      for (let b = 0, k = 0; b < B; b++) {
-        if (relu) for (let j = 0; j < H; j++, k++) { const a = h[k] + bhh[j]; h[k] = a > 0 ? a : 0 }
-        else for (let j = 0; j < H; j++, k++) h[k] = Math.tanh(h[k] + bhh[j])
-      }
+      if (prep) K.matmulAddPrepared(h, s.hAt[t], w.weight_hh, s.wp, B, H, H)
+      else K.matmulAdd(h, s.hAt[t], w.weight_hh, B, H, H)
+      K.rnnForward(h, w.bias_hh, B, H, relu)
     }
   }
 
   function backward(w: Recurrent, g: Recurrent, s: LayerBuffers): void {
     const { T, B, H } = s
-    const BH = B * H
+    const BH = B * H, K = kernels()
     const dhNext = s.scratch
     dhNext.fill(0)
+    const prep = T > 1
+    if (prep) K.prepareBackward(s.wp, w.weight_hh, H, H)
     for (let t = T - 1; t >= 0; t--) {
-      const h = s.hAt[t + 1], dh = s.dhAt[t], da = s.dxwAt[t]
       // dh arrives holding the direct gradient; adding the recurrent one makes it the total dL/dh_t
-      if (relu) for (let k = 0; k < BH; k++) { dh[k] += dhNext[k]; da[k] = h[k] > 0 ? dh[k] : 0 }
-      else for (let k = 0; k < BH; k++) { dh[k] += dhNext[k]; da[k] = dh[k] * (1 - h[k] * h[k]) }
+      K.rnnBackward(s.hAt[t + 1], s.dhAt[t], dhNext, s.dxwAt[t], BH, relu)
       dhNext.fill(0)
-      matmulBackwardX(dhNext, da, w.weight_hh, B, H, H)
+      if (prep) K.matmulBackwardXPrepared(dhNext, s.dxwAt[t], w.weight_hh, s.wp, B, H, H)
+      else K.matmulBackwardX(dhNext, s.dxwAt[t], w.weight_hh, B, H, H)
     }
     s.dh0.set(dhNext)
     // one product over all T*B rows: rows 0..T-1 of h are h_{-1}..h_{T-2}, the states each step read
-    matmulBackwardW(g.weight_hh, g.bias_hh, s.dxw, s.h, T * B, H, H)
+    K.matmulBackwardW(g.weight_hh, g.bias_hh, s.dxw, s.h, T * B, H, H)
   }
 
   return { kind, gates: 1, hasC: false, cacheWidth: () => 0, scratchWidth: (H) => H, forward, backward }
