@@ -35,7 +35,7 @@ export const TrainConfig = z.strictObject({
   clip_value: z.number().min(0).default(0),                                        // clamp each gradient to ±v; 0 = off
   lr_decay: z.number().gt(0).max(1).default(1),                                    // lr × lr_decay after every epoch
   // run length and evaluation
-  steps: z.int().positive().nullable().default(null),                             // optimizer steps (default 1000 if epochs is null too)
+  steps: z.int().positive().nullable().default(null),                             // optimizer steps (default 2000 if epochs is null too)
   epochs: z.number().positive().nullable().default(null),                          // passes over the training split
   max_seconds: z.number().positive().nullable().default(null),                     // stop after this much wall time
   eval_every: z.int().positive().default(100),                                     // steps between validations (and checkpoints)
@@ -49,7 +49,7 @@ export type TrainConfig = z.infer<typeof TrainConfig>
 /** Keys that fix the architecture: a resumed run may not change them. */
 export const ARCHITECTURE_KEYS = ['cell', 'hidden_size', 'num_layers'] as const
 
-export const DEFAULT_STEPS = 1000
+export const DEFAULT_STEPS = 2000
 
 /** One line per problem: `where: key "x": message`. */
 export function formatZodError(where: string, err: z.ZodError, known: readonly string[]): string {

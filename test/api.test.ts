@@ -3,7 +3,7 @@
  * tsx) against the built dist/, and its type declarations checked by tsc in that project.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -12,10 +12,13 @@ import { ROOT, tempWithText } from './helpers/cli.ts'
 const consumer = mkdtempSync(join(tmpdir(), 'rnn-api-'))
 
 beforeAll(() => {
-  // the prepare script builds dist/ on install; rebuild so the test sees the current sources
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build-dist.mjs')], { stdio: 'inherit' })
-  mkdirSync(join(consumer, 'node_modules'))
-  symlinkSync(ROOT, join(consumer, 'node_modules/rnn'), 'dir')
+  // the package as installed: its package.json, a dist/ built from the current sources (into a copy, so the
+  // repository's dist/ never changes under a running CLI) and its dependencies
+  const pkg = join(consumer, 'node_modules/rnn')
+  mkdirSync(pkg, { recursive: true })
+  copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'))
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build-dist.mjs'), join(pkg, 'dist')], { stdio: 'inherit' })
+  symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'), 'dir')
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }))
 }, 120_000)
 
