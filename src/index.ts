@@ -12,6 +12,10 @@ import { UserError } from './errors.ts'
 import { loadCheckpoint, type Checkpoint } from './model/checkpoint.ts'
 import { loadTextModel, modelFromCheckpoint } from './model/load.ts'
 import { sampleText } from './model/sampler.ts'
+import { allocParams } from './engine/params.ts'
+import { initParams } from './model/init.ts'
+import { Model } from './model/model.ts'
+import { paramSpecs, type ModelSpec } from './model/spec.ts'
 
 // configuration and training
 export { TrainConfig, resolveTrainConfig, DEFAULT_STEPS } from './config.ts'
@@ -28,6 +32,13 @@ export { loadModel, loadTextModel, modelFromCheckpoint } from './model/load.ts'
 export { Model, type State } from './model/model.ts'
 export { paramSpecs, gateOrder, type ModelSpec } from './model/spec.ts'
 export { initParams, setForgetBias } from './model/init.ts'
+
+/** A freshly initialised model for an architecture (PyTorch's U(±1/√H) init drawn from `seed`). */
+export function createModel(spec: ModelSpec, o: { seed?: number; forgetBias?: number } = {}): Model {
+  const params = allocParams(paramSpecs(spec))
+  initParams(params, spec, createRng(o.seed ?? 1), o.forgetBias)
+  return new Model(spec, params)
+}
 
 // text: sampling and evaluation
 export { sampleText, type SampleOptions } from './model/sampler.ts'

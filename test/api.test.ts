@@ -26,7 +26,11 @@ describe("import { ... } from 'rnn'", () => {
   it('trains, samples, evaluates and inspects with plain node', () => {
     const { file } = tempWithText(6_000)
     writeFileSync(join(consumer, 'use.mjs'), `
-      import { train, trainConfig, sample, evaluateText, loadCheckpoint, inspectGradients, modelFromCheckpoint, UserError } from 'rnn'
+      import { train, trainConfig, sample, evaluateText, loadCheckpoint, createModel, UserError } from 'rnn'
+      const m = createModel({ cell: 'lstm', input_size: 3, hidden_size: 5, num_layers: 2, output_size: 2, input: 'dense', loss: 'mse' }, { seed: 4 })
+      const mse = m.forward(new Float32Array(4 * 2 * 3).fill(0.5), new Float32Array(4 * 2 * 2), 4, 2, m.zeroState(2))
+      m.params.grad.fill(0); m.backward()
+      const gradOk = m.params.grad.some((g) => g !== 0) && Number.isFinite(mse)
       const config = trainConfig({ cell: 'gru', hidden_size: 24, seq_len: 16, batch_size: 4, steps: 20, eval_every: 10, out: ${JSON.stringify(join(consumer, 'ck.json'))} })
       const steps = []
       const r = await train({ corpus: ${JSON.stringify(file)}, config, events: { step: (e) => steps.push(e.step) } })
@@ -35,12 +39,12 @@ describe("import { ... } from 'rnn'", () => {
       const ck = loadCheckpoint(r.checkpoint)
       let bad = null
       try { trainConfig({ hidden_sise: 3 }) } catch (e) { bad = e instanceof UserError ? e.message : 'not a UserError' }
-      console.log(JSON.stringify({ steps: steps.length, result: r.steps, chars: [...text].length, loss: ev.loss, best: r.best_val_loss, cell: ck.model.cell, bad }))
+      console.log(JSON.stringify({ steps: steps.length, result: r.steps, chars: [...text].length, loss: ev.loss, best: r.best_val_loss, cell: ck.model.cell, bad, gradOk }))
     `)
     const out = spawnSync(process.execPath, ['use.mjs'], { cwd: consumer, encoding: 'utf8' })
     expect(out.status, out.stderr).toBe(0)
     const j = JSON.parse(out.stdout)
-    expect(j).toMatchObject({ steps: 20, result: 20, chars: 30, cell: 'gru' })
+    expect(j).toMatchObject({ steps: 20, result: 20, chars: 30, cell: 'gru', gradOk: true })
     expect(Math.abs(j.loss - j.best)).toBeLessThan(1e-4)
     expect(j.bad).toMatch(/unknown key "hidden_sise" \(did you mean "hidden_size"\?\)/)
   })

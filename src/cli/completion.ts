@@ -11,7 +11,7 @@ export function command(): Command {
     .description('print a shell completion script (bash or zsh)')
     .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
     .addHelpText('after', `
-Install:
+Examples (installing the script):
   bash:  rnn completion bash > ~/.local/share/bash-completion/completions/rnn   (or: source <(rnn completion bash) in ~/.bashrc)
   zsh:   rnn completion zsh > "\${fpath[1]}/_rnn"                                (or: source <(rnn completion zsh) after compinit)`)
     .action((shell: 'bash' | 'zsh', _o: unknown, cmd: Command) => {

@@ -43,6 +43,14 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'unknown-key.json'), '{"hidden_sise": 64}')
   writeFileSync(join(dir, 'wrong-type.json'), '{"num_layers": "two"}')
   writeFileSync(join(dir, 'data.csv'), 'a,b\n1,2\n3,4\n')
+  const rows = Array.from({ length: 60 }, (_, t) => [t, (t * 3) % 11, t % 4])
+  const csv = (r: (string | number)[][]) => r.map((x) => x.join(',')).join('\n') + '\n'
+  writeFileSync(join(dir, 'numbers.csv'), csv(rows))
+  writeFileSync(join(dir, 'ragged.csv'), csv([['t', 'y', 'z'], ...rows.slice(0, 4), [4, 5], ...rows.slice(5)]))
+  writeFileSync(join(dir, 'nan.csv'), csv([['t', 'y', 'z'], ...rows.slice(0, 7), [7, 'n/a', 1], ...rows.slice(8)]))
+  writeFileSync(join(dir, 'gap.csv'), csv([['t', 'y', 'z'], ...rows.slice(0, 7), [7, '', 1], ...rows.slice(8)]))
+  writeFileSync(join(dir, 'ok.csv'), csv([['t', 'y', 'z'], ...rows]))
+  writeFileSync(join(dir, 'flat.csv'), csv([['t', 'y', 'z'], ...rows.map(([t, y]) => [t, y, 5])]))
   mkdirSync(join(dir, 'adir'))
   copyFileSync(join(dir, 'good.json'), join(dir, 'good-copy.json'))
 })
@@ -56,6 +64,15 @@ const CATALOGUE: Row[] = [
   ['a binary file', ['train', 'binary.txt'], /binary\.txt: looks like a binary file/],
   ['a non-UTF-8 file', ['train', 'latin1.txt'], /latin1\.txt: not valid UTF-8 \(at line 1/],
   ['text shorter than one window', ['train', 'text.txt', '--seq-len', '500', '--batch', '32'], /text\.txt: 6000 characters is too short/],
+  ['a CSV without a header row', ['train', 'numbers.csv', '--target', '1'], /numbers\.csv:1: the first row looks like numbers.*--no-header/],
+  ['a ragged CSV row', ['train', 'ragged.csv', '--target', 'y'], /ragged\.csv:6: ragged row/],
+  ['a non-numeric CSV value', ['train', 'nan.csv', '--target', 'y'], /nan\.csv:9: column "y" is not a number: "n\/a"/],
+  ['a missing CSV value', ['train', 'gap.csv', '--target', 'y'], /gap\.csv:9: column "y" is missing a value/],
+  ['an unknown column', ['train', 'ok.csv', '--target', 'sales'], /ok\.csv: target column "sales" not found \(columns: t, y, z\)/],
+  ['the target listed as a feature', ['train', 'ok.csv', '--target', 'y', '--features', 'z,y'], /--features: column "y" is the target/],
+  ['a feature listed twice', ['train', 'ok.csv', '--target', 'y', '--features', 'z,z'], /--features: column "z" is listed twice/],
+  ['a constant column', ['train', 'flat.csv', '--target', 'y', '--features', 'z'], /flat\.csv: column "z" is constant/],
+  ['--seq-len larger than the CSV', ['train', 'ok.csv', '--target', 'y', '--seq-len', '80'], /ok\.csv: 60 rows is too few: seq_len 80 needs at least \d+ rows/],
   // config and flags
   ['malformed JSON config', ['train', 'text.txt', '--config', 'malformed.json'], /malformed\.json: line 3: invalid JSON/],
   ['an unknown config key', ['train', 'text.txt', '--config', 'unknown-key.json'], /unknown-key\.json: unknown key "hidden_sise" \(did you mean "hidden_size"\?\)/],
