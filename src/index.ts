@@ -41,7 +41,7 @@ export function createModel(spec: ModelSpec, o: { seed?: number; forgetBias?: nu
 }
 
 // text: sampling and evaluation
-export { sampleText, type SampleOptions } from './model/sampler.ts'
+export { sampleText, explainText, type SampleOptions, type ExplainedStep, type Candidate } from './model/sampler.ts'
 export { evaluateFile as evaluateText, type FileEval } from './evaluate-file.ts'
 export { evaluateIds, type TextEval } from './evaluate.ts'
 export { Vocab } from './data/vocab.ts'

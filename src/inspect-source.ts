@@ -1,54 +1,70 @@
 /**
  * What `rnn inspect-gradients` looks at: the models (a checkpoint's, or fresh PyTorch-initialised ones
- * to compare cells) and the text windows they read. The maths is in inspect.ts; this file only turns
- * files and flags into a Model and a Window, so another data source (CSV) adds a window builder here.
+ * to compare cells) and the windows they read: characters of a text, or rows of a CSV encoded with a
+ * time-series model's codec. The maths is in inspect.ts; this file only turns files and flags into a
+ * Model and a Window.
  */
 import { fileURLToPath } from 'node:url'
 import type { CellKind } from './engine/cells/cell.ts'
+import type { SeriesCodec } from './data/codec.ts'
+import type { Series } from './data/csv.ts'
 import { readText } from './data/text.ts'
 import { Vocab } from './data/vocab.ts'
 import { UserError } from './errors.ts'
 import { inspectGradients, type GradientSeries, type LossAt, type Window } from './inspect.ts'
+import type { Checkpoint, SeriesMeta } from './model/checkpoint.ts'
 import type { Model } from './model/model.ts'
+import { isCsvPath } from './open-source.ts'
 
 export const BUNDLED_TEXT = fileURLToPath(new URL('../data/moby-dick.txt', import.meta.url))
 
 export interface FreshModels { cells: CellKind[]; hidden: number; layers: number; seed: number; forgetBias?: number }
 
 export interface GradientRequest {
-  /** A checkpoint path, or fresh models of these cells (vocabulary from the file). */
+  /** A checkpoint path (text or time series), or fresh character models of these cells (vocabulary from the file). */
   source: { checkpoint: string } | { fresh: FreshModels }
+  /** Text, or CSV for a time-series checkpoint; default: the checkpoint's training file, or the bundled text. */
   file?: string
   seqLen: number; offset: number; batches: number; lossAt: LossAt
 }
 
 export interface GradientReport {
   loss_at: LossAt; seq_len: number; offset: number; batches: number; file: string
+  /** What a step of the window is: a character of a text, or a row of a CSV series. */
+  unit: 'characters' | 'rows'
   models: { cell: CellKind; label: string; loss: number; series: GradientSeries[] }[]
 }
 
 export async function gradientReport(req: GradientRequest): Promise<GradientReport> {
   const subjects: { label: string; model: Model }[] = []
-  let vocab: Vocab, file: string, text: string
+  let file: string, window: Window, unit: GradientReport['unit'] = 'characters'
   if ('checkpoint' in req.source) {
     const { loadModel } = await import('./model/load.ts')
     const path = req.source.checkpoint
     const loaded = loadModel(path)
-    // a CSV model needs a window builder from src/data/csv (dense x, MSE targets); inspect.ts is ready for it
-    if (loaded.vocab === null) throw new UserError(`${path}: a time-series model; inspect-gradients reads text models only for now`)
-    file = req.file ?? loaded.checkpoint.data.source ?? fail(`${path}: no training text path stored; name a text file to read`)
-    text = readText(file)
-    vocab = loaded.vocab
+    const ck = loaded.checkpoint
+    if (ck.data.kind === 'timeseries') {
+      const { codecOf, readForModel } = await import('./forecast.ts')
+      const sck = ck as Checkpoint & { data: SeriesMeta }
+      file = req.file ?? sck.data.source ?? fail(`${path}: no training file stored; name a CSV file to read`)
+      window = seriesWindow(readForModel(sck, file), codecOf(sck), req)
+      unit = 'rows'
+    } else {
+      file = req.file ?? ck.data.source ?? fail(`${path}: no training text path stored; name a text file to read`)
+      window = textWindow(file, readText(file), loaded.vocab!, req)
+    }
     subjects.push({ label: path, model: loaded.model })
   } else {
     file = req.file ?? BUNDLED_TEXT
-    text = readText(file)
-    vocab = Vocab.fromText(text)
+    if (isCsvPath(file))
+      throw new UserError(`${file}: --cell compares fresh character models on text; to look inside a forecaster, train one first (rnn train ${file} --target <column>) and inspect its checkpoint`)
+    const text = readText(file)
+    const vocab = Vocab.fromText(text)
     for (const cell of req.source.fresh.cells) subjects.push({ label: `fresh ${cell}`, model: await freshModel(cell, vocab.size, req.source.fresh) })
+    window = textWindow(file, text, vocab, req)
   }
-  const window = textWindow(file, text, vocab, req)
   const models = subjects.map(({ label, model }) => ({ cell: model.spec.cell, label, ...inspectGradients(model, window, req.lossAt) }))
-  return { loss_at: req.lossAt, seq_len: req.seqLen, offset: req.offset, batches: req.batches, file, models }
+  return { loss_at: req.lossAt, seq_len: req.seqLen, offset: req.offset, batches: req.batches, file, unit, models }
 }
 
 function fail(message: string): never {
@@ -88,6 +104,32 @@ export function textWindow(file: string, text: string, vocab: Vocab, o: { seqLen
     for (let t = 0; t < T; t++) {
       x[t * B + b] = ids[b * T + t]
       targets[t * B + b] = ids[b * T + t + 1]
+    }
+  return { x, targets, T, B }
+}
+
+/**
+ * `batches` consecutive windows of seqLen rows from `offset`, encoded with the model's codec as in
+ * training (src/data/series.ts): step t of window b reads row r = first + offset + b·T + t as input and
+ * has the encoded row r + 1 as target. `first` is the codec's first row with a full input: 1 with
+ * --transform difference, whose input needs the row before.
+ */
+export function seriesWindow(series: Series, codec: SeriesCodec, o: { seqLen: number; offset: number; batches: number }): Window {
+  const T = o.seqLen, B = o.batches, I = codec.inputSize, k = codec.k, first = codec.firstRow
+  const steps = series.rows - first - 1 // rows with a full input and a next row to predict
+  const need = o.offset + B * T
+  if (steps < need) {
+    const fit = Math.floor((steps - o.offset) / B)
+    const skipped = first > 0 ? `; --transform ${codec.transform} skips the first` : ''
+    throw new UserError(`${series.path}: ${series.rows} rows give ${steps} steps with a next row to predict${skipped}; --offset ${o.offset} + --batches ${B} × --seq-len ${T} needs ${need} (${fit >= 1 ? `try --seq-len ${fit}` : 'try a smaller --offset'})`)
+  }
+  const v = series.values
+  const x = new Float32Array(T * B * I), targets = new Float32Array(T * B * k)
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) {
+      const r = first + o.offset + b * T + t, p = t * B + b
+      codec.encodeInput(x, p * I, v[r], r > 0 ? v[r - 1] : null)
+      codec.encodeTarget(targets, p * k, v[r + 1], v[r])
     }
   return { x, targets, T, B }
 }

@@ -1,12 +1,19 @@
 /**
  * src/inspect.ts against PyTorch: the per-step norms of the total state gradients for every golden
- * forward_backward case, then the loss scaling (last step / sum over steps, windows as a batch), the
- * decay fit and the chart renderer.
+ * forward_backward case; the same gradients against finite differences of the loss in the hidden (and
+ * cell) state between two chunks; then the loss scaling (last step / sum over steps, windows as a batch),
+ * the decay fit and the chart renderer.
  */
 import { Chalk } from 'chalk'
 import { describe, expect, it } from 'vitest'
+import type { CellKind } from '../src/engine/cells/cell.ts'
+import { gradCheck, gradCheckFailures, type GradCheckResult } from '../src/engine/gradcheck.ts'
+import { allocParams } from '../src/engine/params.ts'
+import { createRng } from '../src/engine/rng.ts'
 import { fitDecay, inspectGradients, stateGradNorms, summarize } from '../src/inspect.ts'
 import { freshModel } from '../src/inspect-source.ts'
+import { Model } from '../src/model/model.ts'
+import { paramSpecs } from '../src/model/spec.ts'
 import { columnsFor, heatCell, logChart, logRange, sparkLine } from '../src/report/chart.ts'
 import { Comparer, f32, goldenIndex, loadCase, modelOf, stateOf, targetsOf, type Json } from './helpers/golden.ts'
 
@@ -52,6 +59,144 @@ describe('per-step state-gradient norms match PyTorch', () => {
         }
       expect(r.layers[1].whh.overBatch[t]).toBeCloseTo(Math.sqrt(fro), 6)
     }
+  })
+})
+
+/*
+ * The acceptance check of issue 5: is dh_total[t], the value inspect-gradients charts, really dL/dh_t?
+ *
+ * Model.forward carries h and c in its state argument, so steps [0, t] then [t+1, T) as two chunks are
+ * the same computation as one pass, with h_t and c_t of every layer exposed in between. Perturbing layer
+ * l's h_t there moves it only where step t+1 of layer l reads it, not where the head (top layer) or
+ * layer l+1 reads it at step t. So the central difference is the RECURRENT part of dh_total[t], and the
+ * rest, the direct part, is exactly what the engine holds in dh before its BPTT (Model.onDirectGrad):
+ *
+ *   numeric  =  dh_total[t] − direct[t]
+ *
+ * With the loss at the last step only, the head reads nothing before step T-1, so for the top layer the
+ * direct part is 0 there and the numeric derivative is the reported dh_total[t] itself (checked against
+ * inspectGradients' norms too). For an LSTM, perturbing c_t moves it only into c_{t+1}, not into
+ * h_t = o_t ⊙ tanh(c_t):  numeric = dc_total[t] − dh_total[t] ⊙ o_t ⊙ (1 − tanh² c_t).
+ */
+describe('dL/dh_t and dL/dc_t against finite differences of the state between two chunks', () => {
+  const T = 9, B = 3, V = 7, H = 5 // small, odd and pairwise different
+  const EPS = 3e-3, ATOL = 1e-4, RTOL = 1e-2 // as in test/engine/gradcheck.test.ts
+  const STEPS = [0, 3, T - 2] // t = T-1 has no later step: its recurrent part is 0
+
+  function setup(cell: CellKind, L: number, seed: number) {
+    const spec = { cell, input_size: V, hidden_size: H, num_layers: L, output_size: V, input: 'one_hot', loss: 'cross_entropy' } as const
+    const rng = createRng(seed)
+    const params = allocParams(paramSpecs(spec))
+    // about twice PyTorch's bound, so gates leave their linear regime and gradients several steps back are not tiny
+    for (let i = 0; i < params.data.length; i++) params.data[i] = rng.uniform(-0.8, 0.8)
+    const x = Int32Array.from({ length: T * B }, () => rng.int(V))
+    const y = Int32Array.from({ length: T * B }, () => rng.int(V))
+    return { model: new Model(spec, params), x, y }
+  }
+
+  const counted = (y: Int32Array) => y.reduce((n, v) => n + (v >= 0 ? 1 : 0), 0)
+
+  /** One backward from a zero state; per layer the total dh, dc, the direct dh, and what dc's h-path needs. */
+  function analytic(model: Model, x: Int32Array, y: Int32Array) {
+    const direct: Float32Array[] = []
+    model.onDirectGrad = (l, dh) => { direct[l] = dh.slice() }
+    stateGradNorms(model, x, y, T, B, model.zeroState(B))
+    model.onDirectGrad = null
+    return Array.from({ length: model.spec.num_layers }, (_, l) => {
+      const s = model.layer(l)
+      return { dh: s.dh.slice(), dc: s.dc.slice(), direct: direct[l], gates: s.cache.slice(), c: s.c.slice() }
+    })
+  }
+
+  /** Central differences of the loss in layer l's h_t (or c_t) between the chunks [0, t] and [t+1, T). */
+  function recurrentCheck(model: Model, x: Int32Array, y: Int32Array, t: number, l: number, which: 'h' | 'c', expected: Float32Array): GradCheckResult[] {
+    const BH = B * H
+    const state = model.zeroState(B)
+    model.forward(x.subarray(0, (t + 1) * B), null, t + 1, B, state)
+    const x2 = x.subarray((t + 1) * B), y2 = y.subarray((t + 1) * B)
+    // the engine's loss is a mean over the counted positions; the second chunk's is over its own
+    const share = counted(y2) / counted(y)
+    const buf = which === 'h' ? state.h : state.c!
+    const grad = new Float32Array(buf.length)
+    grad.set(expected, l * BH)
+    return gradCheck({
+      params: buf, grad, eps: EPS,
+      indices: Array.from({ length: BH }, (_, i) => l * BH + i),
+      lossAt: () => model.forward(x2, y2, T - t - 1, B, { h: state.h.slice(), c: state.c?.slice() ?? null }) * share,
+    })
+  }
+
+  const at = (v: Float32Array, t: number) => v.subarray(t * B * H, (t + 1) * B * H)
+  const minus = (a: Float32Array, b: Float32Array) => a.map((v, i) => v - b[i])
+
+  /** dc_total[t] − dh_total[t] ⊙ o_t ⊙ (1 − tanh² c_t): the part of dc_t that flows into c_{t+1}. */
+  function dcRecurrent(a: ReturnType<typeof analytic>[number], t: number): Float32Array {
+    const out = new Float32Array(B * H)
+    for (let b = 0; b < B; b++)
+      for (let j = 0; j < H; j++) {
+        const i = b * H + j
+        const o = a.gates[(t * B + b) * 4 * H + 3 * H + j], th = Math.tanh(a.c[(t + 1) * B * H + i])
+        out[i] = a.dc[t * B * H + i] - a.dh[t * B * H + i] * o * (1 - th * th)
+      }
+    return out
+  }
+
+  let seed = 100
+  for (const cell of ['rnn_tanh', 'lstm', 'gru'] as const)
+    for (const L of [1, 2])
+      for (const lossAt of ['last', 'all'] as const) {
+        const s0 = seed++
+        it(`${cell} L=${L}, loss at ${lossAt}`, () => {
+          const { model, x, y } = setup(cell, L, s0)
+          const targets = lossAt === 'all' ? y : y.map((v, i) => (i < (T - 1) * B ? -1 : v))
+          const layers = analytic(model, x, targets)
+          const failures: string[] = []
+          let biggest = 0, checked = 0
+          const record = (label: string, results: GradCheckResult[]) => {
+            for (const k of results) { biggest = Math.max(biggest, Math.abs(k.analytic)); checked++ }
+            for (const k of gradCheckFailures(results, ATOL, RTOL)) failures.push(`${label}[${k.index}]: analytic ${k.analytic}, numeric ${k.numeric}`)
+          }
+          const reported = lossAt === 'last' ? inspectGradients(model, { x, targets: y, T, B }, 'last').series : null
+          for (const t of STEPS)
+            for (let l = 0; l < L; l++) {
+              const a = layers[l]
+              const hResults = recurrentCheck(model, x, targets, t, l, 'h', minus(at(a.dh, t), at(a.direct, t)))
+              record(`dh l${l} t${t}`, hResults)
+              if (reported !== null && l === L - 1) {
+                // nothing reads the top layer's h_t directly before the last step: the numbers are the total
+                expect(at(a.direct, t).every((v) => v === 0)).toBe(true)
+                let mean = 0
+                for (let b = 0; b < B; b++) mean += Math.hypot(...hResults.slice(b * H, (b + 1) * H).map((k) => k.numeric)) / B
+                // inspect-gradients reports the last-step loss S = B × the engine's mean over B positions
+                expect(Math.abs(mean * B - reported[l].dh_norm[t])).toBeLessThan(ATOL * B + RTOL * reported[l].dh_norm[t])
+              }
+              if (cell === 'lstm') record(`dc l${l} t${t}`, recurrentCheck(model, x, targets, t, l, 'c', dcRecurrent(a, t)))
+            }
+          expect(failures, failures.join('\n')).toEqual([])
+          expect(checked).toBe(STEPS.length * L * B * H * (cell === 'lstm' ? 2 : 1))
+          expect(biggest, 'gradients too small to tell anything').toBeGreaterThan(1e-2)
+        })
+      }
+
+  it('fails for a wrong dh_total: a neighbouring step, the direct part left in, or 3% off', () => {
+    const { model, x, y } = setup('gru', 2, 7)
+    const layers = analytic(model, x, y)
+    const t = 3, a = layers[0]
+    const bad = (expected: Float32Array) => gradCheckFailures(recurrentCheck(model, x, y, t, 0, 'h', expected), ATOL, RTOL).length
+    expect(bad(minus(at(a.dh, t), at(a.direct, t)))).toBe(0)
+    expect(bad(minus(at(a.dh, t + 1), at(a.direct, t + 1)))).toBeGreaterThan(0)
+    expect(bad(at(a.dh, t))).toBeGreaterThan(0)
+    expect(bad(minus(at(a.dh, t), at(a.direct, t)).map((v) => v * 1.03))).toBeGreaterThan(0)
+  })
+
+  it('fails for a wrong dc_total: its path into h_t left in, or 3% off', () => {
+    const { model, x, y } = setup('lstm', 1, 8)
+    const layers = analytic(model, x, y)
+    const t = 2, a = layers[0]
+    const bad = (expected: Float32Array) => gradCheckFailures(recurrentCheck(model, x, y, t, 0, 'c', expected), ATOL, RTOL).length
+    expect(bad(dcRecurrent(a, t))).toBe(0)
+    expect(bad(at(a.dc, t))).toBeGreaterThan(0)
+    expect(bad(dcRecurrent(a, t).map((v) => v * 1.03))).toBeGreaterThan(0)
   })
 })
 

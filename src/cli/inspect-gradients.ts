@@ -1,7 +1,8 @@
 /**
  * `rnn inspect-gradients [checkpoint] [file]`: per layer and step, the norm of the total state gradient
- * ∂S/∂h_t (and ∂S/∂c_t) after one backward pass over a window of text, charted on a log scale. With
- * `--cell a,b,…` it compares freshly initialised models on the same window instead of a checkpoint.
+ * ∂S/∂h_t (and ∂S/∂c_t) after one backward pass over a window of text (or of CSV rows, for a time-series
+ * checkpoint), charted on a log scale. With `--cell a,b,…` it compares freshly initialised character
+ * models on the same text window instead of a checkpoint.
  * Flags → GradientRequest → src/inspect-source.ts → render (src/report/gradients.ts), CSV or JSON.
  */
 import { Chalk } from 'chalk'
@@ -19,9 +20,9 @@ export function command(): Command {
   return new Command('inspect-gradients')
     .description('chart how the gradient of the loss flows back in time: ‖∂S/∂h_t‖ per layer and step')
     .argument('[checkpoint]', 'checkpoint file (default: the most recent in ./checkpoints; not with --cell)')
-    .argument('[file]', "text to read (default: the checkpoint's corpus, or data/moby-dick.txt with --cell)")
-    .addOption(new Option('--seq-len <n>', 'steps in the window (one backward pass through all of them)').default(100).argParser(parseInt_))
-    .addOption(new Option('--offset <n>', 'first character of the window; the model starts from a zero state there').default(0).argParser(parseInt_))
+    .argument('[file]', "text to read, or a CSV for a time-series checkpoint (default: the checkpoint's training file, or data/moby-dick.txt with --cell)")
+    .addOption(new Option('--seq-len <n>', 'steps (characters or CSV rows) in the window (one backward pass through all of them)').default(100).argParser(parseInt_))
+    .addOption(new Option('--offset <n>', 'first character (or CSV row) of the window; the model starts from a zero state there').default(0).argParser(parseInt_))
     .addOption(new Option('--batches <n>', 'average the norms over n consecutive windows').default(1).argParser(parseInt_))
     .addOption(new Option('--loss-at <where>', 'S = the loss at the last step only, or the SUM of the per-step losses over all steps (the engine\'s mean × seq-len)').default('last').choices(['last', 'all']))
     .addOption(new Option('--cell <cells>', 'compare fresh models instead of a checkpoint: a list of rnn_tanh (alias rnn), rnn_relu, lstm, gru').argParser(parseCells))
@@ -39,7 +40,8 @@ of ∂S/∂W_hh. The summary fits norm_t ∝ factor^(T-1-t): the factor per step
 Examples:
   rnn inspect-gradients --cell rnn_tanh,lstm,gru --seq-len 40
   rnn inspect-gradients --cell lstm --forget-bias 1 --loss-at all
-  rnn inspect-gradients checkpoints/corpus-lstm.json --offset 5000 --batches 8 --csv > grads.csv`)
+  rnn inspect-gradients checkpoints/corpus-lstm.json --offset 5000 --batches 8 --csv > grads.csv
+  rnn inspect-gradients checkpoints/airline-passengers-lstm.json --seq-len 48     # a CSV forecaster`)
     .action(run)
 }
 
@@ -86,7 +88,7 @@ async function run(first: string | undefined, second: string | undefined, o: Opt
   }
   const { gradientCsv, renderGradientReport } = await import('../report/gradients.ts')
   if (o.csv) { for (const row of gradientCsv(report)) result(row); return }
-  log(colour.dim(`${report.file}: ${report.batches > 1 ? `${report.batches} windows` : 'window'} of ${report.seq_len} characters from offset ${report.offset}, zero initial state; ${report.models.map((m) => m.label).join(', ')}`))
+  log(colour.dim(`${report.file}: ${report.batches > 1 ? `${report.batches} windows` : 'window'} of ${report.seq_len} ${report.unit} from offset ${report.offset}, zero initial state; ${report.models.map((m) => m.label).join(', ')}`))
   // charts are results on stdout: colour them only when stdout itself is a terminal
   const c = process.stdout.isTTY === true ? colour : new Chalk({ level: 0 })
   for (const line of renderGradientReport(report, c)) result(line)

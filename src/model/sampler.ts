@@ -3,6 +3,10 @@
  * logits are divided by the temperature, cut to the top-k and/or the top-p nucleus, renormalised and drawn
  * from with the seeded RNG (or the most likely character with argmax). A generator of code point strings,
  * so the CLI can stream text as it is produced.
+ *
+ * explainText runs the same steps with the same RNG draws and also yields, per character, the most likely
+ * candidates of the distribution it was drawn from (`rnn sample --explain`): the plain path only pays for
+ * recording how many characters the cut kept.
  */
 import type { Rng } from '../engine/rng.ts'
 import type { Vocab } from '../data/vocab.ts'
@@ -10,20 +14,55 @@ import type { Model } from './model.ts'
 
 export interface SampleOptions { temperature: number; topK: number | null; topP: number | null; argmax: boolean; prime: string; length: number }
 
+export interface Candidate { char: string; p: number }
+
+/**
+ * One generated character, its probability and the `top` most likely candidates (most likely first; ties
+ * by vocabulary order), with the probabilities drawn from: after the temperature and the top-k / top-p cut
+ * and renormalisation (0 for characters the cut removed). With argmax nothing is drawn, and these are the
+ * model's own probabilities (temperature 1).
+ */
+export interface ExplainedStep { char: string; p: number; candidates: Candidate[] }
+
+/**
+ * The distribution of the current step. probs holds the tempered softmax over the vocabulary; with a cut,
+ * order lists ids by decreasing probability and the first `keep` are kept, with total `kept` (the
+ * normaliser). Without a cut order is untouched, keep = V and kept = 1.
+ */
+interface Distribution { readonly probs: Float64Array; readonly order: number[]; keep: number; kept: number; sorted: boolean }
+
 export function* sampleText(model: Model, vocab: Vocab, o: SampleOptions, rng: Rng): Generator<string> {
+  const d = distribution(vocab.size)
+  for (const id of sampleIds(model, vocab, o, rng, d, false)) yield vocab.chars[id]
+}
+
+/** sampleText with the distribution of every step: the same characters for the same options and RNG. */
+export function* explainText(model: Model, vocab: Vocab, o: SampleOptions, rng: Rng, top = 5): Generator<ExplainedStep> {
+  const d = distribution(vocab.size)
+  for (const id of sampleIds(model, vocab, o, rng, d, true))
+    yield { char: vocab.chars[id], p: d.probs[id] / d.kept, candidates: topCandidates(d, vocab, top) }
+}
+
+function distribution(V: number): Distribution {
+  return { probs: new Float64Array(V), order: Array.from({ length: V }, (_, i) => i), keep: V, kept: 1, sorted: false }
+}
+
+/** Ids of the generated characters; `d` describes the step's distribution when each id is yielded. */
+function* sampleIds(model: Model, vocab: Vocab, o: SampleOptions, rng: Rng, d: Distribution, explain: boolean): Generator<number> {
   const state = model.zeroState(1)
   const x = new Int32Array(1)
-  const V = vocab.size
-  const probs = new Float64Array(V)
-  const order = Array.from({ length: V }, (_, i) => i)
   for (const ch of o.prime) {
     x[0] = vocab.id(ch)
     model.forward(x, null, 1, 1, state)
   }
   for (let n = 0; n < o.length; n++) {
     const logits = model.outputs()
-    const id = o.argmax ? argmaxOf(logits) : draw(logits, probs, order, o, rng)
-    yield vocab.chars[id]
+    let id: number
+    if (o.argmax) {
+      id = argmaxOf(logits)
+      if (explain) { softmax(logits, d.probs, 1); d.keep = d.probs.length; d.kept = 1; d.sorted = false }
+    } else id = draw(logits, d, o, rng)
+    yield id
     x[0] = id
     model.forward(x, null, 1, 1, state)
   }
@@ -35,14 +74,20 @@ function argmaxOf(v: Float32Array): number {
   return best
 }
 
-/** Tempered softmax, then the top-k / top-p cut on the sorted probabilities, then one draw. */
-function draw(logits: Float32Array, probs: Float64Array, order: number[], o: SampleOptions, rng: Rng): number {
+function softmax(logits: Float32Array, probs: Float64Array, temperature: number): void {
   const V = probs.length
   let max = -Infinity
   for (let i = 0; i < V; i++) if (logits[i] > max) max = logits[i]
   let sum = 0
-  for (let i = 0; i < V; i++) { probs[i] = Math.exp((logits[i] - max) / o.temperature); sum += probs[i] }
+  for (let i = 0; i < V; i++) { probs[i] = Math.exp((logits[i] - max) / temperature); sum += probs[i] }
   for (let i = 0; i < V; i++) probs[i] /= sum
+}
+
+/** Tempered softmax, then the top-k / top-p cut on the sorted probabilities, then one draw. */
+function draw(logits: Float32Array, d: Distribution, o: SampleOptions, rng: Rng): number {
+  const { probs, order } = d
+  const V = probs.length
+  softmax(logits, probs, o.temperature)
   let keep = V
   if (o.topK !== null || o.topP !== null) {
     order.sort((a, b) => probs[b] - probs[a] || a - b)
@@ -54,11 +99,32 @@ function draw(logits: Float32Array, probs: Float64Array, order: number[], o: Sam
     }
     let kept = 0
     for (let k = 0; k < keep; k++) kept += probs[order[k]]
+    d.keep = keep; d.kept = kept; d.sorted = true
     let u = rng.next() * kept
     for (let k = 0; k < keep; k++) { u -= probs[order[k]]; if (u < 0) return order[k] }
     return order[keep - 1]
   }
+  d.keep = V; d.kept = 1; d.sorted = false
   let u = rng.next()
   for (let i = 0; i < V; i++) { u -= probs[i]; if (u < 0) return i }
   return V - 1
+}
+
+/** The n most likely kept characters, most likely first (ties by id, as in the cut's sort). */
+function topCandidates(d: Distribution, vocab: Vocab, n: number): Candidate[] {
+  const { probs, order } = d
+  let ids: number[]
+  if (d.sorted) ids = order.slice(0, Math.min(n, d.keep))
+  else {
+    // a partial insertion sort: n is a handful, the vocabulary ~100
+    ids = []
+    for (let i = 0; i < probs.length; i++) {
+      if (ids.length === n && !(probs[i] > probs[ids[n - 1]])) continue
+      let k = ids.length
+      while (k > 0 && probs[i] > probs[ids[k - 1]]) k--
+      ids.splice(k, 0, i)
+      if (ids.length > n) ids.pop()
+    }
+  }
+  return ids.map((id) => ({ char: vocab.chars[id], p: probs[id] / d.kept }))
 }

@@ -1,9 +1,13 @@
 /**
- * The inspection commands through the real CLI: inspect-gradients on fresh models and on a trained
- * checkpoint (JSON, CSV, chart), describe, inspect-state, and their one-line errors.
+ * The inspection commands through the real CLI: inspect-gradients on fresh models, on a trained text
+ * checkpoint and on a CSV forecaster (JSON, CSV, chart), describe, inspect-state, sample --explain, and
+ * their one-line errors.
  */
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { runRnn, tempWithText } from '../helpers/cli.ts'
+import { runRnn, SHARED, tempWithText } from '../helpers/cli.ts'
 
 const T = 30
 
@@ -192,4 +196,131 @@ describe('with a trained checkpoint', () => {
     expect(r.code).toBe(1)
     expect(r.stderr.trim()).toBe('rnn: --text: characters not in the model\'s vocabulary: "€" "😀"')
   })
+
+  // the drawn characters of --explain, read back from its lines (⏎ ␣ ⇥ are newline, space, tab)
+  const drawnOf = (stdout: string) => {
+    const unescape: Record<string, string> = { '⏎': '\n', '␣': ' ', '⇥': '\t' }
+    return stdout.trimEnd().split('\n').map((l) => {
+      const m = [...l.matchAll(/'(.)' [▏▎▍▌▋▊▉█]* (\d\.\d{3})( ← drawn)?/gu)]
+      const drawn = m.filter((x) => x[3] !== undefined)
+      expect(drawn, l).toHaveLength(1)
+      return unescape[drawn[0][1]] ?? drawn[0][1]
+    }).join('')
+  }
+
+  it('sample --explain: one line per character, and the drawn ones are what sample prints', async () => {
+    for (const flags of [['--seed', '7'], ['--seed', '3', '--temp', '0.7', '--top-p', '0.9', '--prime', 'the ']]) {
+      const plain = await runRnn(['sample', ck, '--length', '60', ...flags], { cwd: dir })
+      const explained = await runRnn(['sample', ck, '--length', '60', '--explain', ...flags], { cwd: dir })
+      expect(explained.code, explained.stderr).toBe(0)
+      const lines = explained.stdout.trimEnd().split('\n')
+      expect(lines).toHaveLength(60)
+      for (const l of lines) expect(l).toMatch(/^ {2}'.' [▏▎▍▌▋▊▉█]+ \d\.\d{3}/u)
+      const prime = flags.includes('--prime') ? flags[flags.indexOf('--prime') + 1] : ''
+      expect(prime + drawnOf(explained.stdout) + '\n').toBe(plain.stdout)
+    }
+  })
+
+  it('sample --explain --json: per step the drawn character and the renormalised candidates', async () => {
+    const flags = ['--length', '30', '--seed', '5', '--temp', '0.8', '--top-k', '8']
+    const plain = JSON.parse((await runRnn(['sample', ck, ...flags, '--json'], { cwd: dir })).stdout)
+    const r = await runRnn(['sample', ck, ...flags, '--json', '--explain-top', '8'], { cwd: dir }) // implies --explain
+    expect(r.code, r.stderr).toBe(0)
+    const j = JSON.parse(r.stdout)
+    expect(j.text).toBe(plain.text)
+    expect(j.steps).toHaveLength(30)
+    expect(j.steps.map((s: any) => s.drawn).join('')).toBe(j.text)
+    for (const s of j.steps) {
+      expect(Object.keys(s)).toEqual(['drawn', 'p', 'candidates'])
+      expect(s.candidates).toHaveLength(8)
+      const ps: number[] = s.candidates.map((c: any) => c.p)
+      for (let k = 1; k < ps.length; k++) expect(ps[k]).toBeLessThanOrEqual(ps[k - 1])
+      // top-k 8: the 8 candidates are the whole distribution drawn from, renormalised to 1
+      expect(ps.reduce((a, b) => a + b)).toBeCloseTo(1, 10)
+      expect(s.candidates.find((c: any) => c.char === s.drawn).p).toBe(s.p)
+    }
+  })
+
+  it('sample --explain shows the probabilities after the temperature; with --argmax the top one is drawn', async () => {
+    const first = async (temp: string) => JSON.parse((await runRnn(['sample', ck, '--length', '1', '--explain', '--json', '--temp', temp], { cwd: dir })).stdout).steps[0]
+    const cold = await first('0.5'), warm = await first('1'), hot = await first('2')
+    expect(cold.candidates[0].char).toBe(warm.candidates[0].char)
+    expect(cold.candidates[0].p).toBeGreaterThan(warm.candidates[0].p)
+    expect(warm.candidates[0].p).toBeGreaterThan(hot.candidates[0].p)
+    const r = await runRnn(['sample', ck, '--length', '20', '--argmax', '--explain', '--explain-top', '3', '--json'], { cwd: dir })
+    for (const s of JSON.parse(r.stdout).steps) { expect(s.candidates).toHaveLength(3); expect(s.drawn).toBe(s.candidates[0].char) }
+  })
+
+  it('sample --explain-top must be at least 1', async () => {
+    const r = await runRnn(['sample', ck, '--explain-top', '0'], { cwd: dir })
+    expect(r.code).toBe(1)
+    expect(r.stderr.trim()).toBe('rnn: --explain-top: must be ≥ 1, got 0')
+  })
+})
+
+describe('rnn inspect-gradients on a CSV forecaster', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnn-test-'))
+  const ck = 'air.json'
+
+  beforeAll(async () => {
+    copyFileSync(join(SHARED, 'data/airline-passengers-monthly.csv'), join(dir, 'air.csv'))
+    const r = await runRnn(['train', 'air.csv', '--target', 'passengers', '--hidden', '12', '--layers', '2', '--batch', '8', '--steps', '20', '--eval-every', '20', '--out', ck], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+  })
+
+  it('reads the training CSV: one finite series of seq-len numbers per layer', async () => {
+    const j = await gradients([ck, '--seq-len', '30'], dir)
+    expect(j.seq_len).toBe(30)
+    expect(j.series.map((s: any) => [s.cell, s.layer])).toEqual([['lstm', 0], ['lstm', 1]])
+    for (const s of j.series) {
+      for (const key of ['dh_norm', 'dc_norm', 'whh_contrib_norm']) {
+        expect(s[key]).toHaveLength(30)
+        for (const v of s[key]) expect(Number.isFinite(v)).toBe(true)
+      }
+      expect(s.dh_norm[29]).toBeGreaterThan(0)
+    }
+    // S summed over steps reaches step 0 through its own target, not only through 29 recurrences
+    const all = await gradients([ck, '--seq-len', '30', '--loss-at', 'all'], dir)
+    expect(all.series[1].dh_norm[0]).toBeGreaterThan(j.series[1].dh_norm[0] * 10)
+  })
+
+  it('--csv, --offset and a CSV file argument', async () => {
+    const r = await runRnn(['inspect-gradients', ck, '--seq-len', '30', '--csv'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    const rows = r.stdout.trim().split('\n')
+    expect(rows[0]).toBe('cell,layer,t,dh_norm,dc_norm,whh_contrib_norm')
+    expect(rows).toHaveLength(1 + 2 * 30)
+    expect(rows[1]).toMatch(/^lstm,0,0,[\d.e-]+,[\d.e-]+,0$/)
+    const base = await gradients([ck, '--seq-len', '30'], dir)
+    const moved = await gradients([ck, '--seq-len', '30', '--offset', '40'], dir)
+    expect(moved.series[0].dh_norm).not.toEqual(base.series[0].dh_norm)
+    // the same rows as another file: the same numbers
+    writeFileSync(join(dir, 'copy.csv'), readFileSync(join(dir, 'air.csv')))
+    expect((await gradients([ck, 'copy.csv', '--seq-len', '30'], dir)).series).toEqual(base.series)
+  })
+
+  it('charts each layer within 80 columns, naming the file and the unit', async () => {
+    const r = await runRnn(['inspect-gradients', ck, '--seq-len', '100'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toMatch(/air\.csv: window of 100 rows from offset 0, zero initial state; air\.json/)
+    const lines = r.stdout.trimEnd().split('\n')
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(80)
+    expect(lines.filter((l) => l.startsWith('lstm · layer '))).toHaveLength(2)
+  })
+
+  const errors: [string, string[], RegExp][] = [
+    ['a window longer than the file', [ck, '--seq-len', '150'], /^rnn: .*air\.csv: 144 rows give 142 steps with a next row to predict; --transform difference skips the first; --offset 0 \+ --batches 1 × --seq-len 150 needs 150 \(try --seq-len 142\)$/],
+    ['windows past the end', [ck, '--seq-len', '50', '--offset', '100'], /^rnn: .*air\.csv: 144 rows give 142 steps.*needs 150 \(try --seq-len 42\)$/],
+    ['a CSV file with --cell', ['--cell', 'lstm', 'air.csv'], /^rnn: air\.csv: --cell compares fresh character models on text; to look inside a forecaster, train one first \(rnn train air\.csv --target <column>\)/],
+    ['sample --explain', ['sample', ck, '--explain'], /^rnn: air\.json: a time-series model; --explain/],
+  ]
+  for (const [what, args, re] of errors) {
+    it(`refuses ${what} in one line`, async () => {
+      const r = await runRnn(args[0] === 'sample' ? args : ['inspect-gradients', ...args], { cwd: dir })
+      expect(r.code).toBe(1)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr.trim()).toMatch(re)
+      expect(r.stdout).toBe('')
+    })
+  }
 })
