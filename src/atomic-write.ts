@@ -1,9 +1,10 @@
 /**
- * Writing a whole file atomically: a temp file in the same folder, fsync, rename over the target. A crash
- * or a full disk leaves the previous file (or none) behind, never half of a new one. Checkpoints have
- * their own writer (model/checkpoint.ts, which also sweeps stale temps); exports and reports use this.
+ * Writing a whole file atomically: a temp file in the same folder, fsync, rename over the target, fsync the
+ * folder. A crash, a kill or a full disk leaves the previous file (or none) behind, never half of a new
+ * one. Used for checkpoints, exports and reports. Temp files of writers that were killed mid-write (their
+ * process is gone) are swept away by the next write to the same path.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { UserError } from './errors.ts'
 
@@ -12,6 +13,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, what = 
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`)
   try {
     mkdirSync(dir, { recursive: true })
+    removeStaleTemps(dir, basename(path))
     const fd = openSync(tmp, 'w')
     try {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
@@ -25,6 +27,25 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, what = 
   } catch (e) {
     try { unlinkSync(tmp) } catch { /* the temp file may not exist */ }
     const code = (e as NodeJS.ErrnoException).code
-    throw new UserError(`${path}: cannot write ${what} (${code ?? (e as Error).message})${code === 'ENOSPC' ? '; the disk is full' : ''}`)
+    throw new UserError(`${path}: cannot write ${what} (${code ?? (e as Error).message})${code === 'ENOSPC' ? '; the disk is full' : ''}; any previous ${what} there is untouched`)
   }
+  try {
+    const dfd = openSync(dir, 'r')
+    try { fsyncSync(dfd) } finally { closeSync(dfd) }
+  } catch { /* some filesystems cannot fsync a folder; the rename is still atomic */ }
+}
+
+/** Temp files `.name.tmp-<pid>` whose process is gone. */
+function removeStaleTemps(dir: string, name: string): void {
+  const prefix = `.${name}.tmp-`
+  for (const f of readdirSync(dir)) {
+    if (!f.startsWith(prefix)) continue
+    const pid = Number(f.slice(prefix.length))
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue
+    try { unlinkSync(join(dir, f)) } catch { /* another process may have removed it */ }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM' }
 }

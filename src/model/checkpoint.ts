@@ -8,8 +8,8 @@
  * than decimal, and what a safetensors file holds). Saving writes a temp file in the same folder, fsyncs
  * it, then renames it over the target, so a crash never leaves a half-written checkpoint behind.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
-import { dirname, basename, join } from 'node:path'
+import { readFileSync, statSync } from 'node:fs'
+import { writeFileAtomic } from '../atomic-write.ts'
 import { z } from 'zod'
 import { TrainConfig } from '../config.ts'
 import { UserError } from '../errors.ts'
@@ -93,46 +93,9 @@ export function specOf(ck: Checkpoint): ModelSpec {
   return spec
 }
 
-/** Writes atomically: temp file in the same folder, fsync, rename, fsync the folder. */
+/** Writes atomically (temp file, fsync, rename): a crash never leaves a half-written checkpoint. */
 export function saveCheckpoint(path: string, ck: Checkpoint): void {
-  const dir = dirname(path)
-  mkdirSync(dir, { recursive: true })
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`)
-  removeStaleTemps(dir, basename(path))
-  const text = JSON.stringify(ck)
-  try {
-    const fd = openSync(tmp, 'w')
-    try {
-      writeSync(fd, text)
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    renameSync(tmp, path)
-  } catch (e) {
-    try { unlinkSync(tmp) } catch { /* the temp file may not exist */ }
-    const code = (e as NodeJS.ErrnoException).code
-    throw new UserError(`${path}: cannot write checkpoint (${code ?? (e as Error).message})${code === 'ENOSPC' ? '; the disk is full' : ''}; the previous checkpoint is untouched`)
-  }
-  try {
-    const dfd = openSync(dir, 'r')
-    try { fsyncSync(dfd) } finally { closeSync(dfd) }
-  } catch { /* some filesystems cannot fsync a directory; the rename is still atomic */ }
-}
-
-/** Temp files left by writers that were killed mid-save (their process is gone). */
-function removeStaleTemps(dir: string, name: string): void {
-  let files: string[]
-  try { files = readdirSync(dir) } catch { return }
-  for (const f of files) {
-    const m = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.tmp-(\\d+)$`).exec(f)
-    if (m === null || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue
-    try { unlinkSync(join(dir, f)) } catch { /* another process may have removed it */ }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM' }
+  writeFileAtomic(path, JSON.stringify(ck), 'checkpoint')
 }
 
 /** Reads and validates a checkpoint; every problem is a UserError naming the file and the key. */
