@@ -11,9 +11,13 @@
  *   npm run bench -- --seconds 10        measuring time per workload (default 20)
  *   RNN_KERNELS=js npm run bench         the portable kernels instead of the default (wasm if available)
  *
- * bench/pytorch_bench.py runs the same workloads in PyTorch and prints the same JSON lines;
+ * When a Python with torch is installed, bench/pytorch_bench.py (the same workloads in PyTorch, 1 thread) runs
+ * right after each of ours and the ratio is printed; with --json as an extra line per workload,
+ * {"workload","reference":"pytorch","chars_per_s","gflops","ratio"}. --no-reference skips it.
  * BENCHMARKS.md has the numbers and how to reproduce them.
  */
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { clipGradNorm } from '../src/engine/clip.ts'
 import { createOptimizer, type OptimOptions } from '../src/engine/optim.ts'
 import { allocParams } from '../src/engine/params.ts'
@@ -57,10 +61,11 @@ function parseArgs(argv: string[]): { json: boolean; workloads: Workload[]; seco
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--json') json = true
+    else if (a === '--no-reference') continue
     else if (a === '--workload' || a === '--workloads') names = (argv[++i] ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)
     else if (a === '--seconds') seconds = Number(argv[++i])
     else if (a === '--help' || a === '-h') {
-      process.stderr.write('usage: npm run bench -- [--json] [--workload A,B,C] [--seconds n]\n')
+      process.stderr.write('usage: npm run bench -- [--json] [--workload A,B,C] [--seconds n] [--no-reference]\n')
       process.exit(0)
     } else throw new Error(`unknown argument ${a}`)
   }
@@ -159,8 +164,32 @@ async function kernelLabel(): Promise<string> {
   return typeof k.kernelName === 'function' ? k.kernelName() : 'js (single implementation)'
 }
 
+/**
+ * The reference: PyTorch CPU (bench/pytorch_bench.py, 1 thread, OpenBLAS told its CPU type) when a Python
+ * with torch is on this machine, run right after each of our workloads so both see the same machine state.
+ */
+function findTorchPython(): string | null {
+  if (process.argv.includes('--no-reference')) return null
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' })
+    if (r.status === 0) return py
+  }
+  return null
+}
+
+function runTorch(py: string, w: Workload, seconds: number): { chars_per_s: number; gflops: number } | null {
+  const script = fileURLToPath(new URL('./pytorch_bench.py', import.meta.url))
+  const r = spawnSync(py, [script, '--threads', '1', '--workload', w.name, '--seconds', String(seconds)], {
+    encoding: 'utf8', env: { ...process.env, OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? 'SkylakeX' }, stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const line = r.stdout?.split('\n').find((l) => l.startsWith('{'))
+  return r.status === 0 && line ? JSON.parse(line) : null
+}
+
 async function main(): Promise<void> {
   const { json, workloads, seconds } = parseArgs(process.argv.slice(2))
+  const torchPy = findTorchPython()
+  const reference = new Map<string, { chars_per_s: number; gflops: number }>()
   const log = (s: string) => process.stderr.write(s + '\n')
   const kernels = await kernelLabel()
   log(`bench: kernels ${kernels}; vocab ${VOCAB}, seq ${T}, batch ${B}, one-hot, Adam lr ${LR}, clip ${CLIP}; ${seconds} s per workload in ${WINDOWS} windows`)
@@ -171,7 +200,16 @@ async function main(): Promise<void> {
     results.push(r)
     // JSON lines go out as each workload finishes, so a partial run still leaves usable output
     if (json) process.stdout.write(JSON.stringify({ workload: w.name, chars_per_s: Math.round(r.charsPerS), gflops: Number(r.gflops.toFixed(3)) }) + '\n')
+    if (torchPy !== null) {
+      log(`${w.name}: PyTorch reference (${torchPy}, 1 thread)`)
+      const t = runTorch(torchPy, w, seconds)
+      if (t !== null) {
+        reference.set(w.name, t)
+        if (json) process.stdout.write(JSON.stringify({ workload: w.name, reference: 'pytorch', chars_per_s: t.chars_per_s, gflops: t.gflops, ratio: Number((r.charsPerS / t.chars_per_s).toFixed(3)) }) + '\n')
+      }
+    }
   }
+  if (torchPy === null) log('bench: no Python with torch found (apt-get install python3-torch libopenblas0-pthread); ratios skipped')
   if (json) return
   const pct = (v: number) => `${(100 * v).toFixed(0)}%`
   const rows = [
@@ -186,6 +224,10 @@ async function main(): Promise<void> {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
   for (const r of rows) process.stdout.write(r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ') + '\n')
   process.stdout.write(`kernels: ${kernels}; median of ${WINDOWS} windows; GFLOP/s = flopsPerPosition (fwd 1x + bwd 2x, excl. one-hot input) x chars/s\n`)
+  for (const r of results) {
+    const t = reference.get(r.workload.name)
+    if (t !== undefined) process.stdout.write(`${r.workload.name}: PyTorch (1 thread) ${t.chars_per_s} chars/s, ${t.gflops.toFixed(2)} GFLOP/s; ours / PyTorch = ${(r.charsPerS / t.chars_per_s).toFixed(2)}\n`)
+  }
 }
 
 await main()
