@@ -24,6 +24,8 @@ import { allocParams } from '../src/engine/params.ts'
 import { createRng } from '../src/engine/rng.ts'
 import { initParams } from '../src/model/init.ts'
 import { Model } from '../src/model/model.ts'
+import { sampleText } from '../src/model/sampler.ts'
+import { Vocab } from '../src/data/vocab.ts'
 import { flopsPerPosition, paramSpecs, type ModelSpec } from '../src/model/spec.ts'
 
 interface Workload { name: string; cell: ModelSpec['cell']; layers: number; hidden: number }
@@ -56,8 +58,8 @@ interface Result {
   loss: number
 }
 
-function parseArgs(argv: string[]): { json: boolean; workloads: Workload[]; seconds: number } {
-  let json = false, seconds = 20, names = WORKLOADS.map((w) => w.name)
+function parseArgs(argv: string[]): { json: boolean; workloads: Workload[]; seconds: number; sample: boolean } {
+  let json = false, seconds = 20, names = [...WORKLOADS.map((w) => w.name), 'SAMPLE-B']
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--json') json = true
@@ -70,12 +72,29 @@ function parseArgs(argv: string[]): { json: boolean; workloads: Workload[]; seco
     } else throw new Error(`unknown argument ${a}`)
   }
   if (!(seconds > 0)) throw new Error('--seconds must be a positive number')
-  const workloads = names.map((n) => {
+  const sample = names.includes('SAMPLE-B')
+  const workloads = names.filter((n) => n !== 'SAMPLE-B').map((n) => {
     const w = WORKLOADS.find((x) => x.name === n)
     if (w === undefined) throw new Error(`unknown workload ${n} (have ${WORKLOADS.map((x) => x.name).join(', ')})`)
     return w
   })
-  return { json, workloads, seconds }
+  return { json, workloads, seconds, sample }
+}
+
+/**
+ * sample-B: `rnn sample`'s own loop (sampleText: one forward step, softmax, one draw, fed back) on a single
+ * stream with workload B's model (2 × 256 LSTM): a matrix-vector race, the weights staying in cache.
+ */
+function runSample(seconds: number): number {
+  const spec: ModelSpec = { cell: 'lstm', input_size: VOCAB, hidden_size: 256, num_layers: 2, output_size: VOCAB, input: 'one_hot', loss: 'cross_entropy' }
+  const params = allocParams(paramSpecs(spec))
+  initParams(params, spec, createRng(SEED))
+  const model = new Model(spec, params)
+  const vocab = new Vocab(Array.from({ length: VOCAB }, (_, i) => String.fromCharCode(48 + i)))
+  const gen = sampleText(model, vocab, { temperature: 1, topK: null, topP: null, argmax: false, prime: '0', length: Number.MAX_SAFE_INTEGER }, createRng(SEED + 2))
+  const until = (s: number) => { const t0 = performance.now(); let n = 0; while (performance.now() - t0 < s * 1000) { gen.next(); n++ } return n / ((performance.now() - t0) / 1000) }
+  until(0.5)
+  return until(seconds)
 }
 
 function median(xs: number[]): number {
@@ -187,7 +206,7 @@ function runTorch(py: string, w: Workload, seconds: number): { chars_per_s: numb
 }
 
 async function main(): Promise<void> {
-  const { json, workloads, seconds } = parseArgs(process.argv.slice(2))
+  const { json, workloads, seconds, sample } = parseArgs(process.argv.slice(2))
   const torchPy = findTorchPython()
   const reference = new Map<string, { chars_per_s: number; gflops: number }>()
   const log = (s: string) => process.stderr.write(s + '\n')
@@ -209,6 +228,17 @@ async function main(): Promise<void> {
       }
     }
   }
+  let sampleRate: number | null = null
+  if (sample) {
+    log('sample-B: single-stream sampling, 2 × 256 LSTM')
+    sampleRate = runSample(Math.min(seconds, 10))
+    if (json) process.stdout.write(JSON.stringify({ workload: 'sample-B', chars_per_s: Math.round(sampleRate) }) + '\n')
+    const t = torchPy === null ? null : runTorch(torchPy, { name: 'SAMPLE-B', cell: 'lstm', layers: 2, hidden: 256 }, Math.min(seconds, 10))
+    if (t !== null) {
+      reference.set('sample-B', t)
+      if (json) process.stdout.write(JSON.stringify({ workload: 'sample-B', reference: 'pytorch', chars_per_s: t.chars_per_s, ratio: Number((sampleRate / t.chars_per_s).toFixed(3)) }) + '\n')
+    }
+  }
   if (torchPy === null) log('bench: no Python with torch found (apt-get install python3-torch libopenblas0-pthread); ratios skipped')
   if (json) return
   const pct = (v: number) => `${(100 * v).toFixed(0)}%`
@@ -224,6 +254,10 @@ async function main(): Promise<void> {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
   for (const r of rows) process.stdout.write(r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ') + '\n')
   process.stdout.write(`kernels: ${kernels}; median of ${WINDOWS} windows; GFLOP/s = flopsPerPosition (fwd 1x + bwd 2x, excl. one-hot input) x chars/s\n`)
+  if (sampleRate !== null) {
+    const t = reference.get('sample-B')
+    process.stdout.write(`sample-B: ${Math.round(sampleRate)} chars/s single-stream sampling${t ? `; PyTorch ${t.chars_per_s}; ours / PyTorch = ${(sampleRate / t.chars_per_s).toFixed(2)}` : ''}\n`)
+  }
   for (const r of results) {
     const t = reference.get(r.workload.name)
     if (t !== undefined) process.stdout.write(`${r.workload.name}: PyTorch (1 thread) ${t.chars_per_s} chars/s, ${t.gflops.toFixed(2)} GFLOP/s; ours / PyTorch = ${(r.charsPerS / t.chars_per_s).toFixed(2)}\n`)

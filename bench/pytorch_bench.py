@@ -22,12 +22,12 @@ import time
 def parse_args():
     ap = argparse.ArgumentParser(description="PyTorch reference for bench/bench.ts")
     ap.add_argument("--threads", type=int, default=1, choices=[1, 2])
-    ap.add_argument("--workload", default="A,B,C")
+    ap.add_argument("--workload", default="A,B,C,SAMPLE-B")
     ap.add_argument("--seconds", type=float, default=20)
     args = ap.parse_args()
     args.names = [n.strip().upper() for n in args.workload.split(",") if n.strip()]
     for n in args.names:
-        if n not in ("A", "B", "C"):
+        if n not in ("A", "B", "C", "SAMPLE-B"):
             ap.error(f"unknown workload {n}")
     return args
 
@@ -138,10 +138,37 @@ def run(name, seconds):
     return chars, flops_per_position(cell, layers, hidden) * chars / 1e9
 
 
+def run_sample(seconds):
+    """Single-stream sampling with workload B's model: one character at a time under no_grad, as a user
+    samples text (softmax of the logits, one multinomial draw, fed back)."""
+    cell, layers, hidden = WORKLOADS["B"]
+    torch.manual_seed(SEED)
+    model = CharRNN(cell, layers, hidden).eval()
+    g = torch.Generator().manual_seed(SEED + 2)
+    x = torch.zeros(1, 1, dtype=torch.long)
+    zeros = torch.zeros(layers, 1, hidden)
+    state = (zeros, zeros.clone())
+    n, start, t0 = 0, time.perf_counter(), None
+    with torch.no_grad():
+        while True:
+            logits, state = model(x, state)
+            probs = torch.softmax(logits[0, 0], dim=0)
+            x = torch.multinomial(probs, 1, generator=g).view(1, 1)
+            n += 1
+            now = time.perf_counter()
+            if t0 is None and now - start >= 0.5:  # warm-up
+                t0, n = now, 0
+            elif t0 is not None and now - t0 >= seconds:
+                return n / (now - t0)
+
+
 def main():
     torch.set_num_threads(ARGS.threads)
     log(f"torch {torch.__version__}, threads {torch.get_num_threads()}, {ARGS.seconds} s per workload")
     for n in ARGS.names:
+        if n == "SAMPLE-B":
+            print(json.dumps({"workload": "sample-B", "chars_per_s": round(run_sample(ARGS.seconds))}), flush=True)
+            continue
         log(f"{n}: {WORKLOADS[n]}")
         chars, gflops = run(n, ARGS.seconds)
         print(json.dumps({"workload": n, "chars_per_s": round(chars), "gflops": round(gflops, 3)}), flush=True)
