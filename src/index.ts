@@ -53,9 +53,8 @@ export function sample(checkpoint: string | Checkpoint, o: { temperature?: numbe
   const prime = o.prime ?? ''
   const unknown = vocab.unknown(prime)
   if (unknown.length > 0) throw new UserError(`prime: characters not in the model's vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`)
-  const feed = prime !== '' ? prime : vocab.id('\n') >= 0 ? '\n' : vocab.chars[0]
   let text = prime
-  for (const ch of sampleText(model, vocab, { temperature: o.temperature ?? 1, topK: o.topK ?? null, topP: o.topP ?? null, argmax: o.argmax ?? false, prime: feed, length: o.length ?? 500 }, createRng(o.seed ?? 1))) text += ch
+  for (const ch of sampleText(model, vocab, { temperature: o.temperature ?? 1, topK: o.topK ?? null, topP: o.topP ?? null, argmax: o.argmax ?? false, prime, length: o.length ?? 500 }, createRng(o.seed ?? 1))) text += ch
   return text
 }
 

@@ -61,9 +61,7 @@ async function run(named: string | undefined, o: Opts): Promise<void> {
   const unknown = vocab.unknown(o.prime ?? '')
   if (unknown.length > 0) throw new UserError(`--prime: characters not in the model's vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`)
   const prime = o.prime ?? ''
-  // without a prime the network starts after a newline, as if at the start of a line
-  const feed = prime !== '' ? prime : vocab.id('\n') >= 0 ? '\n' : vocab.chars[0]
-  const options = { temperature: o.temp, topK: o.topK ?? null, topP: o.topP ?? null, argmax: !!o.argmax, prime: feed, length: o.length }
+  const options = { temperature: o.temp, topK: o.topK ?? null, topP: o.topP ?? null, argmax: !!o.argmax, prime, length: o.length }
   const meta = { prime, length: o.length, seed: o.seed, temperature: o.temp, top_k: o.topK ?? null, top_p: o.topP ?? null, argmax: !!o.argmax, checkpoint: path }
   if (o.explain) {
     const steps = explainText(model, vocab, options, createRng(o.seed), o.explainTop ?? EXPLAIN_TOP)

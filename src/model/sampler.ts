@@ -47,11 +47,17 @@ function distribution(V: number): Distribution {
   return { probs: new Float64Array(V), order: Array.from({ length: V }, (_, i) => i), keep: V, kept: 1, sorted: false }
 }
 
+/** What the network reads before the first draw: the prime, or with none a newline (as at the start of a
+ *  line), or the first character when the vocabulary has no newline. */
+function startText(vocab: Vocab, prime: string): string {
+  return prime !== '' ? prime : vocab.id('\n') >= 0 ? '\n' : vocab.chars[0]
+}
+
 /** Ids of the generated characters; `d` describes the step's distribution when each id is yielded. */
 function* sampleIds(model: Model, vocab: Vocab, o: SampleOptions, rng: Rng, d: Distribution, explain: boolean): Generator<number> {
   const state = model.zeroState(1)
   const x = new Int32Array(1)
-  for (const ch of o.prime) {
+  for (const ch of startText(vocab, o.prime)) {
     x[0] = vocab.id(ch)
     model.forward(x, null, 1, 1, state)
   }

@@ -104,9 +104,8 @@ function gradients(model: Model, w: Window, from: string): GradientData {
 /** Exactly what `rnn sample --seed 1 --length 400` prints: no prime, so the network starts after a newline. */
 function sample(model: Model, ck: Checkpoint & { data: TextMeta }): string {
   const vocab = new Vocab(ck.data.vocab)
-  const feed = vocab.id('\n') >= 0 ? '\n' : vocab.chars[0]
   let out = ''
-  for (const ch of sampleText(model, vocab, { temperature: 1, topK: null, topP: null, argmax: false, prime: feed, length: SAMPLE_LENGTH }, createRng(SAMPLE_SEED))) out += ch
+  for (const ch of sampleText(model, vocab, { temperature: 1, topK: null, topP: null, argmax: false, prime: '', length: SAMPLE_LENGTH }, createRng(SAMPLE_SEED))) out += ch
   return out
 }
 
