@@ -4,10 +4,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
+import { findShared } from './shared.ts'
+
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const BIN = join(ROOT, 'bin/rnn')
 /** ../shared beside the checkout (real data sets, golden cases), or $RNN_SHARED_DIR. */
-export const SHARED = resolve(process.env.RNN_SHARED_DIR ?? join(ROOT, '../shared'))
+export const SHARED = findShared()
 
 export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 

@@ -9,7 +9,9 @@ import { Model, type State } from '../../src/model/model.ts'
 import { paramSpecs, type ModelSpec } from '../../src/model/spec.ts'
 import type { CellKind } from '../../src/engine/cells/cell.ts'
 
-export const GOLDEN_DIR = resolve(process.env.RNN_GOLDEN_DIR ?? (process.env.RNN_SHARED_DIR ? resolve(process.env.RNN_SHARED_DIR, 'golden') : resolve(import.meta.dirname, '../../../shared/golden')))
+import { findShared } from './shared.ts'
+
+export const GOLDEN_DIR = resolve(process.env.RNN_GOLDEN_DIR ?? resolve(findShared(), 'golden'))
 export const RTOL = 1e-4
 export const ATOL = 1e-5
 
