@@ -23,11 +23,14 @@ const ENTRY = 'src/engine/wasm/assembly/index.ts'
 
 /**
  * --runtime stub with no allocation in the sources: no GC, no data segments; the memory is imported (one
- * WebAssembly.Memory shared with the JS side, see src/engine/memory.ts); SIMD on; assertions and the
- * abort import off; no debug info or names, so the bytes do not depend on where the tree is.
+ * WebAssembly.Memory shared with the JS side, see src/engine/memory.ts) and declared shared, up to the
+ * 4 GiB limit, so worker threads can run kernels on it too (threads: atomics, src/engine/threads.ts); SIMD
+ * on; assertions and the abort import off; no debug info or names, so the bytes do not depend on where
+ * the tree is.
  */
 export const ASC_FLAGS = [
-  '--runtime', 'stub', '--importMemory', '--noExportMemory', '--enable', 'simd',
+  '--runtime', 'stub', '--importMemory', '--noExportMemory', '--sharedMemory', '--maximumMemory', '65536',
+  '--enable', 'simd', '--enable', 'threads',
   '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert', '--use', 'abort=',
 ]
 

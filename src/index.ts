@@ -77,6 +77,7 @@ export { createOptimizer, type Optimizer, type OptimizerState, type OptimOptions
 export { clipGradNorm, clipGradValue, gradNorm } from './engine/clip.ts'
 export { crossEntropy, mse } from './engine/loss.ts'
 export { setKernels, kernelName, availableKernels, KERNEL_NAMES, type KernelName } from './engine/kernels.ts'
+export { setThreads, threadCount, defaultThreads, threadsReady, parallelStats, MAX_THREADS } from './engine/threads.ts'
 
 // PyTorch interchange
 export { readSafetensors, writeSafetensors, type SafetensorsFile } from './safetensors.ts'

@@ -4,7 +4,7 @@
  * actions, so `rnn --help` stays fast.
  */
 import { readFileSync } from 'node:fs'
-import { Command, CommanderError, Option } from 'commander'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { UserError } from '../errors.ts'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -20,6 +20,7 @@ const program = new Command()
   .version(pkg.version, '-V, --version')
   .option('--debug', 'show stack traces of internal errors')
   .addOption(new Option('--kernels <name>', 'matrix kernels: wasm (SIMD, the default where it runs) or js (the portable reference)').choices(['wasm', 'js']))
+  .addOption(new Option('--threads <n>', 'threads for the large matrix products (wasm kernels; default: cores, at most 2)').argParser(parseThreads))
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
 
@@ -27,6 +28,8 @@ const program = new Command()
 program.hook('preAction', (cmd) => {
   const k = cmd.opts().kernels as string | undefined
   if (k !== undefined) process.env.RNN_KERNELS = k
+  const t = cmd.opts().threads as number | undefined
+  if (t !== undefined) process.env.RNN_THREADS = String(t)
 })
 
 const commands = await Promise.all([
@@ -40,6 +43,13 @@ try {
   await program.parseAsync(process.argv)
 } catch (err) {
   process.exitCode = report(err)
+}
+
+/** --threads: 1..16 (the engine's MAX_THREADS; not imported here, so `rnn --help` does not load the engine). */
+function parseThreads(v: string): number {
+  const n = Number(v)
+  if (!/^\d+$/.test(v) || n < 1 || n > 16) throw new InvalidArgumentError('expected a whole number from 1 to 16.')
+  return n
 }
 
 function report(err: unknown): number {

@@ -7,6 +7,7 @@
  */
 import type { Kernels } from './kernels.ts'
 import { heapAlloc, heapMemory, freeF32 } from './memory.ts'
+import type { Parallel } from './threads.ts'
 import type { WasmKernels } from './wasm/module.ts'
 
 type F = Float32Array
@@ -17,7 +18,7 @@ const PACK_ROWS = 128
 /** Below this many rows x · wᵀ runs as dot products on w in place (sampling: 1 row). */
 const SMALL_N = 4
 
-export function createWasmKernels(W: WasmKernels, fallback: Kernels): Kernels {
+export function createWasmKernels(W: WasmKernels, par: Parallel, fallback: Kernels): Kernels {
   const buffer = heapMemory()!.buffer
   const on = (a: Arg): boolean => a === null || a.buffer === buffer
   const p = (a: Arg): number => (a === null ? 0 : a.byteOffset)
@@ -79,7 +80,7 @@ export function createWasmKernels(W: WasmKernels, fallback: Kernels): Kernels {
     const t = N >= SMALL_N ? packScratch(packed(K, M)) : null
     if (t === null) { W.gemm_nt_small(out.byteOffset, x.byteOffset, w.byteOffset, N, K, M); return }
     W.pack_cols(t.byteOffset, w.byteOffset, M, K)
-    W.gemm_nn_packed(out.byteOffset, x.byteOffset, t.byteOffset, N, K, M)
+    par.nnPacked(out.byteOffset, x.byteOffset, t.byteOffset, N, K, M)
   }
 
   function setBias(out: F, b: F | null, N: number, M: number): void {
@@ -107,7 +108,7 @@ export function createWasmKernels(W: WasmKernels, fallback: Kernels): Kernels {
       const t = N >= PACK_ROWS ? packScratch(packed(M, K)) : null
       if (t === null) { W.gemm_nn(dx.byteOffset, dout.byteOffset, w.byteOffset, N, M, K); return }
       W.pack_rows(t.byteOffset, w.byteOffset, M, K)
-      W.gemm_nn_packed(dx.byteOffset, dout.byteOffset, t.byteOffset, N, M, K)
+      par.nnPacked(dx.byteOffset, dout.byteOffset, t.byteOffset, N, M, K)
     },
     matmulBackwardW(dw, db, dout, x, N, K, M) {
       if (!(on(dw) && on(db) && on(dout) && on(x))) {
@@ -122,7 +123,7 @@ export function createWasmKernels(W: WasmKernels, fallback: Kernels): Kernels {
       else {
         W.pack_rows(tb.byteOffset, x.byteOffset, N, K)
         W.pack_a4(ta.byteOffset, dout.byteOffset, N, M)
-        W.gemm_tn_packed(dw.byteOffset, ta.byteOffset, tb.byteOffset, N, M, K)
+        par.tnPacked(dw.byteOffset, ta.byteOffset, tb.byteOffset, N, M, K)
       }
       if (db !== null) W.colsum_add(db.byteOffset, dout.byteOffset, N, M)
     },
@@ -135,15 +136,15 @@ export function createWasmKernels(W: WasmKernels, fallback: Kernels): Kernels {
     matmulPrepared(out, x, w, wp, b, N, K, M) {
       if (!(on(out) && on(x) && on(b) && ready(wp, K, M))) { k.matmul(out, x, w, b, N, K, M); return }
       setBias(out, b, N, M)
-      W.gemm_nn_packed(out.byteOffset, x.byteOffset, wp.byteOffset, N, K, M)
+      par.nnPacked(out.byteOffset, x.byteOffset, wp.byteOffset, N, K, M)
     },
     matmulAddPrepared(out, x, w, wp, N, K, M) {
       if (!(on(out) && on(x) && ready(wp, K, M))) { matmulAdd(out, x, w, N, K, M); return }
-      W.gemm_nn_packed(out.byteOffset, x.byteOffset, wp.byteOffset, N, K, M)
+      par.nnPacked(out.byteOffset, x.byteOffset, wp.byteOffset, N, K, M)
     },
     matmulBackwardXPrepared(dx, dout, w, wp, N, K, M) {
       if (!(on(dx) && on(dout) && ready(wp, M, K))) { k.matmulBackwardX(dx, dout, w, N, K, M); return }
-      W.gemm_nn_packed(dx.byteOffset, dout.byteOffset, wp.byteOffset, N, M, K)
+      par.nnPacked(dx.byteOffset, dout.byteOffset, wp.byteOffset, N, M, K)
     },
     lstmForward(pre, gates, bhh, cPrev, c, h, B, H) {
       const BH = B * H

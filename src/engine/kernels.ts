@@ -27,7 +27,8 @@ import * as jsCells from './cells-js.ts'
 import { crossEntropy } from './loss.ts'
 import { setArena } from './memory.ts'
 import { createWasmKernels } from './kernels-wasm.ts'
-import { wasm, wasmError } from './wasm/module.ts'
+import { defaultThreads, initParallel, setThreads } from './threads.ts'
+import { wasm, wasmError, wasmModule } from './wasm/module.ts'
 
 type F = Float32Array
 export type KernelName = 'wasm' | 'js'
@@ -78,7 +79,7 @@ const jsKernels: Kernels = {
   adam: () => false,
 }
 
-const wasmKernels: Kernels | null = wasm === null ? null : createWasmKernels(wasm, jsKernels)
+const wasmKernels: Kernels | null = wasm === null ? null : createWasmKernels(wasm, initParallel(wasm, wasmModule!), jsKernels)
 
 let active: Kernels = jsKernels
 
@@ -117,6 +118,8 @@ export function kernels(): Kernels {
     if (!(KERNEL_NAMES as readonly string[]).includes(env)) throw new Error(`RNN_KERNELS="${env}": expected one of ${KERNEL_NAMES.join(', ')}`)
     setKernels(env as KernelName)
   } else setKernels(availableKernels()[0])
+  const threads = process.env.RNN_THREADS
+  setThreads(threads === undefined || threads === '' ? defaultThreads() : Number(threads))
 }
 
 // ---- the active implementation, by the historical names ----

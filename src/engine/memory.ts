@@ -36,7 +36,7 @@ export function heapMemory(): WebAssembly.Memory | null {
   for (const mb of sizes) {
     const pages = Math.ceil((mb * 2 ** 20) / PAGE)
     try {
-      memory = new WebAssembly.Memory({ initial: pages, maximum: pages })
+      memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
       free.push([BASE, pages * PAGE - BASE])
       return memory
     } catch { /* not enough address space or commit limit: try a smaller reservation */ }

@@ -84,6 +84,7 @@ const CATALOGUE: Row[] = [
   ['a learning rate of 0', ['train', 'text.txt', '--lr', '0'], /--lr: must be >0/],
   ['--steps and --epochs both', ['train', 'text.txt', '--steps', '5', '--epochs', '1'], /not both/],
   ['an unknown cell', ['train', 'text.txt', '--cell', 'lstmm'], /--cell.*expected one of/],
+  ['--threads 0', ['--threads', '0', 'train', 'text.txt'], /--threads.*'0' is invalid\. expected a whole number from 1 to 16/],
   ['an unknown optimizer', ['train', 'text.txt', '--optimizer', 'adamw'], /--optimizer.*expected one of sgd, adam, rmsprop, adagrad/],
   ['a non-numeric flag', ['train', 'text.txt', '--lr', 'fast'], /--lr.*expected a number, got "fast"/],
   // checkpoints

@@ -17,6 +17,7 @@ export interface WasmKernels {
   gemm_nn(c: Ptr, a: Ptr, b: Ptr, N: number, P: number, J: number): void
   gemm_tn(c: Ptr, a: Ptr, b: Ptr, N: number, M: number, K: number): void
   gemm_nn_packed(c: Ptr, a: Ptr, bp: Ptr, N: number, P: number, J: number): void
+  gemm_nn_packed_cols(c: Ptr, a: Ptr, bp: Ptr, N: number, P: number, J: number, j0: number, j1: number): void
   gemm_tn_packed(c: Ptr, ap: Ptr, bp: Ptr, N: number, M: number, K: number): void
   pack_a4(ap: Ptr, a: Ptr, N: number, M: number): void
   gemm_nt_small(c: Ptr, a: Ptr, w: Ptr, N: number, K: number, M: number): void
@@ -36,6 +37,8 @@ export interface WasmKernels {
   rnn_bwd(h: Ptr, dh: Ptr, dhNext: Ptr, da: Ptr, n: number, relu: number): void
   xent(logits: Ptr, targets: Ptr, dlogits: Ptr, rows: Ptr, N: number, V: number, inv: number): void
   adam(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, b1: number, c1: number, b2: number, c2: number, stepSize: number, bc2Sqrt: number, eps: number): void
+  /** Claims and runs chunks of the product posted in the control block at ctl (threads.ts); returns how many. */
+  work(ctl: Ptr, job: number): number
 }
 
 const PLAIN = new URL('./kernels.wasm', import.meta.url)
@@ -45,6 +48,8 @@ const RELAXED = new URL('./kernels-relaxed.wasm', import.meta.url)
 export let wasmError: string | null = null
 /** Which binary was loaded. */
 export let wasmVariant: 'relaxed-simd' | 'simd' | null = null
+/** The compiled module (worker threads instantiate it on the same memory). */
+export let wasmModule: WebAssembly.Module | null = null
 
 function relaxedBytes(): Uint8Array | null {
   if (process.env.RNN_WASM_RELAXED === '0') return null
@@ -70,6 +75,7 @@ function load(): WasmKernels | null {
     wasmError = 'cannot reserve WebAssembly memory'
     return null
   }
+  wasmModule = module
   return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmKernels
 }
 

@@ -138,10 +138,18 @@ export function gemm_nn(c: usize, a: usize, b: usize, N: i32, P: i32, J: i32): v
 
 /** gemm_nn with B packed by pack_rows / pack_cols. */
 export function gemm_nn_packed(c: usize, a: usize, bp: usize, N: i32, P: i32, J: i32): void {
-  const ars = <usize>P << 2
+  gemm_nn_packed_cols(c, a, bp, N, P, J, 0, J)
+}
+
+/**
+ * Columns [j0, j1) of gemm_nn_packed (j0 a multiple of 8: whole panels), for splitting one product
+ * between threads. Every column meets the same tiles as in the whole product, so the bits are the same.
+ */
+export function gemm_nn_packed_cols(c: usize, a: usize, bp: usize, N: i32, P: i32, J: i32, j0: i32, j1: i32): void {
+  const ars = <usize>P << 2, cj = c + (<usize>j0 << 2), bj = bp + <usize>(j0 >> 3) * (<usize>P << 5)
   for (let p0 = 0; p0 < P; p0 += KC) {
     const kc = min(KC, P - p0)
-    block(c, <usize>J << 2, a + (<usize>p0 << 2), ars, 4, ars << 2, bp + (<usize>p0 << 5), 32, <usize>P << 5, N, J, kc)
+    block(cj, <usize>J << 2, a + (<usize>p0 << 2), ars, 4, ars << 2, bj + (<usize>p0 << 5), 32, <usize>P << 5, N, j1 - j0, kc)
   }
 }
 

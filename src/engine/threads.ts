@@ -1,0 +1,137 @@
+/**
+ * More than one core for the large matrix products (`--threads n`, RNN_THREADS).
+ *
+ * The wasm memory is shared (memory.ts), so a worker thread instantiates the same kernel module on the
+ * same memory and can run a slice of any product in place: nothing is copied or posted per call. A
+ * product is cut into chunks (whole 8-column panels, or 4-row blocks for weight gradients) and every
+ * thread, the main one included, claims chunks until none are left (wasm/assembly/parallel.ts). Since
+ * each output element is computed by the same tiles whichever thread runs it, results are bit-identical
+ * for every thread count, and a worker that is descheduled (another process holding the core) only
+ * claims fewer chunks instead of stalling the step for its fixed share.
+ *
+ * Small products stay on the calling thread: waking a worker and sharing cache lines costs a few
+ * microseconds, more than splitting a product of less than MIN_MACS multiply-adds saves.
+ *
+ * Control block (i32 slots in shared memory; parallel.ts reads slots 1-11):
+ *   0 job number  1 next chunk  2 chunks done  3 chunks  4 op  5-11 args  12 workers asleep
+ */
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { heapAlloc, heapMemory } from './memory.ts'
+import type { WasmKernels } from './wasm/module.ts'
+
+const SEQ = 0, NEXT = 1, DONE = 2, CHUNKS = 3, OP = 4, ARGS = 5, ASLEEP = 12
+const OP_NN = 1, OP_TN = 2
+/** Below this many multiply-adds a product runs on one thread (measured: bench/kernels.ts --threads). */
+const MIN_MACS = 1 << 20
+/** Chunks per thread: enough that a late thread's share is picked up by the others. */
+const CHUNKS_PER_THREAD = 4
+/** The most threads --threads accepts. */
+export const MAX_THREADS = 16
+
+export interface Parallel {
+  /** gemm_nn_packed(c, a, bp, N, P, J), split over column panels when large enough. */
+  nnPacked(c: number, a: number, bp: number, N: number, P: number, J: number): void
+  /** gemm_tn_packed(c, ap, bp, N, M, K), split over 4-row blocks of C when large enough. */
+  tnPacked(c: number, ap: number, bp: number, N: number, M: number, K: number): void
+}
+
+let W: WasmKernels | null = null
+let module: WebAssembly.Module | null = null
+let ctl: Int32Array | null = null
+const workers: Worker[] = []
+let wanted = 1
+let job = 0
+/** Jobs split so far, their chunks, and the chunks the calling thread ran itself. */
+const stats = { jobs: 0, chunks: 0, chunksOnCaller: 0 }
+
+/** Called once by kernels.ts with the instantiated kernels and their compiled module. */
+export function initParallel(kernels: WasmKernels, compiled: WebAssembly.Module): Parallel {
+  W = kernels
+  module = compiled
+  return { nnPacked, tnPacked }
+}
+
+/** The default thread count: every core up to 2, the most measured (BENCHMARKS.md, "Threads"). */
+export function defaultThreads(): number {
+  return Math.min(2, availableParallelism())
+}
+
+/** Threads the products may use (1 = the calling thread only). */
+export function threadCount(): number {
+  return wanted
+}
+
+/**
+ * Sets the thread count. Workers start with the first product large enough to split (so `rnn sample`,
+ * whose products are all small, never starts one) and stop when the count is lowered. Throws on a count
+ * outside 1..MAX_THREADS. Without the wasm kernels the js kernels run on the calling thread whatever the
+ * count.
+ */
+export function setThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new Error(`threads must be an integer from 1 to ${MAX_THREADS}, got ${n}`)
+  wanted = n
+  while (workers.length > n - 1) void workers.pop()!.terminate()
+}
+
+/** Resolves when the workers for the current count are running (tests: so a split really is shared). */
+export async function threadsReady(): Promise<void> {
+  startWorkers()
+  await Promise.all(workers.map((w) => online.get(w)))
+}
+
+/** Counters of the splitting so far (tests and --verbose). */
+export function parallelStats(): { jobs: number; chunks: number; chunksOnCaller: number } {
+  return { ...stats }
+}
+
+const online = new WeakMap<Worker, Promise<void>>()
+
+function startWorkers(): boolean {
+  if (W === null || module === null) return false
+  if (ctl === null) {
+    const block = heapAlloc(16)
+    if (block === null) return false
+    ctl = new Int32Array(block.buffer, block.byteOffset, 16)
+  }
+  while (workers.length < wanted - 1) {
+    const w = new Worker(new URL('./thread-worker.mjs', import.meta.url), {
+      workerData: { module, memory: heapMemory(), ctl: ctl.byteOffset },
+    })
+    w.unref() // an idle worker never keeps the process alive
+    online.set(w, new Promise((resolve) => w.once('online', () => resolve())))
+    workers.push(w)
+  }
+  return true
+}
+
+function nnPacked(c: number, a: number, bp: number, N: number, P: number, J: number): void {
+  const panels = Math.ceil(J / 8)
+  if (wanted === 1 || N * P * J < MIN_MACS || panels < 2 || !startWorkers()) { W!.gemm_nn_packed(c, a, bp, N, P, J); return }
+  run(OP_NN, panels, c, a, bp, N, P, J)
+}
+
+function tnPacked(c: number, ap: number, bp: number, N: number, M: number, K: number): void {
+  const blocks = Math.ceil(M / 4)
+  if (wanted === 1 || N * M * K < MIN_MACS || blocks < 2 || !startWorkers()) { W!.gemm_tn_packed(c, ap, bp, N, M, K); return }
+  run(OP_TN, blocks, c, ap, bp, N, M, K)
+}
+
+/** Posts one job of `units` panels or blocks, works on it, and returns when every chunk is done. */
+function run(op: number, units: number, c: number, a: number, b: number, N: number, P: number, J: number): void {
+  const s = ctl!
+  const per = Math.ceil(units / Math.min(units, CHUNKS_PER_THREAD * wanted))
+  const chunks = Math.ceil(units / per)
+  job = (job + 1) | 0
+  s[OP] = op
+  s[ARGS] = c; s[ARGS + 1] = a; s[ARGS + 2] = b; s[ARGS + 3] = N; s[ARGS + 4] = P; s[ARGS + 5] = J; s[ARGS + 6] = per
+  s[CHUNKS] = chunks
+  Atomics.store(s, DONE, 0)
+  Atomics.store(s, NEXT, (job & 0xfff) << 20) // opens the job: chunks can be claimed from here on
+  Atomics.store(s, SEQ, job)
+  if (Atomics.load(s, ASLEEP) > 0) Atomics.notify(s, SEQ)
+  const mine = W!.work(s.byteOffset, job)
+  // the last chunks may still be running on a worker: they are short, so spin rather than sleep
+  while (Atomics.load(s, DONE) < chunks) { /* spin */ }
+  stats.jobs++; stats.chunks += chunks; stats.chunksOnCaller += mine
+}
