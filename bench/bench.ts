@@ -6,22 +6,40 @@
  * state is carried from step to step (truncated BPTT), as in training.
  *
  *   npm run bench                        human-readable table on stdout
- *   npm run bench -- --json              one JSON object per workload per line, nothing else on stdout
- *   npm run bench -- --workload A,C      a subset
+ *   npm run bench -- --json              one JSON object per line, nothing else on stdout
+ *   npm run bench -- --workload A,C      a subset (names: peak, A, B, C, sample-B; all by default)
  *   npm run bench -- --seconds 10        measuring time per workload (default 20)
+ *   npm run bench -- --threads 1,2       thread counts to measure (default: 1 and the engine's default
+ *                                        count, RNN_THREADS or the cores up to 2, when that is more)
  *   RNN_KERNELS=js npm run bench         the portable kernels instead of the default (wasm if available)
  *
- * When a Python with torch is installed, bench/pytorch_bench.py (the same workloads in PyTorch, 1 thread) runs
- * right after each of ours and the ratio is printed; with --json as an extra line per workload,
- * {"workload","reference":"pytorch","chars_per_s","gflops","ratio"}. --no-reference skips it.
+ * Workload `peak` is the machine's float32 matrix-product peak as each implementation reaches it: our
+ * matmul and torch.mm on n×n×n products, the best n of a few. It tells how far each workload's GFLOP/s
+ * is from what the kernels can do at all.
+ *
+ * When a Python with torch is installed, bench/pytorch_bench.py (the same workloads in PyTorch) runs right
+ * after each of ours on as many threads, and the ratio is printed. JSON lines:
+ *   {"workload":"A","chars_per_s":N,"gflops":N,"threads":n}                        ours, per thread count
+ *   {"workload":"A","reference":"pytorch","chars_per_s","gflops","ratio","blas","threads"}
+ *   {"workload":"sample-B","chars_per_s":N}                                        1 thread (matrix-vector)
+ *   {"workload":"peak","impl":"ours","gflops","size","threads"} and its reference line
+ * --no-reference skips PyTorch. --reference-blas openblas,reference also runs PyTorch on Debian's reference
+ * BLAS (apt-get install libblas3, loaded through LD_LIBRARY_PATH for that process only); "blas" in each
+ * reference line says which BLAS torch's sgemm_ really resolved to. The default is openblas (the system
+ * libblas) only.
  * BENCHMARKS.md has the numbers and how to reproduce them.
  */
 import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { clipGradNorm } from '../src/engine/clip.ts'
+import { kernelName, matmul } from '../src/engine/kernels.ts'
+import { allocF32, freeF32 } from '../src/engine/memory.ts'
 import { createOptimizer, type OptimOptions } from '../src/engine/optim.ts'
 import { allocParams } from '../src/engine/params.ts'
 import { createRng } from '../src/engine/rng.ts'
+import { MAX_THREADS, parallelStats, setThreads, threadCount, threadsReady } from '../src/engine/threads.ts'
+import { wasmVariant } from '../src/engine/wasm/module.ts'
 import { initParams } from '../src/model/init.ts'
 import { Model } from '../src/model/model.ts'
 import { sampleText } from '../src/model/sampler.ts'
@@ -49,6 +67,7 @@ type Phase = (typeof PHASES)[number]
 
 interface Result {
   workload: Workload
+  threads: number
   stepMs: number          // median over windows of the mean step time in the window
   stepMsMin: number; stepMsMax: number
   charsPerS: number
@@ -58,27 +77,105 @@ interface Result {
   loss: number
 }
 
-function parseArgs(argv: string[]): { json: boolean; workloads: Workload[]; seconds: number; sample: boolean } {
-  let json = false, seconds = 20, names = [...WORKLOADS.map((w) => w.name), 'SAMPLE-B']
+/** Which libblas PyTorch runs on: the system one (OpenBLAS here) or Debian's reference BLAS (libblas3). */
+type Blas = 'openblas' | 'reference'
+const BLAS_KINDS: readonly Blas[] = ['openblas', 'reference']
+/** Where libblas3 puts the reference BLAS; it stays out of the way (lower update-alternatives priority)
+ *  unless a process puts this directory first on LD_LIBRARY_PATH. */
+const REFERENCE_BLAS_DIR = '/usr/lib/x86_64-linux-gnu/blas'
+const BLAS_LABEL: Record<Blas, string> = { openblas: 'OpenBLAS', reference: 'reference BLAS' }
+
+interface Options { json: boolean; workloads: Workload[]; seconds: number; sample: boolean; peak: boolean; blas: Blas[]; threads: number[] }
+
+function parseArgs(argv: string[]): Options {
+  let json = false, seconds = 20, names = ['PEAK', ...WORKLOADS.map((w) => w.name), 'SAMPLE-B'], blas: Blas[] = ['openblas']
+  // 1 thread, and the engine's default count when that is more (RNN_THREADS sets the default)
+  let threads = [...new Set([1, threadCount()])]
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--json') json = true
     else if (a === '--no-reference') continue
     else if (a === '--workload' || a === '--workloads') names = (argv[++i] ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)
     else if (a === '--seconds') seconds = Number(argv[++i])
+    else if (a === '--reference-blas') blas = parseBlas(argv[++i] ?? '')
+    else if (a === '--threads') threads = parseThreads(argv[++i] ?? '')
     else if (a === '--help' || a === '-h') {
-      process.stderr.write('usage: npm run bench -- [--json] [--workload A,B,C] [--seconds n] [--no-reference]\n')
+      process.stderr.write('usage: npm run bench -- [--json] [--workload peak,A,B,C,sample-B] [--seconds n] [--no-reference] [--reference-blas openblas,reference] [--threads 1,2]\n')
       process.exit(0)
     } else throw new Error(`unknown argument ${a}`)
   }
   if (!(seconds > 0)) throw new Error('--seconds must be a positive number')
-  const sample = names.includes('SAMPLE-B')
-  const workloads = names.filter((n) => n !== 'SAMPLE-B').map((n) => {
+  const special = ['PEAK', 'SAMPLE-B']
+  const workloads = names.filter((n) => !special.includes(n)).map((n) => {
     const w = WORKLOADS.find((x) => x.name === n)
-    if (w === undefined) throw new Error(`unknown workload ${n} (have ${WORKLOADS.map((x) => x.name).join(', ')})`)
+    if (w === undefined) throw new Error(`unknown workload ${n} (have peak, ${WORKLOADS.map((x) => x.name).join(', ')}, sample-B)`)
     return w
   })
-  return { json, workloads, seconds, sample }
+  return { json, workloads, seconds, sample: names.includes('SAMPLE-B'), peak: names.includes('PEAK'), blas, threads }
+}
+
+function parseThreads(list: string): number[] {
+  const ns = list.split(',').map((v) => Number(v.trim()))
+  if (ns.length === 0 || ns.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_THREADS)) throw new Error(`--threads: a list of counts from 1 to ${MAX_THREADS}, e.g. 1,2`)
+  return [...new Set(ns)]
+}
+
+function parseBlas(list: string): Blas[] {
+  const kinds = list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
+  for (const k of kinds) if (!(BLAS_KINDS as readonly string[]).includes(k)) throw new Error(`--reference-blas: unknown BLAS "${k}" (have ${BLAS_KINDS.join(', ')})`)
+  if (kinds.length === 0) throw new Error('--reference-blas needs a list, e.g. openblas,reference')
+  return [...new Set(kinds)] as Blas[]
+}
+
+const PEAK_SIZES = [256, 512, 1024]
+
+/** The share of split chunks the workers ran since `before`: low when another process holds their core. */
+function workerShare(before: ReturnType<typeof parallelStats>): string {
+  const now = parallelStats(), chunks = now.chunks - before.chunks
+  return chunks === 0 ? '' : `, workers ran ${(100 * (1 - (now.chunksOnCaller - before.chunksOnCaller) / chunks)).toFixed(0)}% of the chunks`
+}
+
+interface Peak { gflops: number; size: number; threads: number }
+
+/**
+ * Peak float32 matrix-product speed of the active kernels on `threads` threads: matmul (out = x·wᵀ, the
+ * plain product that packs w per call, as torch.mm packs its operands) on n×n×n for a few n, arrays in
+ * wasm memory (allocF32) like the engine's own. The fastest single call of each n counts, so a neighbour
+ * taking the core for a moment cannot lower it; pytorch_bench.py's PEAK does the same with torch.mm.
+ */
+async function measurePeak(seconds: number, threads: number, log: (s: string) => void): Promise<Peak> {
+  await useThreads(threads)
+  return { ...peakOfSizes(seconds, log), threads }
+}
+
+/** Runs the engine on `threads` threads from here on, the workers started (start-up is not measured). */
+async function useThreads(threads: number): Promise<void> {
+  setThreads(threads)
+  await threadsReady()
+}
+
+function peakOfSizes(seconds: number, log: (s: string) => void): { gflops: number; size: number } {
+  const budgetMs = (Math.min(seconds, 2) * 1000) / PEAK_SIZES.length
+  const rng = createRng(SEED)
+  let best = { gflops: 0, size: 0 }
+  for (const n of PEAK_SIZES) {
+    const x = allocF32(n * n), w = allocF32(n * n), out = allocF32(n * n)
+    for (let i = 0; i < n * n; i++) { x[i] = rng.uniform(-0.5, 0.5); w[i] = rng.uniform(-0.5, 0.5) }
+    matmul(out, x, w, null, n, n, n) // warm-up: compiles and touches every page
+    let fastest = Infinity, reps = 0
+    const before = parallelStats(), start = performance.now()
+    while (reps < 3 || performance.now() - start < budgetMs) {
+      const t0 = performance.now()
+      matmul(out, x, w, null, n, n, n)
+      fastest = Math.min(fastest, performance.now() - t0)
+      reps++
+    }
+    for (const a of [x, w, out]) freeF32(a)
+    const gflops = (2 * n ** 3) / (fastest / 1000) / 1e9
+    log(`  peak: matmul ${n}³, ${threadCount()} thread(s): ${gflops.toFixed(1)} GFLOP/s (best of ${reps})${workerShare(before)}`)
+    if (gflops > best.gflops) best = { gflops, size: n }
+  }
+  return best
 }
 
 /**
@@ -171,20 +268,19 @@ function run(w: Workload, seconds: number, log: (s: string) => void): Result {
   const total = PHASES.reduce((s, p) => s + phaseMs[p], 0)
   const phaseShare = Object.fromEntries(PHASES.map((p) => [p, phaseMs[p] / total])) as Record<Phase, number>
   return {
-    workload: w, stepMs, stepMsMin: Math.min(...perWindow), stepMsMax: Math.max(...perWindow),
+    workload: w, threads: threadCount(), stepMs, stepMsMin: Math.min(...perWindow), stepMsMax: Math.max(...perWindow),
     charsPerS, gflops: (flopsPerPosition(spec) * charsPerS) / 1e9, steps, phaseShare, loss,
   }
 }
 
-/** Which kernel implementation runs (RNN_KERNELS=wasm|js), so a number can be tied to it. Read through a
- *  dynamic import because engines without a switchable kernel layer (pure JS) have no kernelName. */
-async function kernelLabel(): Promise<string> {
-  const k = (await import('../src/engine/kernels.ts')) as unknown as { kernelName?: () => string }
-  return typeof k.kernelName === 'function' ? k.kernelName() : 'js (single implementation)'
+/** Which kernels run (RNN_KERNELS=wasm|js, the wasm binary), so a number can be tied to them. */
+function kernelLabel(): string {
+  const name = kernelName()
+  return name === 'wasm' ? `wasm (${wasmVariant})` : name
 }
 
 /**
- * The reference: PyTorch CPU (bench/pytorch_bench.py, 1 thread, OpenBLAS told its CPU type) when a Python
+ * The reference: PyTorch CPU (bench/pytorch_bench.py, OpenBLAS told its CPU type) when a Python
  * with torch is on this machine, run right after each of our workloads so both see the same machine state.
  */
 function findTorchPython(): string | null {
@@ -196,71 +292,157 @@ function findTorchPython(): string | null {
   return null
 }
 
-function runTorch(py: string, w: Workload, seconds: number): { chars_per_s: number; gflops: number } | null {
-  const script = fileURLToPath(new URL('./pytorch_bench.py', import.meta.url))
-  const r = spawnSync(py, [script, '--threads', '1', '--workload', w.name, '--seconds', String(seconds)], {
-    encoding: 'utf8', env: { ...process.env, OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? 'SkylakeX' }, stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const line = r.stdout?.split('\n').find((l) => l.startsWith('{'))
-  return r.status === 0 && line ? JSON.parse(line) : null
+/** What pytorch_bench.py prints for one workload (chars_per_s or gflops depending on the workload). */
+interface TorchResult { chars_per_s: number; gflops: number; size?: number; blas: string | null; sgemm: string | null }
+
+/** The BLASes to measure PyTorch with: reference only if libblas3 is installed. */
+function availableBlas(wanted: Blas[], log: (s: string) => void): Blas[] {
+  if (!wanted.includes('reference') || existsSync(`${REFERENCE_BLAS_DIR}/libblas.so.3`)) return wanted
+  log(`bench: ${REFERENCE_BLAS_DIR}/libblas.so.3 is absent (apt-get install libblas3); skipping PyTorch with the reference BLAS`)
+  return wanted.filter((b) => b !== 'reference')
 }
 
+/** The kind of BLAS a library path is, judged by where Debian installs each. */
+function blasKind(path: string | null): Blas | null {
+  if (path === null) return null
+  if (path.includes('openblas')) return 'openblas'
+  return path.startsWith(`${REFERENCE_BLAS_DIR}/`) ? 'reference' : null
+}
+
+function runTorch(py: string, workload: string, seconds: number, blas: Blas, threads: number, log: (s: string) => void): TorchResult | null {
+  const script = fileURLToPath(new URL('./pytorch_bench.py', import.meta.url))
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? 'SkylakeX' }
+  // the dynamic linker then finds the reference libblas.so.3 before the update-alternatives one (OpenBLAS)
+  if (blas === 'reference') env.LD_LIBRARY_PATH = [REFERENCE_BLAS_DIR, env.LD_LIBRARY_PATH].filter(Boolean).join(':')
+  const r = spawnSync(py, [script, '--threads', String(threads), '--workload', workload, '--seconds', String(seconds)], {
+    encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const line = r.stdout?.split('\n').find((l) => l.startsWith('{'))
+  if (r.status !== 0 || !line) return null
+  const t = JSON.parse(line) as TorchResult
+  // a result under the wrong label would be worse than none: check the library sgemm_ came from
+  const got = blasKind(t.sgemm ?? t.blas ?? null)
+  if (got !== blas) {
+    log(`${workload}: PyTorch was to run on ${BLAS_LABEL[blas]} but torch's sgemm_ came from ${t.sgemm ?? t.blas ?? 'an unknown library'}; result dropped`)
+    return null
+  }
+  return t
+}
+
+/** PyTorch's results by workload (A, B, C, sample-B, peak) and thread count, then BLAS. */
+type References = Map<string, Map<Blas, TorchResult>>
+const refKey = (name: string, threads: number) => `${name}/${threads}`
+
+/** PyTorch on one workload with each BLAS, run right after ours so both see the same machine state. */
+function runReferences(py: string | null, blasList: Blas[], name: string, seconds: number, threads: number, log: (s: string) => void): Map<Blas, TorchResult> {
+  const out = new Map<Blas, TorchResult>()
+  if (py === null) return out
+  for (const blas of blasList) {
+    log(`${name}: PyTorch reference (${py}, ${threads} thread${threads === 1 ? '' : 's'}, ${BLAS_LABEL[blas]})`)
+    const t = runTorch(py, name.toUpperCase(), seconds, blas, threads, log)
+    if (t !== null) out.set(blas, t)
+  }
+  return out
+}
+
+const ratio = (ours: number, theirs: number) => Number((ours / theirs).toFixed(3))
+
 async function main(): Promise<void> {
-  const { json, workloads, seconds, sample } = parseArgs(process.argv.slice(2))
-  const torchPy = findTorchPython()
-  const reference = new Map<string, { chars_per_s: number; gflops: number }>()
+  const { json, workloads, seconds, sample, peak, blas: wantedBlas, threads: threadList } = parseArgs(process.argv.slice(2))
   const log = (s: string) => process.stderr.write(s + '\n')
-  const kernels = await kernelLabel()
-  log(`bench: kernels ${kernels}; vocab ${VOCAB}, seq ${T}, batch ${B}, one-hot, Adam lr ${LR}, clip ${CLIP}; ${seconds} s per workload in ${WINDOWS} windows`)
-  const results: Result[] = []
-  for (const w of workloads) {
-    log(`${w.name}: ${w.cell}, ${w.layers} layer(s), hidden ${w.hidden}`)
-    const r = run(w, seconds, log)
-    results.push(r)
-    // JSON lines go out as each workload finishes, so a partial run still leaves usable output
-    if (json) process.stdout.write(JSON.stringify({ workload: w.name, chars_per_s: Math.round(r.charsPerS), gflops: Number(r.gflops.toFixed(3)) }) + '\n')
-    if (torchPy !== null) {
-      log(`${w.name}: PyTorch reference (${torchPy}, 1 thread)`)
-      const t = runTorch(torchPy, w, seconds)
-      if (t !== null) {
-        reference.set(w.name, t)
-        if (json) process.stdout.write(JSON.stringify({ workload: w.name, reference: 'pytorch', chars_per_s: t.chars_per_s, gflops: t.gflops, ratio: Number((r.charsPerS / t.chars_per_s).toFixed(3)) }) + '\n')
-      }
+  // JSON lines go out as each workload finishes, so a partial run still leaves usable output
+  const jsonLine = (o: object) => { if (json) process.stdout.write(JSON.stringify(o) + '\n') }
+  const torchPy = findTorchPython()
+  const blasList = torchPy === null ? [] : availableBlas(wantedBlas, log)
+  const refs: References = new Map()
+  const kernels = kernelLabel()
+  const counts = threadList.join(', ')
+  log(`bench: kernels ${kernels}; ours and PyTorch on ${counts} thread(s); vocab ${VOCAB}, seq ${T}, batch ${B}, one-hot, Adam lr ${LR}, clip ${CLIP}; ${seconds} s per workload in ${WINDOWS} windows`)
+
+  // Each measurement of ours is followed at once by PyTorch's on as many threads, so both see the
+  // same machine state; a ratio compares the two at one thread count.
+  const ourPeaks: Peak[] = []
+  if (peak) {
+    log(`peak: float32 matrix product, n×n×n for n in ${PEAK_SIZES.join(', ')}`)
+    for (const threads of threadList) {
+      const p = await measurePeak(seconds, threads, log)
+      ourPeaks.push(p)
+      jsonLine({ workload: 'peak', impl: 'ours', gflops: Number(p.gflops.toFixed(3)), size: p.size, threads })
+      const r = runReferences(torchPy, blasList, 'peak', seconds, threads, log)
+      refs.set(refKey('peak', threads), r)
+      for (const [blas, t] of r)
+        jsonLine({ workload: 'peak', reference: 'pytorch', gflops: t.gflops, size: t.size, ratio: ratio(p.gflops, t.gflops), blas, threads })
     }
   }
+
+  const results: Result[] = []
+  for (const w of workloads)
+    for (const threads of threadList) {
+      await useThreads(threads)
+      log(`${w.name}: ${w.cell}, ${w.layers} layer(s), hidden ${w.hidden}, ${threads} thread(s)`)
+      const before = parallelStats()
+      const r = run(w, seconds, log)
+      const share = workerShare(before)
+      if (share !== '') log(`  ${share.slice(2)}`)
+      results.push(r)
+      jsonLine({ workload: w.name, chars_per_s: Math.round(r.charsPerS), gflops: Number(r.gflops.toFixed(3)), threads })
+      const ref = runReferences(torchPy, blasList, w.name, seconds, threads, log)
+      refs.set(refKey(w.name, threads), ref)
+      for (const [blas, t] of ref)
+        jsonLine({ workload: w.name, reference: 'pytorch', chars_per_s: t.chars_per_s, gflops: t.gflops, ratio: ratio(r.charsPerS, t.chars_per_s), blas, threads })
+    }
+
+  // single-stream sampling never splits a product (all are matrix-vector): one thread, and PyTorch on one
   let sampleRate: number | null = null
   if (sample) {
-    log('sample-B: single-stream sampling, 2 × 256 LSTM')
+    await useThreads(1)
+    log('sample-B: single-stream sampling, 2 × 256 LSTM, 1 thread')
     sampleRate = runSample(Math.min(seconds, 10))
-    if (json) process.stdout.write(JSON.stringify({ workload: 'sample-B', chars_per_s: Math.round(sampleRate) }) + '\n')
-    const t = torchPy === null ? null : runTorch(torchPy, { name: 'SAMPLE-B', cell: 'lstm', layers: 2, hidden: 256 }, Math.min(seconds, 10))
-    if (t !== null) {
-      reference.set('sample-B', t)
-      if (json) process.stdout.write(JSON.stringify({ workload: 'sample-B', reference: 'pytorch', chars_per_s: t.chars_per_s, ratio: Number((sampleRate / t.chars_per_s).toFixed(3)) }) + '\n')
-    }
+    jsonLine({ workload: 'sample-B', chars_per_s: Math.round(sampleRate) })
+    const ref = runReferences(torchPy, blasList, 'sample-B', Math.min(seconds, 10), 1, log)
+    refs.set(refKey('sample-B', 1), ref)
+    for (const [blas, t] of ref)
+      jsonLine({ workload: 'sample-B', reference: 'pytorch', chars_per_s: t.chars_per_s, ratio: ratio(sampleRate, t.chars_per_s), blas, threads: 1 })
   }
   if (torchPy === null) log('bench: no Python with torch found (apt-get install python3-torch libopenblas0-pthread); ratios skipped')
-  if (json) return
+  if (!json) printReport(kernels, results, ourPeaks, sampleRate, refs)
+}
+
+function printReport(kernels: string, results: Result[], ourPeaks: Peak[], sampleRate: number | null, refs: References): void {
+  const out = (s: string) => process.stdout.write(s + '\n')
   const pct = (v: number) => `${(100 * v).toFixed(0)}%`
+  // "of peak" is against our peak on as many threads
+  const peakAt = (threads: number) => ourPeaks.find((p) => p.threads === threads) ?? null
   const rows = [
-    ['workload', 'cell', 'layers', 'hidden', 'ms/step (min..max)', 'chars/s', 'GFLOP/s', 'fwd', 'bwd', 'clip', 'adam', 'zero'],
-    ...results.map((r) => [
-      r.workload.name, r.workload.cell, String(r.workload.layers), String(r.workload.hidden),
-      `${r.stepMs.toFixed(1)} (${r.stepMsMin.toFixed(1)}..${r.stepMsMax.toFixed(1)})`,
-      Math.round(r.charsPerS).toString(), r.gflops.toFixed(2),
-      pct(r.phaseShare.forward), pct(r.phaseShare.backward), pct(r.phaseShare.clip), pct(r.phaseShare.adam), pct(r.phaseShare.zero),
-    ]),
+    ['workload', 'cell', 'layers', 'hidden', 'threads', 'ms/step (min..max)', 'chars/s', 'GFLOP/s', 'of peak', 'fwd', 'bwd', 'clip', 'adam', 'zero'],
+    ...results.map((r) => {
+      const p = peakAt(r.threads)
+      return [
+        r.workload.name, r.workload.cell, String(r.workload.layers), String(r.workload.hidden), String(r.threads),
+        `${r.stepMs.toFixed(1)} (${r.stepMsMin.toFixed(1)}..${r.stepMsMax.toFixed(1)})`,
+        Math.round(r.charsPerS).toString(), r.gflops.toFixed(2), p === null ? '-' : pct(r.gflops / p.gflops),
+        pct(r.phaseShare.forward), pct(r.phaseShare.backward), pct(r.phaseShare.clip), pct(r.phaseShare.adam), pct(r.phaseShare.zero),
+      ]
+    }),
   ]
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
-  for (const r of rows) process.stdout.write(r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ') + '\n')
-  process.stdout.write(`kernels: ${kernels}; median of ${WINDOWS} windows; GFLOP/s = flopsPerPosition (fwd 1x + bwd 2x, excl. one-hot input) x chars/s\n`)
-  if (sampleRate !== null) {
-    const t = reference.get('sample-B')
-    process.stdout.write(`sample-B: ${Math.round(sampleRate)} chars/s single-stream sampling${t ? `; PyTorch ${t.chars_per_s}; ours / PyTorch = ${(sampleRate / t.chars_per_s).toFixed(2)}` : ''}\n`)
+  if (results.length > 0) {
+    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
+    for (const r of rows) out(r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '))
+    out(`kernels: ${kernels}; median of ${WINDOWS} windows; GFLOP/s = flopsPerPosition (fwd 1x + bwd 2x, excl. one-hot input) x chars/s; of peak = GFLOP/s / our peak on as many threads`)
   }
-  for (const r of results) {
-    const t = reference.get(r.workload.name)
-    if (t !== undefined) process.stdout.write(`${r.workload.name}: PyTorch (1 thread) ${t.chars_per_s} chars/s, ${t.gflops.toFixed(2)} GFLOP/s; ours / PyTorch = ${(r.charsPerS / t.chars_per_s).toFixed(2)}\n`)
+  const torchLabel = (blas: Blas, threads: number) => `PyTorch + ${BLAS_LABEL[blas]} (${threads} thread${threads === 1 ? '' : 's'})`
+  for (const r of results)
+    for (const [blas, t] of refs.get(refKey(r.workload.name, r.threads)) ?? [])
+      out(`${r.workload.name}: ${torchLabel(blas, r.threads)} ${t.chars_per_s} chars/s, ${t.gflops.toFixed(2)} GFLOP/s; ours / PyTorch = ${(r.charsPerS / t.chars_per_s).toFixed(2)}`)
+  if (sampleRate !== null) {
+    out(`sample-B: ${Math.round(sampleRate)} chars/s single-stream sampling`)
+    for (const [blas, t] of refs.get(refKey('sample-B', 1)) ?? [])
+      out(`sample-B: ${torchLabel(blas, 1)} ${t.chars_per_s} chars/s; ours / PyTorch = ${(sampleRate / t.chars_per_s).toFixed(2)}`)
+  }
+  for (const p of ourPeaks) {
+    out(`peak: ours (matmul, ${p.threads} thread${p.threads === 1 ? '' : 's'}) ${p.gflops.toFixed(1)} GFLOP/s at ${p.size}³`)
+    for (const [blas, t] of refs.get(refKey('peak', p.threads)) ?? [])
+      out(`peak: ${torchLabel(blas, p.threads)} torch.mm ${t.gflops.toFixed(1)} GFLOP/s at ${t.size}³; ours / PyTorch = ${(p.gflops / t.gflops).toFixed(2)}`)
   }
 }
 

@@ -1,19 +1,27 @@
-"""PyTorch reference for bench/bench.ts: the same three training workloads, float32 on the CPU.
+"""PyTorch reference for bench/bench.ts: the same workloads (peak, A, B, C, sample-B), float32 on the CPU.
 
-Prints one JSON object per workload per line, like `npm run bench -- --json`:
-    {"workload": "A", "chars_per_s": N, "gflops": N}
+Prints one JSON object per workload per line, like `npm run bench -- --json`, plus the BLAS that
+torch's sgemm_ calls resolved to in this process:
+    {"workload": "A", "chars_per_s": N, "gflops": N, "blas": "/usr/lib/.../libblas.so.3", "sgemm": "..."}
+    {"workload": "peak", "gflops": N, "size": 512, "blas": ..., "sgemm": ...}   (PEAK: best torch.mm)
 Progress goes to stderr.
 
     OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/pytorch_bench.py --threads 1
     OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/pytorch_bench.py --threads 2 --workload A,C
+    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/pytorch_bench.py --workload PEAK
+    # Debian's reference BLAS (apt-get install libblas3) instead of the system libblas (OpenBLAS):
+    LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/blas /usr/bin/python3 bench/pytorch_bench.py --workload PEAK,A
 
 Each timed step is what bench.ts times: zero grad, forward, backward, clip_grad_norm_(5), Adam step,
 with the hidden state carried (detached) between steps. GFLOP/s uses the same count as the engine's
 flopsPerPosition (src/model/spec.ts), so the two columns compare the same work.
 """
 import argparse
+import bisect
+import ctypes
 import json
 import os
+import random
 import statistics
 import sys
 import time
@@ -22,12 +30,12 @@ import time
 def parse_args():
     ap = argparse.ArgumentParser(description="PyTorch reference for bench/bench.ts")
     ap.add_argument("--threads", type=int, default=1, choices=[1, 2])
-    ap.add_argument("--workload", default="A,B,C,SAMPLE-B")
+    ap.add_argument("--workload", default="PEAK,A,B,C,SAMPLE-B")
     ap.add_argument("--seconds", type=float, default=20)
     args = ap.parse_args()
     args.names = [n.strip().upper() for n in args.workload.split(",") if n.strip()]
     for n in args.names:
-        if n not in ("A", "B", "C", "SAMPLE-B"):
+        if n not in ("PEAK", "A", "B", "C", "SAMPLE-B"):
             ap.error(f"unknown workload {n}")
     return args
 
@@ -55,6 +63,48 @@ WARMUP_STEPS, WARMUP_SECONDS = 2, 1.5
 
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
+
+
+def mapped_libblas():
+    """The libblas.so* this process has mapped (/proc/self/maps), or None. With LD_LIBRARY_PATH pointing
+    at Debian's reference BLAS this is /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.*; OpenBLAS's
+    libopenblas*.so stays mapped too (liblapack.so.3 needs it), so this alone does not prove which
+    library torch calls: see sgemm_provider."""
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "/libblas.so" in line}
+    except OSError:
+        return None
+    return ",".join(sorted(paths)) or None
+
+
+class _DlInfo(ctypes.Structure):
+    _fields_ = [("dli_fname", ctypes.c_char_p), ("dli_fbase", ctypes.c_void_p),
+                ("dli_sname", ctypes.c_char_p), ("dli_saddr", ctypes.c_void_p)]
+
+
+def sgemm_provider():
+    """The file whose sgemm_ libtorch_cpu's calls bind to: dlsym on libtorch_cpu's own handle searches its
+    dependencies in the order the dynamic linker used to bind them, and dladdr names the file. None if
+    any step fails (another platform, a statically linked BLAS)."""
+    try:
+        with open("/proc/self/maps") as f:
+            cpu = next((line.split()[-1] for line in f if "/libtorch_cpu.so" in line), None)
+        if cpu is None:
+            return None
+        libc = ctypes.CDLL(None)
+        libc.dlopen.restype, libc.dlopen.argtypes = ctypes.c_void_p, [ctypes.c_char_p, ctypes.c_int]
+        libc.dlsym.restype, libc.dlsym.argtypes = ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_char_p]
+        libc.dladdr.argtypes = [ctypes.c_void_p, ctypes.POINTER(_DlInfo)]
+        RTLD_LAZY, RTLD_NOLOAD = 1, 4  # NOLOAD: only a handle to the already loaded library
+        handle = libc.dlopen(cpu.encode(), RTLD_LAZY | RTLD_NOLOAD)
+        addr = libc.dlsym(handle, b"sgemm_") if handle else None
+        info = _DlInfo()
+        if not addr or libc.dladdr(addr, ctypes.byref(info)) == 0:
+            return None
+        return os.path.realpath(info.dli_fname.decode())
+    except (OSError, AttributeError, StopIteration):
+        return None
 
 
 def flops_per_position(cell, layers, hidden):
@@ -138,22 +188,84 @@ def run(name, seconds):
     return chars, flops_per_position(cell, layers, hidden) * chars / 1e9
 
 
-def run_sample(seconds):
-    """Single-stream sampling with workload B's model: one character at a time under no_grad, as a user
-    samples text (softmax of the logits, one multinomial draw, fed back)."""
+PEAK_SIZES = (256, 512, 1024)
+
+
+def run_peak(seconds):
+    """Peak float32 matrix product: torch.mm of n x n by n x n for a few n, best single call of each (one
+    disturbed call on a shared machine cannot lower it), the best n reported. bench.ts measures our
+    wasm matmul the same way. Returns (gflops, n)."""
+    budget = min(seconds, 2.0) / len(PEAK_SIZES)
+    best = (0.0, 0)
+    for n in PEAK_SIZES:
+        a, b, out = torch.rand(n, n) - 0.5, torch.rand(n, n) - 0.5, torch.empty(n, n)
+        torch.mm(a, b, out=out)  # warm-up: first-call allocation, page faults
+        fastest, reps, start = float("inf"), 0, time.perf_counter()
+        while reps < 3 or time.perf_counter() - start < budget:
+            t0 = time.perf_counter()
+            torch.mm(a, b, out=out)
+            fastest = min(fastest, time.perf_counter() - t0)
+            reps += 1
+        gflops = 2 * n**3 / fastest / 1e9
+        log(f"  peak: torch.mm {n}^3: {gflops:.1f} GFLOP/s (best of {reps})")
+        best = max(best, (gflops, n))
+    return best
+
+
+class LstmStepper:
+    """One character at a time through a CharRNN LSTM, stepped by hand with the module's own weights.
+
+    Why not model(x, state) per character: on this machine nn.LSTM costs ~240 us a step (4 addmm with one
+    row, the layer loop, one-hot tensor) against ~150 us for these few ops; the products are the same.
+    The one-hot input's product is a row of W_ih0^T (both layer-0 biases folded in), as our engine does.
+    """
+
+    def __init__(self, model):
+        rnn, self.layers = model.rnn, model.rnn.num_layers
+        w = {name: p.detach() for name, p in rnn.named_parameters()}
+        self.in0 = (w["weight_ih_l0"].t() + w["bias_ih_l0"] + w["bias_hh_l0"]).contiguous()  # [V][4H]
+        self.w_hh = [w[f"weight_hh_l{k}"] for k in range(self.layers)]
+        self.w_ih = [None] + [w[f"weight_ih_l{k}"] for k in range(1, self.layers)]
+        self.bias = [None] + [w[f"bias_ih_l{k}"] + w[f"bias_hh_l{k}"] for k in range(1, self.layers)]
+        self.w_out, self.b_out = model.head.weight.detach(), model.head.bias.detach()
+        zeros = torch.zeros(rnn.hidden_size)
+        self.h, self.c = [zeros] * self.layers, [zeros] * self.layers
+
+    def step(self, idx):
+        """Feeds character idx, returns the logits of the next one."""
+        x = None
+        for k in range(self.layers):
+            pre = self.in0[idx] if k == 0 else torch.addmv(self.bias[k], self.w_ih[k], x)
+            i, f, g, o = torch.addmv(pre, self.w_hh[k], self.h[k]).chunk(4)  # PyTorch's gate order
+            self.c[k] = torch.sigmoid(f) * self.c[k] + torch.sigmoid(i) * torch.tanh(g)
+            self.h[k] = x = torch.sigmoid(o) * torch.tanh(self.c[k])
+        return torch.addmv(self.b_out, self.w_out, x)
+
+
+def draw(logits, temperature, rng):
+    """One id from softmax(logits / temperature): bisect of a uniform number on the cumulative
+    distribution. torch.multinomial validates its input on every call (~25 us here, a sixth of a step);
+    the guard covers a product that rounds up to the total."""
+    cum = torch.softmax(logits / temperature, 0).cumsum(0).tolist()
+    return min(bisect.bisect(cum, rng.random() * cum[-1]), len(cum) - 1)
+
+
+def run_sample(seconds, temperature=1.0):
+    """Single-stream sampling with workload B's model under no_grad, as a user samples text: each step
+    draws one character, has its id as a Python int (what a sampler turns into text) and feeds it back,
+    like `rnn sample`'s loop. The fastest of the loops measured (nn.LSTM per step with F.one_hot or an
+    identity row, torch.lstm_cell, a TorchScript step; torch.multinomial, Gumbel-max, bisect): the
+    hand-stepped LSTM with bisect."""
     cell, layers, hidden = WORKLOADS["B"]
     torch.manual_seed(SEED)
     model = CharRNN(cell, layers, hidden).eval()
-    g = torch.Generator().manual_seed(SEED + 2)
-    x = torch.zeros(1, 1, dtype=torch.long)
-    zeros = torch.zeros(layers, 1, hidden)
-    state = (zeros, zeros.clone())
-    n, start, t0 = 0, time.perf_counter(), None
+    rng = random.Random(SEED + 2)
     with torch.no_grad():
+        check_stepper(model)
+        lstm, idx = LstmStepper(model), 0
+        n, start, t0 = 0, time.perf_counter(), None
         while True:
-            logits, state = model(x, state)
-            probs = torch.softmax(logits[0, 0], dim=0)
-            x = torch.multinomial(probs, 1, generator=g).view(1, 1)
+            idx = draw(lstm.step(idx), temperature, rng)
             n += 1
             now = time.perf_counter()
             if t0 is None and now - start >= 0.5:  # warm-up
@@ -162,16 +274,34 @@ def run_sample(seconds):
                 return n / (now - t0)
 
 
+def check_stepper(model):
+    """The hand-stepped LSTM must give the module's logits, or the timing compares different work."""
+    lstm, state = LstmStepper(model), None
+    for idx in (0, 5, 64, 7):
+        expected, state = model(torch.tensor([[idx]]), state)
+        torch.testing.assert_close(lstm.step(idx), expected[0, 0], rtol=1e-4, atol=1e-5)
+
+
 def main():
     torch.set_num_threads(ARGS.threads)
-    log(f"torch {torch.__version__}, threads {torch.get_num_threads()}, {ARGS.seconds} s per workload")
+    # libblas.so.3 is a load-time dependency of libtorch_cpu, so it is mapped once torch is imported
+    blas = {"blas": mapped_libblas(), "sgemm": sgemm_provider()}
+    log(f"torch {torch.__version__}, threads {torch.get_num_threads()}, {ARGS.seconds} s per workload; "
+        f"libblas {blas['blas']}, sgemm_ from {blas['sgemm']}")
+
+    def emit(obj):
+        print(json.dumps({**obj, **blas}), flush=True)
+
     for n in ARGS.names:
-        if n == "SAMPLE-B":
-            print(json.dumps({"workload": "sample-B", "chars_per_s": round(run_sample(ARGS.seconds))}), flush=True)
-            continue
-        log(f"{n}: {WORKLOADS[n]}")
-        chars, gflops = run(n, ARGS.seconds)
-        print(json.dumps({"workload": n, "chars_per_s": round(chars), "gflops": round(gflops, 3)}), flush=True)
+        if n == "PEAK":
+            gflops, size = run_peak(ARGS.seconds)
+            emit({"workload": "peak", "gflops": round(gflops, 3), "size": size})
+        elif n == "SAMPLE-B":
+            emit({"workload": "sample-B", "chars_per_s": round(run_sample(ARGS.seconds))})
+        else:
+            log(f"{n}: {WORKLOADS[n]}")
+            chars, gflops = run(n, ARGS.seconds)
+            emit({"workload": n, "chars_per_s": round(chars), "gflops": round(gflops, 3)})
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import { workerData } from 'node:worker_threads'
 const SEQ = 0, ASLEEP = 12
 /** Polls of the job number before sleeping: within a training step the next product follows in
  *  microseconds, and a futex wake-up costs more than that; between steps the worker sleeps. */
-const SPINS = 20000
+const SPINS = 30000
 
 const { module, memory, ctl } = workerData
 const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports

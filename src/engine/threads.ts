@@ -15,6 +15,7 @@
  * Control block (i32 slots in shared memory; parallel.ts reads slots 1-11):
  *   0 job number  1 next chunk  2 chunks done  3 chunks  4 op  5-11 args  12 workers asleep
  */
+import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { heapAlloc, heapMemory } from './memory.ts'
@@ -42,8 +43,8 @@ let ctl: Int32Array | null = null
 const workers: Worker[] = []
 let wanted = 1
 let job = 0
-/** Jobs split so far, their chunks, and the chunks the calling thread ran itself. */
-const stats = { jobs: 0, chunks: 0, chunksOnCaller: 0 }
+/** Jobs split so far, their chunks, the chunks the calling thread ran itself, and pauses for lateness. */
+const stats = { jobs: 0, chunks: 0, chunksOnCaller: 0, pauses: 0 }
 
 /** Called once by kernels.ts with the instantiated kernels and their compiled module. */
 export function initParallel(kernels: WasmKernels, compiled: WebAssembly.Module): Parallel {
@@ -81,7 +82,7 @@ export async function threadsReady(): Promise<void> {
 }
 
 /** Counters of the splitting so far (tests and --verbose). */
-export function parallelStats(): { jobs: number; chunks: number; chunksOnCaller: number } {
+export function parallelStats(): { jobs: number; chunks: number; chunksOnCaller: number; pauses: number } {
   return { ...stats }
 }
 
@@ -98,8 +99,8 @@ function startWorkers(): boolean {
     const w = new Worker(new URL('./thread-worker.mjs', import.meta.url), {
       workerData: { module, memory: heapMemory(), ctl: ctl.byteOffset },
     })
-    w.unref() // an idle worker never keeps the process alive
-    online.set(w, new Promise((resolve) => w.once('online', () => resolve())))
+    // an idle worker never keeps the process alive, but a starting one does: threadsReady() awaits it
+    online.set(w, new Promise((resolve) => w.once('online', () => { w.unref(); resolve() })))
     workers.push(w)
   }
   return true
@@ -107,13 +108,13 @@ function startWorkers(): boolean {
 
 function nnPacked(c: number, a: number, bp: number, N: number, P: number, J: number): void {
   const panels = Math.ceil(J / 8)
-  if (wanted === 1 || N * P * J < MIN_MACS || panels < 2 || !startWorkers()) { W!.gemm_nn_packed(c, a, bp, N, P, J); return }
+  if (wanted === 1 || N * P * J < MIN_MACS || panels < 2 || paused() || !startWorkers()) { W!.gemm_nn_packed(c, a, bp, N, P, J); return }
   run(OP_NN, panels, c, a, bp, N, P, J)
 }
 
 function tnPacked(c: number, ap: number, bp: number, N: number, M: number, K: number): void {
   const blocks = Math.ceil(M / 4)
-  if (wanted === 1 || N * M * K < MIN_MACS || blocks < 2 || !startWorkers()) { W!.gemm_tn_packed(c, ap, bp, N, M, K); return }
+  if (wanted === 1 || N * M * K < MIN_MACS || blocks < 2 || paused() || !startWorkers()) { W!.gemm_tn_packed(c, ap, bp, N, M, K); return }
   run(OP_TN, blocks, c, ap, bp, N, M, K)
 }
 
@@ -130,8 +131,78 @@ function run(op: number, units: number, c: number, a: number, b: number, N: numb
   Atomics.store(s, NEXT, (job & 0xfff) << 20) // opens the job: chunks can be claimed from here on
   Atomics.store(s, SEQ, job)
   if (Atomics.load(s, ASLEEP) > 0) Atomics.notify(s, SEQ)
+  const t0 = performance.now()
   const mine = W!.work(s.byteOffset, job)
+  const t1 = performance.now()
   // the last chunks may still be running on a worker: they are short, so spin rather than sleep
   while (Atomics.load(s, DONE) < chunks) { /* spin */ }
+  const t2 = performance.now()
   stats.jobs++; stats.chunks += chunks; stats.chunksOnCaller += mine
+  watchLateness(t2 - t1, mine === 0 ? t1 - t0 : (t1 - t0) / mine, t2)
+}
+
+// ---- a busy machine: never slower than one thread ----
+//
+// When another process wants a core, the scheduler time-slices our threads with it: a worker can be
+// descheduled in the middle of a chunk (the caller waits a time slice, milliseconds, for work it would
+// have finished alone in microseconds), and the calling thread loses part of its core while its serial
+// work (gates, softmax, optimizer) runs. Two signs, either of which pauses splitting for PAUSE_MS (the
+// products run on the calling thread alone and the workers fall asleep), after which it is tried again:
+//   - lateness: a healthy worker finishes its last chunk about one chunk after the caller finished its
+//     own; a wait of several chunk times in more than LATE_LIMIT of the last WINDOW jobs means it was not
+//     running;
+//   - the calling thread's CPU time (Linux: /proc/thread-self/stat) over a stretch of back-to-back jobs
+//     falls below MIN_SHARE of the wall time: it is sharing its core.
+
+const WINDOW = 64, LATE_LIMIT = 6, PAUSE_MS = 3000
+/** A wait is late beyond this many chunk times plus a fixed allowance for cache effects (ms). */
+const LATE_CHUNKS = 3, LATE_SLACK_MS = 0.02
+/** CPU share: measured over stretches of SHARE_MS without a gap of GAP_MS between jobs. */
+const SHARE_MS = 500, GAP_MS = 50, MIN_SHARE = 0.8
+let windowJobs = 0, windowLate = 0, pausedUntil = 0
+let shareStart = 0, shareCpu = 0, lastJob = 0
+
+function watchLateness(waitMs: number, chunkMs: number, now: number): void {
+  if (waitMs > LATE_CHUNKS * chunkMs + LATE_SLACK_MS) windowLate++
+  if (++windowJobs >= WINDOW) {
+    if (windowLate > LATE_LIMIT) pause(now)
+    windowJobs = 0; windowLate = 0
+  }
+  watchShare(now)
+}
+
+function watchShare(now: number): void {
+  if (now - lastJob > GAP_MS) shareStart = 0 // a gap: the thread was doing something else (or nothing)
+  lastJob = now
+  if (shareStart !== 0 && now - shareStart < SHARE_MS) return
+  const cpu = threadCpuMs()
+  if (cpu === null) return
+  if (shareStart !== 0 && (cpu - shareCpu) / (now - shareStart) < MIN_SHARE) { pause(now); return }
+  shareStart = now; shareCpu = cpu
+}
+
+function pause(now: number): void {
+  pausedUntil = now + PAUSE_MS
+  stats.pauses++
+  windowJobs = 0; windowLate = 0; shareStart = 0
+}
+
+/** True while splitting is paused because the machine looked busy. */
+function paused(): boolean {
+  return pausedUntil !== 0 && performance.now() < pausedUntil
+}
+
+let procStat = true
+/** CPU time (user + system) of the calling thread in ms, or null where /proc is not there. */
+function threadCpuMs(): number | null {
+  if (!procStat) return null
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'latin1')
+    // fields after "(comm)": state is field 3, utime 14 and stime 15, in clock ticks (USER_HZ, 100 on Linux)
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10
+  } catch {
+    procStat = false
+    return null
+  }
 }
