@@ -8,7 +8,8 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unl
 import { basename, dirname, join } from 'node:path'
 import { UserError } from './errors.ts'
 
-export function writeFileAtomic(path: string, data: string | Uint8Array, what = 'file'): void {
+/** `data` may come in pieces, written in order (a large file need not be one string or buffer in memory). */
+export function writeFileAtomic(path: string, data: string | Uint8Array | readonly (string | Uint8Array)[], what = 'file'): void {
   const dir = dirname(path)
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`)
   try {
@@ -16,9 +17,19 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, what = 
     removeStaleTemps(dir, basename(path))
     const fd = openSync(tmp, 'w')
     try {
-      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-      let off = 0
-      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off)
+      // a string goes out in slices encoded into one reused buffer, so writing leaves no copy of it behind
+      let scratch: Buffer | null = null
+      for (const piece of typeof data === 'string' || data instanceof Uint8Array ? [data] : data) {
+        if (typeof piece !== 'string') { writeAll(fd, piece); continue }
+        scratch ??= Buffer.allocUnsafe(3 * STRING_SLICE)
+        for (let i = 0; i < piece.length;) {
+          let end = Math.min(piece.length, i + STRING_SLICE)
+          if (end < piece.length && isHighSurrogate(piece.charCodeAt(end - 1))) end-- // keep a surrogate pair whole
+          const n = scratch.write(piece.slice(i, end), 'utf8')
+          writeAll(fd, scratch.subarray(0, n))
+          i = end
+        }
+      }
       fsyncSync(fd)
     } finally {
       closeSync(fd)
@@ -33,6 +44,18 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, what = 
     const dfd = openSync(dir, 'r')
     try { fsyncSync(dfd) } finally { closeSync(dfd) }
   } catch { /* some filesystems cannot fsync a folder; the rename is still atomic */ }
+}
+
+/** UTF-16 code units per slice of a string written (at most 3 UTF-8 bytes each, so a slice fits the scratch buffer). */
+const STRING_SLICE = 1 << 18
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let off = 0
+  while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off)
 }
 
 /** Temp files `.name.tmp-<pid>` whose process is gone. */

@@ -19,7 +19,7 @@ import { paramSpecs, type ModelSpec } from './model/spec.ts'
 
 // configuration and training
 export { TrainConfig, resolveTrainConfig, DEFAULT_STEPS } from './config.ts'
-export { train, defaultCheckpointPath, type TrainOptions, type TrainResult, type TrainEvents, type StepEvent, type EvalEvent } from './train.ts'
+export { train, defaultCheckpointPath, type TrainOptions, type TrainResult, type TrainEvents, type StepEvent, type EvalEvent, type TrainMemory } from './train.ts'
 
 /** A validated training config: the defaults with `overrides` laid over them (unknown keys and bad values throw). */
 export function trainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {

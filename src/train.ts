@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path'
 import { readFileSync } from 'node:fs'
 import { DEFAULT_STEPS, type TrainConfig } from './config.ts'
 import { clipGradNorm, clipGradValue, gradNorm } from './engine/clip.ts'
+import { heapStats, inHeap } from './engine/memory.ts'
 import { createOptimizer, defaultEps, type Optimizer } from './engine/optim.ts'
 import { allocParams, type Params } from './engine/params.ts'
 import { createRng, type RngState } from './engine/rng.ts'
@@ -23,13 +24,90 @@ import { Model, type State } from './model/model.ts'
 import { gateOrder, paramSpecs, type ModelSpec } from './model/spec.ts'
 
 export interface StepEvent { step: number; target: number; loss: number; lr: number; grad_norm: number; chars_per_s: number; seconds: number }
-export interface EvalEvent { step: number; train_loss: number; val_loss: number; best_val_loss: number; improved: boolean; seconds: number }
+/** peak_rss_bytes: the process's peak resident set size so far. */
+export interface EvalEvent { step: number; train_loss: number; val_loss: number; best_val_loss: number; improved: boolean; seconds: number; peak_rss_bytes: number }
 export interface TrainEvents {
   start?(e: { corpus: string; kind: 'text' | 'timeseries'; describe: string; params: number; target: number; out: string; resumed_from: number }): void
+  /** Before the first step, with the training buffers allocated. */
+  memory?(m: TrainMemory): void
   step?(e: StepEvent): void
   eval?(e: EvalEvent): void
   saved?(path: string): void
   skipped?(e: { step: number; reason: string }): void
+}
+
+/**
+ * What training holds in memory, in bytes, from the arrays actually allocated (not from a formula). The
+ * per-(T, B) buffers are `positions` = seq_len × batch_size rows each, so activation_bytes and
+ * bptt_buffer_bytes are positions × their bytes per position: linear in seq_len × batch_size.
+ */
+export interface TrainMemory {
+  parameters: number
+  parameter_bytes: number
+  gradient_bytes: number
+  optimizer: string
+  /** The optimizer's state buffers (Adam: exp_avg and exp_avg_sq). */
+  optimizer_bytes: number
+  /** The best-so-far parameters (what the checkpoint's `params` holds). */
+  best_bytes: number
+  seq_len: number
+  batch_size: number
+  positions: number
+  /** Forward values kept for BPTT: h_1..h_T, c_1..c_T, gate activations, dropout masks and outputs. */
+  activation_bytes: number
+  activation_bytes_per_layer: number[]
+  activation_bytes_per_position: number
+  /** The other per-position buffers: input projections xw, backward's dh, dc, dxw, the head's logits and dlogits. */
+  bptt_buffer_bytes: number
+  bptt_buffer_bytes_per_position: number
+  /** Workspace arrays without a position axis: initial state rows, dh0/dc0, step scratch, packed W_hh, embedding scratch. */
+  fixed_workspace_bytes: number
+  /** Buffers for another (T, B) the model keeps, e.g. a validation of another shape (none for text). */
+  other_workspace_bytes: number
+  /** The sum of the above: the engine's float32 buffers. */
+  engine_bytes: number
+  /** WebAssembly memory in use (engine buffers in it plus kernel scratch), null with the js kernels. */
+  wasm_bytes: number | null
+  /** The process's peak resident set size so far. */
+  peak_rss_bytes: number
+}
+
+/** process.resourceUsage().maxRSS is in kibibytes. */
+export function peakRssBytes(): number {
+  return process.resourceUsage().maxRSS * 1024
+}
+
+/** The memory report of a training run: its model's workspaces, parameters, gradient and optimizer state. */
+export function trainMemory(model: Model, opt: Optimizer, best: Float32Array, T: number, B: number): TrainMemory {
+  const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0)
+  const all = model.memory()
+  const ws = all.find((w) => w.T === T && w.B === B), others = all.filter((w) => w !== ws)
+  if (ws === undefined) throw new Error(`trainMemory: the model holds no buffers for (${T}, ${B}); call model.reserve first`)
+  const positions = T * B
+  const activation_bytes = sum(ws.activations)
+  const bptt_buffer_bytes = sum(ws.work) + ws.io
+  const params = model.params
+  const optimizer_bytes = sum(Object.values(opt.state.buffers).map((b) => b.byteLength))
+  const other_workspace_bytes = sum(others.map((w) => w.total))
+  return {
+    parameters: params.data.length,
+    parameter_bytes: params.data.byteLength,
+    gradient_bytes: params.grad.byteLength,
+    optimizer: opt.state.name,
+    optimizer_bytes,
+    best_bytes: best.byteLength,
+    seq_len: T, batch_size: B, positions,
+    activation_bytes,
+    activation_bytes_per_layer: [...ws.activations],
+    activation_bytes_per_position: activation_bytes / positions,
+    bptt_buffer_bytes,
+    bptt_buffer_bytes_per_position: bptt_buffer_bytes / positions,
+    fixed_workspace_bytes: ws.fixed,
+    other_workspace_bytes,
+    engine_bytes: params.data.byteLength + params.grad.byteLength + optimizer_bytes + best.byteLength + ws.total + other_workspace_bytes,
+    wasm_bytes: inHeap(params.data) ? heapStats().usedBytes : null,
+    peak_rss_bytes: peakRssBytes(),
+  }
 }
 
 export interface TrainResult {
@@ -42,6 +120,8 @@ export interface TrainResult {
   checkpoint: string
   stopped: 'done' | 'interrupted' | 'early_stop' | 'time_limit'
   kind: 'text' | 'timeseries'
+  /** At the end of the run (peak_rss_bytes: over the whole run). */
+  memory: TrainMemory
 }
 
 export interface TrainOptions {
@@ -101,6 +181,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const startStep = progress.step
   const target = startStep + (cfg.steps ?? (cfg.epochs !== null ? Math.max(1, Math.round(cfg.epochs * batcher.chunksPerEpoch)) : DEFAULT_STEPS))
   events.start?.({ corpus: opts.corpus, kind: source.kind, describe: source.describe, params: params.data.length, target, out, resumed_from: startStep })
+  // the training buffers now rather than at the first step, so the memory report counts them
+  model.reserve(T, B)
+  events.memory?.(trainMemory(model, opt, best, T, B))
 
   const t0 = performance.now(), secondsBefore = progress.seconds
   const elapsed = () => secondsBefore + (performance.now() - t0) / 1000
@@ -143,7 +226,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const point: HistoryPoint = { step: progress.step, seconds: elapsed(), lr, train_loss: lastTrain, val_loss: v, grad_norm: lossCount > 0 ? normSum / lossCount : null }
     progress.history.push(point)
     lossSum = 0; lossCount = 0; normSum = 0
-    events.eval?.({ step: progress.step, train_loss: lastTrain ?? NaN, val_loss: v, best_val_loss: progress.best_val_loss!, improved, seconds: point.seconds })
+    events.eval?.({ step: progress.step, train_loss: lastTrain ?? NaN, val_loss: v, best_val_loss: progress.best_val_loss!, improved, seconds: point.seconds, peak_rss_bytes: peakRssBytes() })
     save()
   }
 
@@ -193,6 +276,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   return {
     steps: progress.step, train_loss: lastTrain ?? (lossCount > 0 ? lossSum / lossCount : null), val_loss: lastVal, best_val_loss: progress.best_val_loss,
     seconds, chars_per_s: ((progress.step - startStep) * T * B) / Math.max(1e-9, seconds - secondsBefore), checkpoint: out, stopped, kind: source.kind,
+    memory: trainMemory(model, opt, best, T, B),
   }
 }
 

@@ -1,32 +1,44 @@
 /**
  * Rendering training events: a cli-progress bar on a TTY (step, smoothed loss, last validation loss,
- * chars/s, ETA), one plain line per evaluation otherwise. Everything goes to stderr.
+ * chars/s, ETA), one plain line per evaluation otherwise. Everything goes to stderr. `verbose` adds the
+ * memory report before the first step and the peak RSS to each evaluation line.
  */
 import cliProgress from 'cli-progress'
 import type { TrainEvents } from '../train.ts'
+import { fmtBytes, memoryLines } from './memory.ts'
 import { colour, fmt, fmtInt, log, stderrIsTTY } from './output.ts'
 
-export function trainView(): { events: TrainEvents; stop(): void } {
+export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents; stop(): void } {
   let bar: cliProgress.SingleBar | null = null
   let smooth: number | null = null
   let val: number | null = null
   let lastRender = 0
   const useBar = stderrIsTTY
   let kind: 'text' | 'timeseries' = 'text'
+  let stopped = false
+  // the bar starts at the first step, so the lines logged before it (the memory report) stay above it
+  let pending: { target: number; from: number } | null = null
+  const startBar = () => {
+    if (pending === null || stopped) return
+    bar = new cliProgress.SingleBar({
+      stream: process.stderr, hideCursor: true, clearOnComplete: false, etaBuffer: 50,
+      format: `${colour.cyan('{bar}')} {value}/{total} | loss {loss} | val {val} | {speed} chars/s | ETA {eta_formatted}`,
+    }, cliProgress.Presets.shades_classic)
+    bar.start(pending.target, pending.from, { loss: '-', val: '-', speed: '-' })
+    pending = null
+  }
   const events: TrainEvents = {
     start(e) {
       kind = e.kind
       const resumed = e.resumed_from > 0 ? `, resuming at step ${e.resumed_from}` : ''
       log(colour.dim(`${e.corpus}: ${e.describe}; ${fmtInt(e.params)} parameters; ${fmtInt(e.target - e.resumed_from)} steps${resumed} → ${e.out}`))
-      if (useBar) {
-        bar = new cliProgress.SingleBar({
-          stream: process.stderr, hideCursor: true, clearOnComplete: false, etaBuffer: 50,
-          format: `${colour.cyan('{bar}')} {value}/{total} | loss {loss} | val {val} | {speed} chars/s | ETA {eta_formatted}`,
-        }, cliProgress.Presets.shades_classic)
-        bar.start(e.target, e.resumed_from, { loss: '-', val: '-', speed: '-' })
-      }
+      if (useBar) pending = { target: e.target, from: e.resumed_from }
+    },
+    memory(m) {
+      if (o.verbose) for (const line of memoryLines(m)) log(colour.dim(line))
     },
     step(e) {
+      if (bar === null) startBar()
       smooth = smooth === null ? e.loss : 0.98 * smooth + 0.02 * e.loss
       if (bar !== null) {
         const now = Date.now()
@@ -41,7 +53,8 @@ export function trainView(): { events: TrainEvents; stop(): void } {
       if (bar === null) {
         const mark = e.improved ? colour.green(' *') : ''
         const bits = kind === 'text' ? ` (${fmt(e.val_loss / Math.LN2, 3)} bits/char)` : ' (MSE, normalised)'
-        log(`step ${e.step}: train ${fmt(e.train_loss)} val ${fmt(e.val_loss)}${bits}${mark} ${e.seconds.toFixed(1)}s`)
+        const rss = o.verbose ? `, peak RSS ${fmtBytes(e.peak_rss_bytes)}` : ''
+        log(`step ${e.step}: train ${fmt(e.train_loss)} val ${fmt(e.val_loss)}${bits}${mark} ${e.seconds.toFixed(1)}s${rss}`)
       }
     },
     skipped(e) {
@@ -52,6 +65,7 @@ export function trainView(): { events: TrainEvents; stop(): void } {
   return {
     events,
     stop() {
+      stopped = true
       if (bar !== null) { bar.stop(); bar = null }
     },
   }

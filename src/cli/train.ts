@@ -7,6 +7,7 @@ import { Command } from 'commander'
 import { ARCHITECTURE_KEYS, resolveTrainConfig, TrainConfig } from '../config.ts'
 import { UserError } from '../errors.ts'
 import { addFlags, flagOf, pickFlags, TRAIN_FLAGS } from './flags.ts'
+import { fmtBytes } from './memory.ts'
 import { colour, fmt, fmtDuration, fmtInt, json, log, result } from './output.ts'
 
 export const BUNDLED_TEXT = fileURLToPath(new URL('../../data/moby-dick.txt', import.meta.url))
@@ -19,6 +20,7 @@ export function command(): Command {
     .option('--resume <checkpoint>', 'continue training from a checkpoint (--steps then counts additional steps)')
     .option('--print-config', 'print the effective config as JSON and exit')
     .option('--json', 'print the result as one JSON object on stdout')
+    .option('--verbose', 'report memory on stderr: parameters, optimizer state, BPTT activations before training, peak RSS after')
     .option('--report <file.html>', 'after training, write an HTML report of the run (as rnn report)')
   addFlags(cmd, TRAIN_FLAGS, TrainConfig.parse({}))
   cmd.addHelpText('after', `
@@ -56,13 +58,14 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   const progress = await import('./progress.ts')
-  const view = progress.trainView()
+  const view = progress.trainView({ verbose: opts.verbose === true })
   try {
     const r = await train({ config, corpus, from, events: view.events, signal: ctrl.signal })
     view.stop()
+    if (opts.verbose) log(colour.dim(`peak RSS ${fmtBytes(r.memory.peak_rss_bytes)} (process.resourceUsage().maxRSS)`))
     if (typeof opts.report === 'string') (await import('../index.ts')).writeReport(r.checkpoint, opts.report)
     if (opts.json) {
-      json({ steps: r.steps, train_loss: r.train_loss, val_loss: r.val_loss, best_val_loss: r.best_val_loss, seconds: round(r.seconds), checkpoint: r.checkpoint, stopped: r.stopped, chars_per_s: Math.round(r.chars_per_s) })
+      json({ steps: r.steps, train_loss: r.train_loss, val_loss: r.val_loss, best_val_loss: r.best_val_loss, seconds: round(r.seconds), checkpoint: r.checkpoint, stopped: r.stopped, chars_per_s: Math.round(r.chars_per_s), memory: r.memory })
     } else {
       const why = { done: '', interrupted: ' (interrupted)', early_stop: ' (early stop: no improvement)', time_limit: ' (time limit)' }[r.stopped]
       result(`trained ${fmtInt(r.steps)} steps in ${fmtDuration(r.seconds)}${why}, ${fmtInt(r.chars_per_s)} chars/s`)

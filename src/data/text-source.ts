@@ -22,7 +22,8 @@ export function openTextSource(path: string, o: { valFrac: number; vocab?: Vocab
     batcher: (B, T, cursor) => new StreamBatcher(corpus.train, B, T, cursor),
     validate: (model, T, B) => {
       const val = corpus.val.subarray(0, VALIDATION_CHARS)
-      return evaluateIds(model, val, validationStreams(val.length, B), T).loss
+      // in a batch as wide as training's, so validation reuses the training buffers (no second workspace)
+      return evaluateIds(model, val, validationStreams(val.length, B), T, B).loss
     },
   }
 }

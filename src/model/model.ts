@@ -39,6 +39,45 @@ interface Workspace {
   readonly embedT: Float32Array; readonly embedGradT: Float32Array
 }
 
+/**
+ * The bytes of one workspace by role. Every per-position figure is T × B × (bytes per position): the
+ * buffers hold [T][B][*] rows; the carried-state rows h_0 / c_0 and whatever has no position axis are `fixed`.
+ */
+export interface WorkspaceMemory {
+  readonly T: number; readonly B: number
+  /** Per layer: the forward values kept for BPTT: h_1..h_T, c_1..c_T, the gate cache, dropout mask and output. */
+  readonly activations: readonly number[]
+  /** Per layer: the other per-position buffers: the input projection xw and backward's dh, dc, dxw (dhh). */
+  readonly work: readonly number[]
+  /** Per position outside the layers: logits, dlogits and (dense input) dL/dx. */
+  readonly io: number
+  /** No position axis: h_0 / c_0, dh0 / dc0, step scratch, packed W_hh, embedding scratch. */
+  readonly fixed: number
+  /** Every array of the workspace, once. */
+  readonly total: number
+}
+
+/** Each distinct array of a workspace (views excluded): the LayerBuffers' own arrays and the model's. */
+function workspaceArrays(ws: Workspace): Set<Float32Array> {
+  const all = new Set<Float32Array>()
+  for (const l of ws.layers) for (const v of Object.values(l)) if (v instanceof Float32Array) all.add(v)
+  for (const a of [...ws.dropped, ...ws.masks, ws.logits, ws.dlogits, ws.dx, ws.embedT, ws.embedGradT]) if (a !== null) all.add(a)
+  return all
+}
+
+function workspaceMemory(ws: Workspace, H: number): WorkspaceMemory {
+  const bytes = (a: Float32Array | null) => (a === null ? 0 : a.byteLength)
+  const row = ws.B * H * 4 // h_0 (c_0): the state carried in, not a position of this chunk
+  const activations = ws.layers.map((l, i) =>
+    bytes(l.h) - row + (l.c.length > 0 ? bytes(l.c) - row : 0) + bytes(l.cache) + bytes(ws.dropped[i]) + bytes(ws.masks[i]))
+  const work = ws.layers.map((l) => bytes(l.xw) + bytes(l.dh) + bytes(l.dc) + bytes(l.dxw) + (l.dhh !== l.dxw ? bytes(l.dhh) : 0))
+  const io = bytes(ws.logits) + bytes(ws.dlogits) + bytes(ws.dx)
+  let total = 0
+  for (const a of workspaceArrays(ws)) total += a.byteLength
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
+  return { T: ws.T, B: ws.B, activations, work, io, fixed: total - sum(activations) - sum(work) - io, total }
+}
+
 /** Every array of a workspace goes back to the allocator (wasm memory is not garbage-collected). */
 function freeWorkspace(ws: Workspace): void {
   for (const l of ws.layers) freeLayerBuffers(l)
@@ -104,6 +143,16 @@ export class Model {
     this.spare = this.ws
     this.ws = ws
     return ws
+  }
+
+  /** Allocates the buffers for (T, B) now instead of at the first forward (so memory() can report them). */
+  reserve(T: number, B: number): void {
+    this.workspace(T, B)
+  }
+
+  /** Bytes of the per-(T, B) buffers the model holds, by role: the current shape's first, then the other's if any. */
+  memory(): WorkspaceMemory[] {
+    return [this.ws, this.spare].filter((w): w is Workspace => w !== null).map((w) => workspaceMemory(w, this.spec.hidden_size))
   }
 
   /**
