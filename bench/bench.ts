@@ -21,7 +21,7 @@
  * after each of ours on as many threads, and the ratio is printed. JSON lines:
  *   {"workload":"A","chars_per_s":N,"gflops":N,"threads":n}                        ours, per thread count
  *   {"workload":"A","reference":"pytorch","chars_per_s","gflops","ratio","blas","threads"}
- *   {"workload":"sample-B","chars_per_s":N}                                        1 thread (matrix-vector)
+ *   {"workload":"sample-B","chars_per_s":N,"threads":n}                            per thread count
  *   {"workload":"peak","impl":"ours","gflops","size","threads"} and its reference line
  * --no-reference skips PyTorch. --reference-blas openblas,reference also runs PyTorch on Debian's reference
  * BLAS (apt-get install libblas3, loaded through LD_LIBRARY_PATH for that process only); "blas" in each
@@ -392,23 +392,28 @@ async function main(): Promise<void> {
         jsonLine({ workload: w.name, reference: 'pytorch', chars_per_s: t.chars_per_s, gflops: t.gflops, ratio: ratio(r.charsPerS, t.chars_per_s), blas, threads })
     }
 
-  // single-stream sampling never splits a product (all are matrix-vector): one thread, and PyTorch on one
-  let sampleRate: number | null = null
-  if (sample) {
-    await useThreads(1)
-    log('sample-B: single-stream sampling, 2 × 256 LSTM, 1 thread')
-    sampleRate = runSample(Math.min(seconds, 10))
-    jsonLine({ workload: 'sample-B', chars_per_s: Math.round(sampleRate) })
-    const ref = runReferences(torchPy, blasList, 'sample-B', Math.min(seconds, 10), 1, log)
-    refs.set(refKey('sample-B', 1), ref)
-    for (const [blas, t] of ref)
-      jsonLine({ workload: 'sample-B', reference: 'pytorch', chars_per_s: t.chars_per_s, ratio: ratio(sampleRate, t.chars_per_s), blas, threads: 1 })
-  }
+  // single-stream sampling: matrix-vector products, split between threads for B's 1024 × 256 weights
+  const sampleRates: { threads: number; rate: number }[] = []
+  if (sample)
+    for (const threads of threadList) {
+      await useThreads(threads)
+      log(`sample-B: single-stream sampling, 2 × 256 LSTM, ${threads} thread(s)`)
+      const before = parallelStats()
+      const rate = runSample(Math.min(seconds, 10))
+      const share = workerShare(before)
+      if (share !== '') log(`  ${share.slice(2)}`)
+      sampleRates.push({ threads, rate })
+      jsonLine({ workload: 'sample-B', chars_per_s: Math.round(rate), threads })
+      const ref = runReferences(torchPy, blasList, 'sample-B', Math.min(seconds, 10), threads, log)
+      refs.set(refKey('sample-B', threads), ref)
+      for (const [blas, t] of ref)
+        jsonLine({ workload: 'sample-B', reference: 'pytorch', chars_per_s: t.chars_per_s, ratio: ratio(rate, t.chars_per_s), blas, threads })
+    }
   if (torchPy === null) log('bench: no Python with torch found (apt-get install python3-torch libopenblas0-pthread); ratios skipped')
-  if (!json) printReport(kernels, results, ourPeaks, sampleRate, refs)
+  if (!json) printReport(kernels, results, ourPeaks, sampleRates, refs)
 }
 
-function printReport(kernels: string, results: Result[], ourPeaks: Peak[], sampleRate: number | null, refs: References): void {
+function printReport(kernels: string, results: Result[], ourPeaks: Peak[], sampleRates: { threads: number; rate: number }[], refs: References): void {
   const out = (s: string) => process.stdout.write(s + '\n')
   const pct = (v: number) => `${(100 * v).toFixed(0)}%`
   // "of peak" is against our peak on as many threads
@@ -434,10 +439,10 @@ function printReport(kernels: string, results: Result[], ourPeaks: Peak[], sampl
   for (const r of results)
     for (const [blas, t] of refs.get(refKey(r.workload.name, r.threads)) ?? [])
       out(`${r.workload.name}: ${torchLabel(blas, r.threads)} ${t.chars_per_s} chars/s, ${t.gflops.toFixed(2)} GFLOP/s; ours / PyTorch = ${(r.charsPerS / t.chars_per_s).toFixed(2)}`)
-  if (sampleRate !== null) {
-    out(`sample-B: ${Math.round(sampleRate)} chars/s single-stream sampling`)
-    for (const [blas, t] of refs.get(refKey('sample-B', 1)) ?? [])
-      out(`sample-B: ${torchLabel(blas, 1)} ${t.chars_per_s} chars/s; ours / PyTorch = ${(sampleRate / t.chars_per_s).toFixed(2)}`)
+  for (const { threads, rate } of sampleRates) {
+    out(`sample-B: ${Math.round(rate)} chars/s single-stream sampling, ${threads} thread${threads === 1 ? '' : 's'}`)
+    for (const [blas, t] of refs.get(refKey('sample-B', threads)) ?? [])
+      out(`sample-B: ${torchLabel(blas, threads)} ${t.chars_per_s} chars/s; ours / PyTorch = ${(rate / t.chars_per_s).toFixed(2)}`)
   }
   for (const p of ourPeaks) {
     out(`peak: ours (matmul, ${p.threads} thread${p.threads === 1 ? '' : 's'}) ${p.gflops.toFixed(1)} GFLOP/s at ${p.size}³`)

@@ -46,7 +46,8 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   if (typeof opts.report === 'string' && !/\.html?$/i.test(opts.report)) throw new UserError(`--report: ${opts.report}: the report is an HTML file; name it *.html`)
   const corpus = file ?? from?.data.source ?? BUNDLED_TEXT
 
-  const { train } = await import('../index.ts')
+  const { train, kernelName, threadCount } = await import('../index.ts')
+  if (opts.verbose) log(colour.dim(`engine: ${kernelName()} kernels, ${threadCount()} thread${threadCount() === 1 ? '' : 's'} for the large products (--kernels, --threads)`))
   const ctrl = new AbortController()
   let signalCode = 0
   const onSignal = (sig: NodeJS.Signals) => {

@@ -78,7 +78,7 @@ export function createWasmKernels(W: WasmKernels, par: Parallel, fallback: Kerne
       return
     }
     const t = N >= SMALL_N ? packScratch(packed(K, M)) : null
-    if (t === null) { W.gemm_nt_small(out.byteOffset, x.byteOffset, w.byteOffset, N, K, M); return }
+    if (t === null) { par.ntSmall(out.byteOffset, x.byteOffset, w.byteOffset, N, K, M); return }
     W.pack_cols(t.byteOffset, w.byteOffset, M, K)
     par.nnPacked(out.byteOffset, x.byteOffset, t.byteOffset, N, K, M)
   }

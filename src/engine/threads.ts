@@ -22,11 +22,17 @@ import { heapAlloc, heapMemory } from './memory.ts'
 import type { WasmKernels } from './wasm/module.ts'
 
 const SEQ = 0, NEXT = 1, DONE = 2, CHUNKS = 3, OP = 4, ARGS = 5, ASLEEP = 12
-const OP_NN = 1, OP_TN = 2
+const OP_NN = 1, OP_TN = 2, OP_NT = 3
 /** Below this many multiply-adds a product runs on one thread (measured: bench/kernels.ts --threads). */
 const MIN_MACS = 1 << 20
 /** Chunks per thread: enough that a late thread's share is picked up by the others. */
 const CHUNKS_PER_THREAD = 4
+/**
+ * Matrix-vector products (a few rows of x: sampling) split from this many multiply-adds: they are memory
+ * bound, and with one chunk per thread each thread keeps reading the same half of W, so each core's L2
+ * holds its half (2 × 256 LSTM: 3 MB of weights, 2 MB of L2 per core here).
+ */
+const MIN_MV_MACS = 1 << 17
 /** The most threads --threads accepts. */
 export const MAX_THREADS = 16
 
@@ -35,6 +41,8 @@ export interface Parallel {
   nnPacked(c: number, a: number, bp: number, N: number, P: number, J: number): void
   /** gemm_tn_packed(c, ap, bp, N, M, K), split over 4-row blocks of C when large enough. */
   tnPacked(c: number, ap: number, bp: number, N: number, M: number, K: number): void
+  /** gemm_nt_small(c, a, w, N, K, M), split over 4-row blocks of w when large enough. */
+  ntSmall(c: number, a: number, w: number, N: number, K: number, M: number): void
 }
 
 let W: WasmKernels | null = null
@@ -50,7 +58,7 @@ const stats = { jobs: 0, chunks: 0, chunksOnCaller: 0, pauses: 0 }
 export function initParallel(kernels: WasmKernels, compiled: WebAssembly.Module): Parallel {
   W = kernels
   module = compiled
-  return { nnPacked, tnPacked }
+  return { nnPacked, tnPacked, ntSmall }
 }
 
 /** The default thread count: every core up to 2, the most measured (BENCHMARKS.md, "Threads"). */
@@ -64,8 +72,8 @@ export function threadCount(): number {
 }
 
 /**
- * Sets the thread count. Workers start with the first product large enough to split (so `rnn sample`,
- * whose products are all small, never starts one) and stop when the count is lowered. Throws on a count
+ * Sets the thread count. Workers start with the first product large enough to split (not at all for
+ * small models) and stop when the count is lowered. Throws on a count
  * outside 1..MAX_THREADS. Without the wasm kernels the js kernels run on the calling thread whatever the
  * count.
  */
@@ -73,6 +81,7 @@ export function setThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new Error(`threads must be an integer from 1 to ${MAX_THREADS}, got ${n}`)
   wanted = n
   while (workers.length > n - 1) void workers.pop()!.terminate()
+  pausedUntil = 0 // a new count starts without the judgement made for the old one
 }
 
 /** Resolves when the workers for the current count are running (tests: so a split really is shared). */
@@ -118,10 +127,19 @@ function tnPacked(c: number, ap: number, bp: number, N: number, M: number, K: nu
   run(OP_TN, blocks, c, ap, bp, N, M, K)
 }
 
-/** Posts one job of `units` panels or blocks, works on it, and returns when every chunk is done. */
-function run(op: number, units: number, c: number, a: number, b: number, N: number, P: number, J: number): void {
+function ntSmall(c: number, a: number, w: number, N: number, K: number, M: number): void {
+  const blocks = Math.ceil(M / 4)
+  if (wanted === 1 || N * K * M < MIN_MV_MACS || blocks < 2 || paused() || !startWorkers()) { W!.gemm_nt_small(c, a, w, N, K, M); return }
+  run(OP_NT, blocks, c, a, w, N, K, M, 1)
+}
+
+/**
+ * Posts one job of `units` panels or blocks in about `perThread` chunks per thread, works on it, and
+ * returns when every chunk is done.
+ */
+function run(op: number, units: number, c: number, a: number, b: number, N: number, P: number, J: number, perThread = CHUNKS_PER_THREAD): void {
   const s = ctl!
-  const per = Math.ceil(units / Math.min(units, CHUNKS_PER_THREAD * wanted))
+  const per = Math.ceil(units / Math.min(units, perThread * wanted))
   const chunks = Math.ceil(units / per)
   job = (job + 1) | 0
   s[OP] = op

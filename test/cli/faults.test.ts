@@ -106,14 +106,19 @@ describe('determinism', () => {
     expect(sa.stdout).toBe(sb.stdout)
   })
 
-  it('--threads 1 and --threads 2 train the same checkpoint, bit for bit', async () => {
-    // hidden 128, batch 32: the recurrent products (32 × 128 × 512) are large enough to be split
+  it('--threads 1 and --threads 2 train the same checkpoint and draw the same samples, bit for bit', async () => {
+    // hidden 192, batch 32: the recurrent products (32 × 192 × 768) and the sampler's matrix-vector
+    // products (768 × 192) are large enough to be split
     const { dir, file } = tempWithText(20_000)
-    const args = [file, '--hidden', '128', '--batch', '32', '--seq-len', '16', '--steps', '4', '--eval-every', '2', '--seed', '4']
+    const args = [file, '--hidden', '192', '--batch', '32', '--seq-len', '16', '--steps', '4', '--eval-every', '2', '--seed', '4']
     const one = await runRnn(['--threads', '1', 'train', ...args, '--out', 'one.json'], { cwd: dir })
     const two = await runRnn(['--threads', '2', 'train', ...args, '--out', 'two.json'], { cwd: dir })
     expect(one.code, one.stderr).toBe(0)
     expect(two.code, two.stderr).toBe(0)
     expect(readJson(join(dir, 'two.json')).params).toEqual(readJson(join(dir, 'one.json')).params)
+    const s1 = await runRnn(['--threads', '1', 'sample', 'one.json', '--seed', '3', '--length', '300'], { cwd: dir })
+    const s2 = await runRnn(['--threads', '2', 'sample', 'one.json', '--seed', '3', '--length', '300'], { cwd: dir })
+    expect(s1.code, s1.stderr).toBe(0)
+    expect(s2.stdout).toBe(s1.stdout)
   })
 })

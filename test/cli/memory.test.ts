@@ -28,6 +28,7 @@ describe('rnn train --verbose reports memory', () => {
     expect(err.indexOf('memory before the first step')).toBeLessThan(err.indexOf('step 2:'))
     expect(err).toMatch(/^step 2: .* peak RSS \d+\.\d MB$/m)
     expect(err).toMatch(/^peak RSS \d+\.\d MB/m)
+    expect(err).toMatch(/^engine: wasm kernels, \d+ threads? for the large products/m)
   })
 
   it('activations double when seq-len doubles, and when batch doubles; bytes per position do not change', () => {

@@ -6,7 +6,8 @@
  * test checks that the worker really ran part of them.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { kernelName, setKernels, type KernelName } from '../../src/engine/kernels.ts'
+import { kernelName, kernels, setKernels, type KernelName } from '../../src/engine/kernels.ts'
+import { allocF32 } from '../../src/engine/memory.ts'
 import { allocParams } from '../../src/engine/params.ts'
 import { createRng } from '../../src/engine/rng.ts'
 import { parallelStats, setThreads, threadCount, threadsReady } from '../../src/engine/threads.ts'
@@ -67,6 +68,28 @@ describe('1 and 2 threads, wasm and js kernels, on the same batches', () => {
     for (let i = 0; i < 2; i++) expect(Math.abs(one.losses[i] - js.losses[i])).toBeLessThan(1e-5 * js.losses[i])
     expect(maxRelErr(one.grad, js.grad)).toBeLessThan(1e-4)
     expect(maxRelErr(one.h, js.h)).toBeLessThan(1e-5)
+  })
+
+  it('matrix-vector products (sampling) split between threads give the same bits', async () => {
+    // x · wᵀ for one row and a 1024 × 256 weight (one LSTM layer of workload B): the sampler's product
+    const K = 256, M = 1024, rng = createRng(7)
+    setKernels('wasm')
+    const w = allocF32(M * K).map(() => rng.uniform(-0.1, 0.1)), x = allocF32(K).map(() => rng.uniform(-1, 1))
+    const product = (threads: number) => {
+      setThreads(threads)
+      const out = allocF32(M)
+      for (let i = 0; i < 50; i++) { out.fill(0); kernels().matmulAdd(out, x, w, 1, K, M) }
+      return Float32Array.from(out)
+    }
+    const one = product(1)
+    setThreads(2)
+    await threadsReady()
+    const before = parallelStats()
+    const two = product(2)
+    const after = parallelStats()
+    expect(after.jobs - before.jobs).toBeGreaterThan(0)
+    expect((after.chunks - before.chunks) - (after.chunksOnCaller - before.chunksOnCaller)).toBeGreaterThan(0)
+    expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true)
   })
 
   it('setThreads rejects counts outside 1..16', () => {

@@ -21,6 +21,7 @@ export interface WasmKernels {
   gemm_tn_packed(c: Ptr, ap: Ptr, bp: Ptr, N: number, M: number, K: number): void
   pack_a4(ap: Ptr, a: Ptr, N: number, M: number): void
   gemm_nt_small(c: Ptr, a: Ptr, w: Ptr, N: number, K: number, M: number): void
+  gemm_nt_small_rows(c: Ptr, a: Ptr, w: Ptr, N: number, K: number, M: number, m0: number, m1: number): void
   pack_rows(bp: Ptr, b: Ptr, P: number, J: number): void
   pack_cols(bp: Ptr, w: Ptr, J: number, P: number): void
   transpose(dst: Ptr, src: Ptr, R: number, C: number, add: number): void

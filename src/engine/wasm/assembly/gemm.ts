@@ -254,10 +254,15 @@ export function pack_cols(bp: usize, w: usize, J: i32, P: i32): void {
  * would cost more than the product. Four rows of W share each load of A; horizontal sums at the end.
  */
 export function gemm_nt_small(c: usize, a: usize, w: usize, N: i32, K: i32, M: i32): void {
-  const K4 = K & ~3, M4 = M & ~3, wr = <usize>K << 2
+  gemm_nt_small_rows(c, a, w, N, K, M, 0, M)
+}
+
+/** Outputs [m0, m1) of gemm_nt_small (rows m0.. of W; m0 a multiple of 4), for splitting between threads. */
+export function gemm_nt_small_rows(c: usize, a: usize, w: usize, N: i32, K: i32, M: i32, m0: i32, m1: i32): void {
+  const K4 = K & ~3, M4 = m0 + ((m1 - m0) & ~3), wr = <usize>K << 2
   for (let n = 0; n < N; n++) {
     const an = a + <usize>n * wr, cn = c + <usize>n * (<usize>M << 2)
-    let m = 0
+    let m = m0
     for (; m < M4; m += 4) {
       const w0 = w + <usize>m * wr, w1 = w0 + wr, w2 = w1 + wr, w3 = w2 + wr
       let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0
@@ -276,7 +281,7 @@ export function gemm_nt_small(c: usize, a: usize, w: usize, N: i32, K: i32, M: i
       store<f32>(cm, load<f32>(cm) + t0); store<f32>(cm, load<f32>(cm, 4) + t1, 4)
       store<f32>(cm, load<f32>(cm, 8) + t2, 8); store<f32>(cm, load<f32>(cm, 12) + t3, 12)
     }
-    for (; m < M; m++) {
+    for (; m < m1; m++) {
       const wm = w + <usize>m * wr
       let t: f32 = 0
       for (let k = 0; k < K; k++) t += load<f32>(an + (<usize>k << 2)) * load<f32>(wm + (<usize>k << 2))

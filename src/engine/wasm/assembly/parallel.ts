@@ -7,7 +7,7 @@
  *
  * The job lives in a control block of i32 slots in the shared memory, written by the main thread:
  */
-import { gemm_nn_packed_cols, gemm_tn_packed } from './gemm'
+import { gemm_nn_packed_cols, gemm_nt_small_rows, gemm_tn_packed } from './gemm'
 
 const SEQ: usize = 0      // job number; the main thread bumps it last, workers wait on it
 const NEXT: usize = 4     // (job number & 0xfff) << 20 | next unclaimed chunk
@@ -18,6 +18,7 @@ const ARGS: usize = 20    // its arguments: c, a, b, N, P|M, J|K, units per chun
 
 export const OP_NN: i32 = 1  // gemm_nn_packed over column panels
 export const OP_TN: i32 = 2  // gemm_tn_packed over 4-row blocks of C
+export const OP_NT: i32 = 3  // gemm_nt_small over 4-row blocks of W (matrix-vector products: sampling)
 
 const TAG_MASK: i32 = ~0xfffff
 
@@ -28,9 +29,14 @@ const TAG_MASK: i32 = ~0xfffff
 function runChunk(ctl: usize, i: i32): void {
   const c = <usize>arg(ctl, 0), a = <usize>arg(ctl, 1), b = <usize>arg(ctl, 2)
   const N = arg(ctl, 3), P = arg(ctl, 4), J = arg(ctl, 5), per = arg(ctl, 6)
-  if (load<i32>(ctl + OP) == OP_NN) {
+  const op = load<i32>(ctl + OP)
+  if (op == OP_NN) {
     const j0 = i * per * 8
     gemm_nn_packed_cols(c, a, b, N, P, J, j0, min(J, j0 + per * 8))
+  } else if (op == OP_NT) {
+    // C [N][M] += A [N][K] · W [M][K]ᵀ (P = K, J = M here)
+    const m0 = i * per * 4
+    gemm_nt_small_rows(c, a, b, N, P, J, m0, min(J, m0 + per * 4))
   } else {
     // C [M][K] rows m0.. (M = P, K = J here); A packed in 4-row blocks of N·16 bytes
     const m0 = i * per * 4
