@@ -153,10 +153,23 @@ function run(op: number, units: number, c: number, a: number, b: number, N: numb
   const mine = W!.work(s.byteOffset, job)
   const t1 = performance.now()
   // the last chunks may still be running on a worker: they are short, so spin rather than sleep
-  while (Atomics.load(s, DONE) < chunks) { /* spin */ }
+  for (let spins = 1; Atomics.load(s, DONE) < chunks; spins++)
+    if ((spins & 0xfffff) === 0 && performance.now() - t1 > STUCK_MS) stuck()
   const t2 = performance.now()
   stats.jobs++; stats.chunks += chunks; stats.chunksOnCaller += mine
   watchLateness(t2 - t1, mine === 0 ? t1 - t0 : (t1 - t0) / mine, t2)
+}
+
+/**
+ * A claimed chunk not finished after this long means its worker is gone (a chunk takes microseconds to
+ * milliseconds; a descheduled worker resumes within a time slice): fail loudly instead of spinning forever.
+ */
+const STUCK_MS = 20_000
+
+function stuck(): never {
+  for (const w of workers.splice(0)) void w.terminate()
+  wanted = 1
+  throw new Error(`a worker thread stopped responding (no chunk finished in ${STUCK_MS / 1000} s); run with --threads 1`)
 }
 
 // ---- a busy machine: never slower than one thread ----
