@@ -6,19 +6,24 @@
  */
 import { fileURLToPath } from 'node:url'
 import type { CellKind } from './engine/cells/cell.ts'
-import type { SeriesCodec } from './data/codec.ts'
-import type { Series } from './data/csv.ts'
+import type { SeriesCodec, Transform } from './data/codec.ts'
+import type { Fill, Series } from './data/csv.ts'
 import { readText } from './data/text.ts'
 import { Vocab } from './data/vocab.ts'
 import { UserError } from './errors.ts'
 import { inspectGradients, type GradientSeries, type LossAt, type Window } from './inspect.ts'
 import type { Checkpoint, SeriesMeta } from './model/checkpoint.ts'
 import type { Model } from './model/model.ts'
+import type { ModelSpec } from './model/spec.ts'
 import { isCsvPath } from './open-source.ts'
 
 export const BUNDLED_TEXT = fileURLToPath(new URL('../data/moby-dick.txt', import.meta.url))
 
-export interface FreshModels { cells: CellKind[]; hidden: number; layers: number; seed: number; forgetBias?: number }
+export interface FreshModels {
+  cells: CellKind[]; hidden: number; layers: number; seed: number; forgetBias?: number
+  /** For a CSV file: the columns to read and how rows are encoded, as `rnn train` takes them. */
+  csv?: { target: string | null; features: string[]; transform: Transform; fill: Fill | null; delimiter: string | null; header: boolean }
+}
 
 export interface GradientRequest {
   /** A checkpoint path (text or time series), or fresh character models of these cells (vocabulary from the file). */
@@ -55,30 +60,51 @@ export async function gradientReport(req: GradientRequest): Promise<GradientRepo
     }
     subjects.push({ label: path, model: loaded.model })
   } else {
+    const fresh = req.source.fresh
     file = req.file ?? BUNDLED_TEXT
-    if (isCsvPath(file))
-      throw new UserError(`${file}: --cell compares fresh character models on text; to look inside a forecaster, train one first (rnn train ${file} --target <column>) and inspect its checkpoint`)
-    const text = readText(file)
-    const vocab = Vocab.fromText(text)
-    for (const cell of req.source.fresh.cells) subjects.push({ label: `fresh ${cell}`, model: await freshModel(cell, vocab.size, req.source.fresh) })
-    window = textWindow(file, text, vocab, req)
+    if (isCsvPath(file) || (fresh.csv?.target ?? null) !== null) {
+      // fresh forecasters: the rows encoded as `rnn train` would (statistics of the training rows)
+      const { series, codec } = await freshSeries(file, fresh.csv)
+      const io = { input_size: codec.inputSize, output_size: codec.k, input: 'dense', loss: 'mse' } as const
+      for (const cell of fresh.cells) subjects.push({ label: `fresh ${cell}`, model: await freshModel(cell, io, fresh) })
+      window = seriesWindow(series, codec, req)
+      unit = 'rows'
+    } else {
+      const text = readText(file)
+      const vocab = Vocab.fromText(text)
+      const io = { input_size: vocab.size, output_size: vocab.size, input: 'one_hot', loss: 'cross_entropy' } as const
+      for (const cell of fresh.cells) subjects.push({ label: `fresh ${cell}`, model: await freshModel(cell, io, fresh) })
+      window = textWindow(file, text, vocab, req)
+    }
   }
   const models = subjects.map(({ label, model }) => ({ cell: model.spec.cell, label, ...inspectGradients(model, window, req.lossAt) }))
   return { loss_at: req.lossAt, seq_len: req.seqLen, offset: req.offset, batches: req.batches, file, unit, models }
+}
+
+/**
+ * A CSV read and encoded as `rnn train` would for a fresh model: the same columns, season, split and
+ * normalisation of the training rows (src/data/series.ts), so fresh and trained models see the same inputs.
+ */
+async function freshSeries(file: string, o: FreshModels['csv']): Promise<{ series: Series; codec: SeriesCodec }> {
+  if (o === undefined || o.target === null) throw new UserError(`${file}: a CSV file needs --target <column> (the column whose forecasting loss is differentiated)`)
+  const { openSeriesSource } = await import('./data/series.ts')
+  const csv = { target: o.target, features: o.features, delimiter: o.delimiter, header: o.header, fill: o.fill }
+  const source = openSeriesSource(file, csv, { valFrac: 0.1, testSize: null, season: null, transform: o.transform, T: (season) => Math.min(64, Math.max(16, 2 * season)) })
+  return { series: source.series, codec: source.codec }
 }
 
 function fail(message: string): never {
   throw new UserError(message)
 }
 
-/** A character model with PyTorch's default initialisation (src/model/init.ts), reproducible from the seed. */
-export async function freshModel(cell: CellKind, V: number, o: Omit<FreshModels, 'cells'>): Promise<Model> {
+/** A model with PyTorch's default initialisation (src/model/init.ts), reproducible from the seed. */
+export async function freshModel(cell: CellKind, io: Pick<ModelSpec, 'input_size' | 'output_size' | 'input' | 'loss'>, o: Omit<FreshModels, 'cells'>): Promise<Model> {
   const { allocParams } = await import('./engine/params.ts')
   const { createRng } = await import('./engine/rng.ts')
   const { initParams } = await import('./model/init.ts')
   const { Model } = await import('./model/model.ts')
   const { paramSpecs } = await import('./model/spec.ts')
-  const spec = { cell, input_size: V, hidden_size: o.hidden, num_layers: o.layers, output_size: V, input: 'one_hot', loss: 'cross_entropy' } as const
+  const spec: ModelSpec = { cell, hidden_size: o.hidden, num_layers: o.layers, ...io }
   const params = allocParams(paramSpecs(spec))
   initParams(params, spec, createRng(o.seed), o.forgetBias)
   return new Model(spec, params)

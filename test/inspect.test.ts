@@ -18,6 +18,8 @@ import { columnsFor, heatCell, logChart, logRange, sparkLine } from '../src/repo
 import { Comparer, f32, goldenIndex, loadCase, modelOf, stateOf, targetsOf, type Json } from './helpers/golden.ts'
 
 const cases = goldenIndex().filter((e) => e.kind === 'forward_backward')
+/** A character model's input and output: V symbols, one-hot in, cross-entropy out. */
+const textIO = (V: number) => ({ input_size: V, output_size: V, input: 'one_hot', loss: 'cross_entropy' }) as const
 
 describe('per-step state-gradient norms match PyTorch', () => {
   for (const entry of cases) {
@@ -209,7 +211,7 @@ describe('the loss of a window', () => {
   }
 
   it('last: only the last step has a direct gradient, ‖head.weightᵀ (softmax − onehot)‖', async () => {
-    const model = await freshModel('lstm', 7, { hidden: 5, layers: 1, seed: 3 })
+    const model = await freshModel('lstm', textIO(7), { hidden: 5, layers: 1, seed: 3 })
     const w = windowOf(6, 1)
     const r = inspectGradients(model, w, 'last')
     const logits = model.outputs().subarray(5 * 7, 6 * 7)
@@ -223,7 +225,7 @@ describe('the loss of a window', () => {
   })
 
   it('all: the gradient of the SUM over steps, i.e. the mean times T', async () => {
-    const model = await freshModel('gru', 7, { hidden: 5, layers: 2, seed: 4 })
+    const model = await freshModel('gru', textIO(7), { hidden: 5, layers: 2, seed: 4 })
     const w = windowOf(6, 1)
     const r = inspectGradients(model, w, 'all')
     const raw = stateGradNorms(model, w.x, w.targets, 6, 1, model.zeroState(1))
@@ -233,7 +235,7 @@ describe('the loss of a window', () => {
 
   it('B windows in one batch average the per-window norms of separate runs', async () => {
     for (const lossAt of ['last', 'all'] as const) {
-      const model = await freshModel('rnn_tanh', 7, { hidden: 6, layers: 2, seed: 5 })
+      const model = await freshModel('rnn_tanh', textIO(7), { hidden: 6, layers: 2, seed: 5 })
       const both = inspectGradients(model, windowOf(5, 2), lossAt)
       const a = inspectGradients(model, windowOf(5, 1, 0), lossAt), b = inspectGradients(model, windowOf(5, 1, 5), lossAt)
       for (let l = 0; l < 2; l++)

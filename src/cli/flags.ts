@@ -33,6 +33,8 @@ export const CELL_ALIASES: Record<string, string> = { rnn: 'rnn_tanh', tanh: 'rn
 export const parseCell = oneOf(['rnn_tanh', 'rnn_relu', 'lstm', 'gru'], CELL_ALIASES)
 export const parseInt_ = int
 export const parseNumber = num
+export const parseList = list
+export const parseDelimiter = delimiter
 
 export const TRAIN_FLAGS: FlagRow[] = [
   { key: 'cell', flag: '--cell', arg: '<cell>', help: 'rnn_tanh (alias rnn), rnn_relu, lstm or gru', parse: parseCell },

@@ -1,16 +1,18 @@
 /**
  * `rnn inspect-gradients [checkpoint] [file]`: per layer and step, the norm of the total state gradient
  * ∂S/∂h_t (and ∂S/∂c_t) after one backward pass over a window of text (or of CSV rows, for a time-series
- * checkpoint), charted on a log scale. With `--cell a,b,…` it compares freshly initialised character
- * models on the same text window instead of a checkpoint.
+ * checkpoint), charted on a log scale. With `--cell a,b,…` it compares freshly initialised models on the
+ * same window of text (or of CSV rows, with --target) instead of a checkpoint.
  * Flags → GradientRequest → src/inspect-source.ts → render (src/report/gradients.ts), CSV or JSON.
  */
 import { Chalk } from 'chalk'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import type { CellKind } from '../engine/cells/cell.ts'
+import type { Transform } from '../data/codec.ts'
+import type { Fill } from '../data/csv.ts'
 import { UserError } from '../errors.ts'
 import { pickCheckpoint } from './checkpoint-arg.ts'
-import { parseCell, parseInt_, parseNumber } from './flags.ts'
+import { parseCell, parseDelimiter, parseInt_, parseList, parseNumber } from './flags.ts'
 import { colour, json, log, result } from './output.ts'
 
 /** Flags that only make sense for fresh models, with their defaults (applied only with --cell). */
@@ -20,7 +22,7 @@ export function command(): Command {
   return new Command('inspect-gradients')
     .description('chart how the gradient of the loss flows back in time: ‖∂S/∂h_t‖ per layer and step')
     .argument('[checkpoint]', 'checkpoint file (default: the most recent in ./checkpoints; not with --cell)')
-    .argument('[file]', "text to read, or a CSV for a time-series checkpoint (default: the checkpoint's training file, or data/moby-dick.txt with --cell)")
+    .argument('[file]', "text to read, or a CSV for a time-series checkpoint or with --cell and --target (default: the checkpoint's training file, or data/moby-dick.txt with --cell)")
     .addOption(new Option('--seq-len <n>', 'steps (characters or CSV rows) in the window (one backward pass through all of them)').default(100).argParser(parseInt_))
     .addOption(new Option('--offset <n>', 'first character (or CSV row) of the window; the model starts from a zero state there').default(0).argParser(parseInt_))
     .addOption(new Option('--batches <n>', 'average the norms over n consecutive windows').default(1).argParser(parseInt_))
@@ -30,6 +32,12 @@ export function command(): Command {
     .addOption(new Option('--layers <n>', `layers of fresh models (default: ${FRESH_DEFAULTS.layers})`).argParser(parseInt_))
     .addOption(new Option('--seed <n>', `seed of the fresh models' PyTorch initialisation (default: ${FRESH_DEFAULTS.seed})`).argParser(parseInt_))
     .addOption(new Option('--forget-bias <b>', 'LSTM forget-gate bias of fresh models').argParser(parseNumber))
+    .option('--target <column>', 'fresh models on a CSV: the column to forecast (name or 0-based index)')
+    .addOption(new Option('--features <a,b,...>', 'fresh models on a CSV: more columns to read as inputs').argParser(parseList))
+    .addOption(new Option('--transform <t>', 'fresh models on a CSV: inputs and targets as changes (difference) or values (level)').choices(['difference', 'level']))
+    .addOption(new Option('--fill <how>', 'fresh models on a CSV: repair missing values and dates').choices(['previous', 'linear', 'drop']))
+    .addOption(new Option('--delimiter <d>', 'fresh models on a CSV: , ; or tab (default: detected)').argParser(parseDelimiter))
+    .option('--no-header', 'fresh models on a CSV: the first line is data; name columns by index')
     .addOption(new Option('--json', 'print {"loss_at","seq_len","series":[{cell,layer,dh_norm,dc_norm,whh_contrib_norm,decay_per_step}]}').conflicts('csv'))
     .option('--csv', 'print one row per (cell, layer, step): cell,layer,t,dh_norm,dc_norm,whh_contrib_norm')
     .addHelpText('after', `
@@ -40,6 +48,7 @@ of ∂S/∂W_hh. The summary fits norm_t ∝ factor^(T-1-t): the factor per step
 Examples:
   rnn inspect-gradients --cell rnn_tanh,lstm,gru --seq-len 40
   rnn inspect-gradients --cell lstm --forget-bias 1 --loss-at all
+  rnn inspect-gradients --cell rnn_tanh,lstm data/seattle-weather.csv --target temp_max --seq-len 28
   rnn inspect-gradients checkpoints/corpus-lstm.json --offset 5000 --batches 8 --csv > grads.csv
   rnn inspect-gradients checkpoints/airline-passengers-lstm.json --seq-len 48     # a CSV forecaster`)
     .action(run)
@@ -54,6 +63,7 @@ function parseCells(v: string): CellKind[] {
 interface Opts {
   seqLen: number; offset: number; batches: number; lossAt: 'last' | 'all'
   cell?: CellKind[]; hidden?: number; layers?: number; seed?: number; forgetBias?: number
+  target?: string; features?: string[]; transform?: Transform; fill?: Fill; delimiter?: string; header: boolean
   json?: boolean; csv?: boolean
 }
 
@@ -64,17 +74,20 @@ async function run(first: string | undefined, second: string | undefined, o: Opt
   const { gradientReport } = await import('../index.ts')
   let source: Parameters<typeof gradientReport>[0]['source'], file: string | undefined
   if (o.cell !== undefined) {
-    if (second !== undefined) throw new UserError(`--cell: fresh models read one text file, got two arguments (${first} ${second})`)
-    if (first?.endsWith('.json')) throw new UserError(`--cell: ${first} looks like a checkpoint; fresh models read a text file (drop --cell to inspect the checkpoint)`)
+    if (second !== undefined) throw new UserError(`--cell: fresh models read one text or CSV file, got two arguments (${first} ${second})`)
+    if (first?.endsWith('.json')) throw new UserError(`--cell: ${first} looks like a checkpoint; fresh models read a text or CSV file (drop --cell to inspect the checkpoint)`)
     const hidden = o.hidden ?? FRESH_DEFAULTS.hidden, layers = o.layers ?? FRESH_DEFAULTS.layers, seed = o.seed ?? FRESH_DEFAULTS.seed
     if (hidden < 1) throw new UserError(`--hidden: must be ≥ 1, got ${hidden}`)
     if (layers < 1) throw new UserError(`--layers: must be ≥ 1, got ${layers}`)
     if (seed < 0) throw new UserError(`--seed: must be ≥ 0, got ${seed}`)
-    source = { fresh: { cells: o.cell, hidden, layers, seed, forgetBias: o.forgetBias } }
+    const csv = { target: o.target ?? null, features: o.features ?? [], transform: o.transform ?? 'difference', fill: o.fill ?? null, delimiter: o.delimiter ?? null, header: o.header }
+    source = { fresh: { cells: o.cell, hidden, layers, seed, forgetBias: o.forgetBias, csv } }
     file = first
   } else {
-    for (const [flag, v] of [['--hidden', o.hidden], ['--layers', o.layers], ['--seed', o.seed], ['--forget-bias', o.forgetBias]] as const)
-      if (v !== undefined) throw new UserError(`${flag}: applies to fresh models only; add --cell (a checkpoint fixes its own architecture)`)
+    const freshOnly = [['--hidden', o.hidden], ['--layers', o.layers], ['--seed', o.seed], ['--forget-bias', o.forgetBias],
+      ['--target', o.target], ['--features', o.features], ['--transform', o.transform], ['--fill', o.fill], ['--delimiter', o.delimiter], ['--no-header', o.header ? undefined : false]] as const
+    for (const [flag, v] of freshOnly)
+      if (v !== undefined) throw new UserError(`${flag}: applies to fresh models only; add --cell (a checkpoint fixes its own architecture and columns)`)
     source = { checkpoint: pickCheckpointOrHint(first) }
     file = second
   }

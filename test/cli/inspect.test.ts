@@ -299,6 +299,28 @@ describe('rnn inspect-gradients on a CSV forecaster', () => {
     expect((await gradients([ck, 'copy.csv', '--seq-len', '30'], dir)).series).toEqual(base.series)
   })
 
+  it('--cell compares fresh forecasters on the CSV rows, encoded as training would', async () => {
+    const fresh = ['--cell', 'rnn_tanh,lstm,gru', 'air.csv', '--target', 'passengers', '--seq-len', '40']
+    const j = await gradients(fresh, dir)
+    expect(j.series.map((s: any) => s.cell)).toEqual(['rnn_tanh', 'lstm', 'gru'])
+    for (const s of j.series) {
+      expect(s.dh_norm).toHaveLength(40)
+      for (const v of s.dh_norm) expect(Number.isFinite(v) && v > 0).toBe(true)
+      // untrained cells, loss at the last step: the gradient shrinks going back in time
+      expect(s.dh_norm[0]).toBeLessThan(s.dh_norm[39] * 1e-2)
+    }
+    // the inputs follow the flags: levels instead of changes, or one more column, change every number
+    const level = await gradients([...fresh, '--transform', 'level'], dir)
+    expect(level.series[0].dh_norm).not.toEqual(j.series[0].dh_norm)
+    writeFileSync(join(dir, 'two.csv'), readFileSync(join(dir, 'air.csv'), 'utf8').split('\n').map((l, i) => l === '' ? l : `${l},${i === 0 ? 'noise' : (i * 7919) % 13}`).join('\n'))
+    const base2 = await gradients(['--cell', 'lstm', 'two.csv', '--target', 'passengers', '--seq-len', '40'], dir)
+    const more = await gradients(['--cell', 'lstm', 'two.csv', '--target', 'passengers', '--features', 'noise', '--seq-len', '40'], dir)
+    expect(base2.series[0].dh_norm).toEqual(j.series[1].dh_norm)
+    expect(more.series[0].dh_norm).not.toEqual(base2.series[0].dh_norm)
+    const r = await runRnn(['inspect-gradients', ...fresh], { cwd: dir })
+    expect(r.stderr).toMatch(/air\.csv: window of 40 rows from offset 0, zero initial state; fresh rnn_tanh, fresh lstm, fresh gru/)
+  })
+
   it('charts each layer within 80 columns, naming the file and the unit', async () => {
     const r = await runRnn(['inspect-gradients', ck, '--seq-len', '100'], { cwd: dir })
     expect(r.code, r.stderr).toBe(0)
@@ -311,7 +333,9 @@ describe('rnn inspect-gradients on a CSV forecaster', () => {
   const errors: [string, string[], RegExp][] = [
     ['a window longer than the file', [ck, '--seq-len', '150'], /^rnn: .*air\.csv: 144 rows give 142 steps with a next row to predict; --transform difference skips the first; --offset 0 \+ --batches 1 × --seq-len 150 needs 150 \(try --seq-len 142\)$/],
     ['windows past the end', [ck, '--seq-len', '50', '--offset', '100'], /^rnn: .*air\.csv: 144 rows give 142 steps.*needs 150 \(try --seq-len 42\)$/],
-    ['a CSV file with --cell', ['--cell', 'lstm', 'air.csv'], /^rnn: air\.csv: --cell compares fresh character models on text; to look inside a forecaster, train one first \(rnn train air\.csv --target <column>\)/],
+    ['a CSV file with --cell and no --target', ['--cell', 'lstm', 'air.csv'], /^rnn: air\.csv: a CSV file needs --target <column>/],
+    ['--target without --cell', [ck, '--target', 'passengers'], /^rnn: --target: applies to fresh models only; add --cell/],
+    ['a target column the CSV lacks', ['--cell', 'lstm', 'air.csv', '--target', 'nope'], /^rnn: air\.csv: .*nope/],
     ['sample --explain', ['sample', ck, '--explain'], /^rnn: air\.json: a time-series model; --explain/],
   ]
   for (const [what, args, re] of errors) {
