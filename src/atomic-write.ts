@@ -38,7 +38,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
   } catch (e) {
     try { unlinkSync(tmp) } catch { /* the temp file may not exist */ }
     const code = (e as NodeJS.ErrnoException).code
-    throw new UserError(`${path}: cannot write ${what} (${code ?? (e as Error).message})${code === 'ENOSPC' ? '; the disk is full' : ''}; any previous ${what} there is untouched`)
+    const why = code === 'ENOSPC' ? '; the disk is full' : code === 'EFBIG' ? '; larger than this process may write (ulimit -f)' : code === 'EDQUOT' ? '; over the disk quota' : ''
+    throw new UserError(`${path}: cannot write ${what} (${code ?? (e as Error).message})${why}; any previous ${what} there is untouched`)
   }
   try {
     const dfd = openSync(dir, 'r')

@@ -1,12 +1,14 @@
 /**
  * Faults lose nothing (issue 6): SIGINT and SIGTERM save and exit 130/143, SIGKILL at any moment (saves
  * included) leaves a loadable checkpoint, a non-finite loss stops before touching the last good
- * checkpoint, and the same seed gives the same checkpoint.
+ * checkpoint, a write that fails part-way (a file-size limit standing in for a full disk) leaves the last
+ * checkpoint as it was, and the same seed gives the same checkpoint.
  */
+import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { readJson, runRnn, tempWithText } from '../helpers/cli.ts'
+import { BIN, readJson, runRnn, tempWithText } from '../helpers/cli.ts'
 
 const SMALL = ['--hidden', '32', '--seq-len', '32', '--batch', '8']
 
@@ -80,6 +82,25 @@ describe('a non-finite loss', () => {
     const r = await runRnn(['train', file, ...SMALL, '--optimizer', 'sgd', '--lr', '1e38', '--clip', '0', '--steps', '12', '--on-nan', 'skip', '--out', 'x.json'], { cwd: dir })
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toMatch(/batch skipped/)
+  })
+})
+
+describe('a write that fails for lack of space', () => {
+  // A real full disk needs a filesystem to fill; a file-size limit (ulimit -f, with SIGXFSZ ignored so the
+  // write fails with EFBIG instead of killing the process) makes the same write() fail part-way through.
+  it('stops with one line naming the checkpoint; the previous checkpoint is byte-identical and no temp file is left', async () => {
+    const { dir, file } = tempWithText(20_000)
+    const first = await runRnn(['train', file, ...SMALL, '--steps', '3', '--eval-every', '3', '--out', 'a.json'], { cwd: dir })
+    expect(first.code, first.stderr).toBe(0)
+    const before = readFileSync(join(dir, 'a.json'))
+    expect(before.length).toBeGreaterThan(16 * 1024)
+    const r = spawnSync('bash', ['-c', `trap '' XFSZ; ulimit -f 16; exec "$0" "$@"`, process.execPath, BIN, 'train', file, '--resume', 'a.json', '--steps', '3', '--eval-every', '3', '--out', 'a.json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+    expect(r.status).toBe(1)
+    const last = r.stderr.trim().split('\n').at(-1)!
+    expect(last).toMatch(/^rnn: .*a\.json: cannot write checkpoint \(EFBIG\); larger than this process may write \(ulimit -f\); any previous checkpoint there is untouched$/)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+    expect(readFileSync(join(dir, 'a.json')).equals(before)).toBe(true)
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([])
   })
 })
 
