@@ -22,6 +22,8 @@
  */
 
 const KC: i32 = 256
+/** Rows per block (a multiple of 4): see block(). */
+const MC: i32 = 128
 
 /** s + x·b: one fused multiply-add where relaxed-simd is enabled (kernels-relaxed.wasm), else two ops. */
 @inline function madd(x: v128, b: v128, s: v128): v128 {
@@ -106,25 +108,35 @@ const KC: i32 = 256
   return a + <usize>(r >> 2) * apanel + <usize>(r & 3) * ars
 }
 
-/** One depth block [p0, p0 + P) of the whole product; see the header for the stride convention. */
+/**
+ * One depth block [p0, p0 + P) of the whole product; see the header for the stride convention. Rows go in
+ * blocks of MC so that the A rows of a block (MC × KC floats, 128 KB) stay in L2 while every column panel
+ * of B passes over them; with all rows at once a product of 2048 rows streamed A from L3 once per panel.
+ * The order of the sums for each element is the same whatever the blocking.
+ */
 @inline function block(c: usize, ldc: usize, a: usize, ars: usize, aps: usize, apanel: usize, b: usize, bps: usize, bpanel: usize, R: i32, Cn: i32, P: i32): void {
-  const R4 = R & ~3, C8 = Cn & ~7
+  for (let r0 = 0; r0 < R; r0 += MC) rowBlock(c, ldc, a, ars, aps, apanel, b, bps, bpanel, r0, min(R, r0 + MC), Cn, P)
+}
+
+/** Rows [r0, r1) of block(), r0 a multiple of 4. */
+@inline function rowBlock(c: usize, ldc: usize, a: usize, ars: usize, aps: usize, apanel: usize, b: usize, bps: usize, bpanel: usize, r0: i32, r1: i32, Cn: i32, P: i32): void {
+  const R4 = r0 + ((r1 - r0) & ~3), C8 = Cn & ~7
   for (let j = 0; j < C8; j += 8) {
     const cj = c + (<usize>j << 2), bj = colAt(b, bpanel, j)
-    let r = 0
+    let r = r0
     for (; r < R4; r += 4) k4x8(cj + <usize>r * ldc, ldc, rowAt(a, ars, apanel, r), ars, aps, bj, bps, P)
-    for (; r < R; r++) k1x8(cj + <usize>r * ldc, rowAt(a, ars, apanel, r), aps, bj, bps, P)
+    for (; r < r1; r++) k1x8(cj + <usize>r * ldc, rowAt(a, ars, apanel, r), aps, bj, bps, P)
   }
   let j = C8
   if (Cn - j >= 4) {
     const cj = c + (<usize>j << 2), bj = colAt(b, bpanel, j)
-    let r = 0
+    let r = r0
     for (; r < R4; r += 4) k4x4(cj + <usize>r * ldc, ldc, rowAt(a, ars, apanel, r), ars, aps, bj, bps, P)
-    for (; r < R; r++) k1x4(cj + <usize>r * ldc, rowAt(a, ars, apanel, r), aps, bj, bps, P)
+    for (; r < r1; r++) k1x4(cj + <usize>r * ldc, rowAt(a, ars, apanel, r), aps, bj, bps, P)
     j += 4
   }
   for (; j < Cn; j++)
-    for (let r = 0; r < R; r++) k1x1(c + <usize>r * ldc + (<usize>j << 2), rowAt(a, ars, apanel, r), aps, colAt(b, bpanel, j), bps, P)
+    for (let r = r0; r < r1; r++) k1x1(c + <usize>r * ldc + (<usize>j << 2), rowAt(a, ars, apanel, r), aps, colAt(b, bpanel, j), bps, P)
 }
 
 /** C[N][J] += A[N][P] · B[P][J]. */
