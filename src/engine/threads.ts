@@ -3,7 +3,8 @@
  *
  * The wasm memory is shared (memory.ts), so a worker thread instantiates the same kernel module on the
  * same memory and can run a slice of any product in place: nothing is copied or posted per call. A
- * product is cut into chunks (whole 8-column panels, or 4-row blocks for weight gradients) and every
+ * product is cut into chunks (whole 8-column panels, 4-row blocks for weight gradients, or 4-row blocks of
+ * the weight for the matrix-vector products of sampling) and every
  * thread, the main one included, claims chunks until none are left (wasm/assembly/parallel.ts). Since
  * each output element is computed by the same tiles whichever thread runs it, results are bit-identical
  * for every thread count, and a worker that is descheduled (another process holding the core) only
@@ -23,8 +24,12 @@ import type { WasmKernels } from './wasm/module.ts'
 
 const SEQ = 0, NEXT = 1, DONE = 2, CHUNKS = 3, OP = 4, ARGS = 5, ASLEEP = 12
 const OP_NN = 1, OP_TN = 2, OP_NT = 3
-/** Below this many multiply-adds a product runs on one thread (measured: bench/kernels.ts --threads). */
-const MIN_MACS = 1 << 20
+/**
+ * Below this many multiply-adds a product runs on one thread. Measured with `npm run bench -- --threads 2`:
+ * at 2^19 C's per-step products (32 × 128 × 128, exactly 2^19) are split and C runs at 345k chars/s
+ * against 297k at 2^20; at 2^18 A loses (121k against 129k).
+ */
+const MIN_MACS = 1 << 19
 /** Chunks per thread: enough that a late thread's share is picked up by the others. */
 const CHUNKS_PER_THREAD = 4
 /**
@@ -73,9 +78,8 @@ export function threadCount(): number {
 
 /**
  * Sets the thread count. Workers start with the first product large enough to split (not at all for
- * small models) and stop when the count is lowered. Throws on a count
- * outside 1..MAX_THREADS. Without the wasm kernels the js kernels run on the calling thread whatever the
- * count.
+ * small models) and stop when the count is lowered. Throws on a count outside 1..MAX_THREADS. Without
+ * the wasm kernels the js kernels run on the calling thread whatever the count.
  */
 export function setThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new Error(`threads must be an integer from 1 to ${MAX_THREADS}, got ${n}`)
