@@ -409,7 +409,7 @@ async function main(): Promise<void> {
       for (const [blas, t] of ref)
         jsonLine({ workload: 'sample-B', reference: 'pytorch', chars_per_s: t.chars_per_s, ratio: ratio(rate, t.chars_per_s), blas, threads })
     }
-  if (torchPy === null) log('bench: no Python with torch found (apt-get install python3-torch libopenblas0-pthread); ratios skipped')
+  if (torchPy === null && !process.argv.includes('--no-reference')) log('bench: no Python with torch found (apt-get install python3-torch libopenblas0-pthread); ratios skipped')
   if (!json) printReport(kernels, results, ourPeaks, sampleRates, refs)
 }
 

@@ -91,7 +91,14 @@ export function setThreads(n: number): void {
 /** Resolves when the workers for the current count are running (tests: so a split really is shared). */
 export async function threadsReady(): Promise<void> {
   startWorkers()
-  await Promise.all(workers.map((w) => online.get(w)))
+  const starting = [...workers]
+  // workers are unref'd, so while they start nothing would keep the process alive for this await
+  for (const w of starting) w.ref()
+  try {
+    await Promise.all(starting.map((w) => online.get(w)))
+  } finally {
+    for (const w of starting) w.unref()
+  }
 }
 
 /** Counters of the splitting so far (tests and --verbose). */
@@ -112,8 +119,9 @@ function startWorkers(): boolean {
     const w = new Worker(new URL('./thread-worker.mjs', import.meta.url), {
       workerData: { module, memory: heapMemory(), ctl: ctl.byteOffset },
     })
-    // an idle worker never keeps the process alive, but a starting one does: threadsReady() awaits it
-    online.set(w, new Promise((resolve) => w.once('online', () => { w.unref(); resolve() })))
+    // a worker never keeps the process alive: `rnn sample --length 1` exits without waiting for one to start
+    w.unref()
+    online.set(w, new Promise((resolve) => w.once('online', () => resolve())))
     workers.push(w)
   }
   return true
