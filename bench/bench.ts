@@ -29,22 +29,20 @@
  * libblas) only.
  * BENCHMARKS.md has the numbers and how to reproduce them.
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { clipGradNorm } from '../src/engine/clip.ts'
-import { kernelName, matmul } from '../src/engine/kernels.ts'
-import { allocF32, freeF32 } from '../src/engine/memory.ts'
+import { kernelName } from '../src/engine/kernels.ts'
 import { createOptimizer, type OptimOptions } from '../src/engine/optim.ts'
 import { allocParams } from '../src/engine/params.ts'
 import { createRng } from '../src/engine/rng.ts'
-import { MAX_THREADS, parallelStats, setThreads, threadCount, threadsReady } from '../src/engine/threads.ts'
+import { MAX_THREADS, parallelStats, threadCount } from '../src/engine/threads.ts'
 import { wasmVariant } from '../src/engine/wasm/module.ts'
 import { initParams } from '../src/model/init.ts'
 import { Model } from '../src/model/model.ts'
 import { sampleText } from '../src/model/sampler.ts'
 import { Vocab } from '../src/data/vocab.ts'
 import { flopsPerPosition, paramSpecs, type ModelSpec } from '../src/model/spec.ts'
+import { measurePeak, PEAK_SIZES, useThreads, workerShare, type Peak } from './peak.ts'
+import { availableBlas, BLAS_LABEL, findTorchPython, parseBlas, refKey, runReferences, type Blas, type References } from './reference.ts'
 
 interface Workload { name: string; cell: ModelSpec['cell']; layers: number; hidden: number }
 
@@ -77,13 +75,6 @@ interface Result {
   loss: number
 }
 
-/** Which libblas PyTorch runs on: the system one (OpenBLAS here) or Debian's reference BLAS (libblas3). */
-type Blas = 'openblas' | 'reference'
-const BLAS_KINDS: readonly Blas[] = ['openblas', 'reference']
-/** Where libblas3 puts the reference BLAS; it stays out of the way (lower update-alternatives priority)
- *  unless a process puts this directory first on LD_LIBRARY_PATH. */
-const REFERENCE_BLAS_DIR = '/usr/lib/x86_64-linux-gnu/blas'
-const BLAS_LABEL: Record<Blas, string> = { openblas: 'OpenBLAS', reference: 'reference BLAS' }
 
 interface Options { json: boolean; workloads: Workload[]; seconds: number; sample: boolean; peak: boolean; blas: Blas[]; threads: number[] }
 
@@ -120,63 +111,7 @@ function parseThreads(list: string): number[] {
   return [...new Set(ns)]
 }
 
-function parseBlas(list: string): Blas[] {
-  const kinds = list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
-  for (const k of kinds) if (!(BLAS_KINDS as readonly string[]).includes(k)) throw new Error(`--reference-blas: unknown BLAS "${k}" (have ${BLAS_KINDS.join(', ')})`)
-  if (kinds.length === 0) throw new Error('--reference-blas needs a list, e.g. openblas,reference')
-  return [...new Set(kinds)] as Blas[]
-}
 
-const PEAK_SIZES = [256, 512, 1024]
-
-/** The share of split chunks the workers ran since `before`: low when another process holds their core. */
-function workerShare(before: ReturnType<typeof parallelStats>): string {
-  const now = parallelStats(), chunks = now.chunks - before.chunks
-  return chunks === 0 ? '' : `, workers ran ${(100 * (1 - (now.chunksOnCaller - before.chunksOnCaller) / chunks)).toFixed(0)}% of the chunks`
-}
-
-interface Peak { gflops: number; size: number; threads: number }
-
-/**
- * Peak float32 matrix-product speed of the active kernels on `threads` threads: matmul (out = x·wᵀ, the
- * plain product that packs w per call, as torch.mm packs its operands) on n×n×n for a few n, arrays in
- * wasm memory (allocF32) like the engine's own. The fastest single call of each n counts, so a neighbour
- * taking the core for a moment cannot lower it; pytorch_bench.py's PEAK does the same with torch.mm.
- */
-async function measurePeak(seconds: number, threads: number, log: (s: string) => void): Promise<Peak> {
-  await useThreads(threads)
-  return { ...peakOfSizes(seconds, log), threads }
-}
-
-/** Runs the engine on `threads` threads from here on, the workers started (start-up is not measured). */
-async function useThreads(threads: number): Promise<void> {
-  setThreads(threads)
-  await threadsReady()
-}
-
-function peakOfSizes(seconds: number, log: (s: string) => void): { gflops: number; size: number } {
-  const budgetMs = (Math.min(seconds, 2) * 1000) / PEAK_SIZES.length
-  const rng = createRng(SEED)
-  let best = { gflops: 0, size: 0 }
-  for (const n of PEAK_SIZES) {
-    const x = allocF32(n * n), w = allocF32(n * n), out = allocF32(n * n)
-    for (let i = 0; i < n * n; i++) { x[i] = rng.uniform(-0.5, 0.5); w[i] = rng.uniform(-0.5, 0.5) }
-    matmul(out, x, w, null, n, n, n) // warm-up: compiles and touches every page
-    let fastest = Infinity, reps = 0
-    const before = parallelStats(), start = performance.now()
-    while (reps < 3 || performance.now() - start < budgetMs) {
-      const t0 = performance.now()
-      matmul(out, x, w, null, n, n, n)
-      fastest = Math.min(fastest, performance.now() - t0)
-      reps++
-    }
-    for (const a of [x, w, out]) freeF32(a)
-    const gflops = (2 * n ** 3) / (fastest / 1000) / 1e9
-    log(`  peak: matmul ${n}³, ${threadCount()} thread(s): ${gflops.toFixed(1)} GFLOP/s (best of ${reps})${workerShare(before)}`)
-    if (gflops > best.gflops) best = { gflops, size: n }
-  }
-  return best
-}
 
 /**
  * sample-B: `rnn sample`'s own loop (sampleText: one forward step, softmax, one draw, fed back) on a single
@@ -279,71 +214,6 @@ function kernelLabel(): string {
   return name === 'wasm' ? `wasm (${wasmVariant})` : name
 }
 
-/**
- * The reference: PyTorch CPU (bench/pytorch_bench.py, OpenBLAS told its CPU type) when a Python
- * with torch is on this machine, run right after each of our workloads so both see the same machine state.
- */
-function findTorchPython(): string | null {
-  if (process.argv.includes('--no-reference')) return null
-  for (const py of ['/usr/bin/python3', 'python3']) {
-    const r = spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' })
-    if (r.status === 0) return py
-  }
-  return null
-}
-
-/** What pytorch_bench.py prints for one workload (chars_per_s or gflops depending on the workload). */
-interface TorchResult { chars_per_s: number; gflops: number; size?: number; blas: string | null; sgemm: string | null }
-
-/** The BLASes to measure PyTorch with: reference only if libblas3 is installed. */
-function availableBlas(wanted: Blas[], log: (s: string) => void): Blas[] {
-  if (!wanted.includes('reference') || existsSync(`${REFERENCE_BLAS_DIR}/libblas.so.3`)) return wanted
-  log(`bench: ${REFERENCE_BLAS_DIR}/libblas.so.3 is absent (apt-get install libblas3); skipping PyTorch with the reference BLAS`)
-  return wanted.filter((b) => b !== 'reference')
-}
-
-/** The kind of BLAS a library path is, judged by where Debian installs each. */
-function blasKind(path: string | null): Blas | null {
-  if (path === null) return null
-  if (path.includes('openblas')) return 'openblas'
-  return path.startsWith(`${REFERENCE_BLAS_DIR}/`) ? 'reference' : null
-}
-
-function runTorch(py: string, workload: string, seconds: number, blas: Blas, threads: number, log: (s: string) => void): TorchResult | null {
-  const script = fileURLToPath(new URL('./pytorch_bench.py', import.meta.url))
-  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? 'SkylakeX' }
-  // the dynamic linker then finds the reference libblas.so.3 before the update-alternatives one (OpenBLAS)
-  if (blas === 'reference') env.LD_LIBRARY_PATH = [REFERENCE_BLAS_DIR, env.LD_LIBRARY_PATH].filter(Boolean).join(':')
-  const r = spawnSync(py, [script, '--threads', String(threads), '--workload', workload, '--seconds', String(seconds)], {
-    encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const line = r.stdout?.split('\n').find((l) => l.startsWith('{'))
-  if (r.status !== 0 || !line) return null
-  const t = JSON.parse(line) as TorchResult
-  // a result under the wrong label would be worse than none: check the library sgemm_ came from
-  const got = blasKind(t.sgemm ?? t.blas ?? null)
-  if (got !== blas) {
-    log(`${workload}: PyTorch was to run on ${BLAS_LABEL[blas]} but torch's sgemm_ came from ${t.sgemm ?? t.blas ?? 'an unknown library'}; result dropped`)
-    return null
-  }
-  return t
-}
-
-/** PyTorch's results by workload (A, B, C, sample-B, peak) and thread count, then BLAS. */
-type References = Map<string, Map<Blas, TorchResult>>
-const refKey = (name: string, threads: number) => `${name}/${threads}`
-
-/** PyTorch on one workload with each BLAS, run right after ours so both see the same machine state. */
-function runReferences(py: string | null, blasList: Blas[], name: string, seconds: number, threads: number, log: (s: string) => void): Map<Blas, TorchResult> {
-  const out = new Map<Blas, TorchResult>()
-  if (py === null) return out
-  for (const blas of blasList) {
-    log(`${name}: PyTorch reference (${py}, ${threads} thread${threads === 1 ? '' : 's'}, ${BLAS_LABEL[blas]})`)
-    const t = runTorch(py, name.toUpperCase(), seconds, blas, threads, log)
-    if (t !== null) out.set(blas, t)
-  }
-  return out
-}
 
 const ratio = (ours: number, theirs: number) => Number((ours / theirs).toFixed(3))
 
