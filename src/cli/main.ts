@@ -30,6 +30,12 @@ program.hook('preAction', (cmd) => {
   if (k !== undefined) process.env.RNN_KERNELS = k
   const t = cmd.opts().threads as number | undefined
   if (t !== undefined) process.env.RNN_THREADS = String(t)
+  // the same checks for values that came from the environment, before the engine reads them
+  const envKernels = process.env.RNN_KERNELS, envThreads = process.env.RNN_THREADS
+  if (envKernels !== undefined && envKernels !== '' && !['wasm', 'js'].includes(envKernels))
+    throw new UserError(`RNN_KERNELS=${envKernels}: expected wasm or js`)
+  if (envThreads !== undefined && envThreads !== '' && !isThreadCount(envThreads))
+    throw new UserError(`RNN_THREADS=${envThreads}: expected a whole number from 1 to 16`)
 })
 
 const commands = await Promise.all([
@@ -45,11 +51,14 @@ try {
   process.exitCode = report(err)
 }
 
-/** --threads: 1..16 (the engine's MAX_THREADS; not imported here, so `rnn --help` does not load the engine). */
+/** 1..16: the engine's MAX_THREADS (not imported here, so `rnn --help` does not load the engine). */
+function isThreadCount(v: string): boolean {
+  return /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 16
+}
+
 function parseThreads(v: string): number {
-  const n = Number(v)
-  if (!/^\d+$/.test(v) || n < 1 || n > 16) throw new InvalidArgumentError('expected a whole number from 1 to 16.')
-  return n
+  if (!isThreadCount(v)) throw new InvalidArgumentError('expected a whole number from 1 to 16.')
+  return Number(v)
 }
 
 function report(err: unknown): number {

@@ -125,6 +125,16 @@ describe('bad input: one line, non-zero exit, no stack, nothing changed', () => 
     })
   }
 
+  it.each([['RNN_THREADS', 'two', /^rnn: RNN_THREADS=two: expected a whole number from 1 to 16$/], ['RNN_KERNELS', 'gpu', /^rnn: RNN_KERNELS=gpu: expected wasm or js$/]])(
+    'a bad %s in the environment', async (name, value, words) => {
+      const before = snapshot(dir)
+      const r = await runRnn(['sample', 'good.json', '--length', '5'], { cwd: dir, env: { [name]: value } })
+      expect(r.code).toBe(1)
+      expect(r.stderr.trim()).toMatch(words)
+      expect(r.stdout).toBe('')
+      expect(snapshot(dir)).toEqual(before)
+    })
+
   it('--debug shows the stack of an internal error only', async () => {
     const r = await runRnn(['sample', 'good.json', '--temp', '0', '--debug'], { cwd: dir })
     expect(r.stderr.trim()).toBe('rnn: --temp: must be > 0, got 0')
