@@ -70,7 +70,7 @@ function workspaceMemory(ws: Workspace, H: number): WorkspaceMemory {
   const row = ws.B * H * 4 // h_0 (c_0): the state carried in, not a position of this chunk
   const activations = ws.layers.map((l, i) =>
     bytes(l.h) - row + (l.c.length > 0 ? bytes(l.c) - row : 0) + bytes(l.cache) + bytes(ws.dropped[i]) + bytes(ws.masks[i]))
-  const work = ws.layers.map((l) => bytes(l.xw) + bytes(l.dh) + bytes(l.dc) + bytes(l.dxw) + (l.dhh !== l.dxw ? bytes(l.dhh) : 0))
+  const work = ws.layers.map((l) => bytes(l.xw) + bytes(l.dh) + bytes(l.dc) + (l.dxw !== l.xw ? bytes(l.dxw) : 0) + (l.dhh !== l.dxw ? bytes(l.dhh) : 0))
   const io = bytes(ws.logits) + bytes(ws.dlogits) + bytes(ws.dx)
   let total = 0
   for (const a of workspaceArrays(ws)) total += a.byteLength

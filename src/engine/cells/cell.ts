@@ -32,7 +32,10 @@ export interface LayerBuffers {
   readonly dh: Float32Array; readonly dhAt: readonly Float32Array[]
   /** [T][B][H] out: total dL/dc_t (LSTM). */
   readonly dc: Float32Array; readonly dcAt: readonly Float32Array[]
-  /** [T][B][G*H] out: dL/d(xw_t), from which the model gets dW_ih, db_ih and the input gradient. */
+  /**
+   * [T][B][G*H] out: dL/d(xw_t), from which the model gets dW_ih, db_ih and the input gradient. The same
+   * array as xw, which the backward pass overwrites.
+   */
   readonly dxw: Float32Array; readonly dxwAt: readonly Float32Array[]
   /** [T][B][G*H] out: dL/d(W_hh h + b_hh). The same array as dxw except for GRU (r ⊙ in the n block). */
   readonly dhh: Float32Array; readonly dhhAt: readonly Float32Array[]
@@ -74,7 +77,9 @@ export function allocLayerBuffers(cell: Cell, T: number, B: number, H: number): 
   const cache = allocF32(T * B * cw)
   const dh = allocF32(T * BH)
   const dc = allocF32(cell.hasC ? T * BH : 0)
-  const dxw = allocF32(T * B * GH)
+  // dL/d(xw) overwrites xw: after the forward pass no cell reads xw again (the backward passes read the
+  // gate cache and h), and each backward step writes its whole dxw_t. One [T][B][G·H] array less per layer.
+  const dxw = xw
   const dhh = cell.kind === 'gru' ? allocF32(T * B * GH) : dxw
   return {
     T, B, H, G,
