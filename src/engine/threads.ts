@@ -230,9 +230,12 @@ function pause(now: number): void {
   windowJobs = 0; windowLate = 0; shareStart = 0
 }
 
-/** True while splitting is paused because the machine looked busy. */
+/** True while splitting is paused because the machine looked busy (the clock is read only during a pause). */
 function paused(): boolean {
-  return pausedUntil !== 0 && performance.now() < pausedUntil
+  if (pausedUntil === 0) return false
+  if (performance.now() < pausedUntil) return true
+  pausedUntil = 0
+  return false
 }
 
 let procStat = true
