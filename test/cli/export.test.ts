@@ -6,12 +6,12 @@
  * `rnn completion` is checked here too: it is generated from the same program.
  */
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadCheckpoint } from '../../src/model/checkpoint.ts'
 import { encodeSafetensors, float32Of, readSafetensors } from '../../src/safetensors.ts'
-import { readJson, runRnn, SHARED, tempWithText } from '../helpers/cli.ts'
+import { readJson, runRnn, tempWithText, trainAirline } from '../helpers/cli.ts'
 import { GOLDEN_DIR } from '../helpers/golden.ts'
 
 const WRITER = resolve(import.meta.dirname, '../fixtures/write_safetensors.py')
@@ -133,8 +133,7 @@ describe('rnn import of weights from another writer (PyTorch key layout, no meta
 describe('rnn export / import of a forecaster', () => {
   const dir = tempWithText(10).dir
   it('round trip keeps the parameters, columns and split, and eval agrees', async () => {
-    copyFileSync(join(SHARED, 'data/airline-passengers-monthly.csv'), join(dir, 'air.csv'))
-    const t = await runRnn(['train', 'air.csv', '--target', 'passengers', '--hidden', '8', '--steps', '30', '--eval-every', '15', '--out', 'air.json'], { cwd: dir })
+    const t = await trainAirline(dir, ['--hidden', '8', '--steps', '30', '--eval-every', '15', '--out', 'air.json'])
     expect(t.code, t.stderr).toBe(0)
     const e = await runRnn(['export', 'air.json'], { cwd: dir })
     expect(e.code, e.stderr).toBe(0)

@@ -3,11 +3,11 @@
  * checkpoint and on a CSV forecaster (JSON, CSV, chart), describe, inspect-state, sample --explain, and
  * their one-line errors.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { runRnn, SHARED, tempWithText } from '../helpers/cli.ts'
+import { runRnn, tempWithText, trainAirline } from '../helpers/cli.ts'
 
 const T = 30
 
@@ -263,8 +263,7 @@ describe('rnn inspect-gradients on a CSV forecaster', () => {
   const ck = 'air.json'
 
   beforeAll(async () => {
-    copyFileSync(join(SHARED, 'data/airline-passengers-monthly.csv'), join(dir, 'air.csv'))
-    const r = await runRnn(['train', 'air.csv', '--target', 'passengers', '--hidden', '12', '--layers', '2', '--batch', '8', '--steps', '20', '--eval-every', '20', '--out', ck], { cwd: dir })
+    const r = await trainAirline(dir, ['--hidden', '12', '--layers', '2', '--batch', '8', '--steps', '20', '--eval-every', '20', '--out', ck])
     expect(r.code, r.stderr).toBe(0)
   })
 

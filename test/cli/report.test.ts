@@ -4,11 +4,11 @@
  * with drawn lines, the sample equal to `rnn sample --seed 1 --length 400`, text from the data escaped,
  * no console messages (CSP violations or errors), and a screenshot that is not blank.
  */
-import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { runRnn, SHARED, tempWithText } from '../helpers/cli.ts'
+import { runRnn, tempWithText, trainAirline } from '../helpers/cli.ts'
 import { dumpDom, screenshot } from '../helpers/chromium.ts'
 
 /** Width, height and the share of non-white bytes of a PNG's pixel data (8-bit RGB/RGBA). */
@@ -125,8 +125,7 @@ describe('HTML report of a forecaster', () => {
   const { dir } = tempWithText(10)
 
   it('plots forecast against actual with both baselines and the metrics, and renders cleanly', async () => {
-    copyFileSync(join(SHARED, 'data/airline-passengers-monthly.csv'), join(dir, 'air.csv'))
-    const t = await runRnn(['train', 'air.csv', '--target', 'passengers', '--hidden', '12', '--steps', '60', '--eval-every', '20', '--out', 'air.json'], { cwd: dir })
+    const t = await trainAirline(dir, ['--hidden', '12', '--steps', '60', '--eval-every', '20', '--out', 'air.json'])
     expect(t.code, t.stderr).toBe(0)
     const ok = await runRnn(['report', 'air.json'], { cwd: dir })
     expect(ok.code, ok.stderr).toBe(0)

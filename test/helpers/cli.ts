@@ -1,6 +1,6 @@
 /** Spawning the real CLI (bin/rnn) in a temp folder, as a user would run it. */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -22,6 +22,12 @@ export function runRnn(args: string[], opts: { cwd: string; env?: Record<string,
     child.on('error', fail)
     child.on('close', (code, signal) => done({ code, signal, stdout, stderr }))
   })
+}
+
+/** Copies the monthly airline passengers from ../shared into `dir` as air.csv and trains a forecaster of them with `flags`. */
+export function trainAirline(dir: string, flags: string[]): Promise<RunResult> {
+  copyFileSync(join(SHARED, 'data/airline-passengers-monthly.csv'), join(dir, 'air.csv'))
+  return runRnn(['train', 'air.csv', '--target', 'passengers', ...flags], { cwd: dir })
 }
 
 /** A fresh temp folder holding `text.txt`: a slice of the bundled Moby-Dick (real text). */
