@@ -1,5 +1,5 @@
 /**
- * Forecast quality on the real series in ../shared/data (a benchmark, not a test): trains each with the
+ * Forecast quality on the real series bundled in data/ (a benchmark, not a test): trains each with the
  * default config through the real CLI, then prints the test MASE at a horizon of one season next to the
  * naive and seasonal-naive forecasts, as a Markdown table for BENCHMARKS.md.
  *
@@ -11,16 +11,16 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 const ROOT = resolve(import.meta.dirname, '..')
-const SHARED = resolve(process.env.RNN_SHARED_DIR ?? join(ROOT, '../shared'), 'data')
+const DATA = join(ROOT, 'data')
 const args = process.argv.slice(2)
 const extra = args.includes('--steps') ? ['--steps', args[args.indexOf('--steps') + 1]] : []
 if (args.includes('--seed')) extra.push('--seed', args[args.indexOf('--seed') + 1])
 
 const SERIES: { file: string; flags: string[] }[] = [
-  { file: 'airline-passengers-monthly.csv', flags: ['--target', 'passengers'] },
-  { file: 'mauna-loa-co2-monthly.csv', flags: ['--target', 'CO2', '--fill', 'linear'] },
-  { file: 'seattle-weather-daily.csv', flags: ['--target', 'temp_max'] },
-  { file: 'seattle-weather-daily.csv', flags: ['--target', 'temp_max', '--features', 'temp_min,precipitation,wind'] },
+  { file: 'airline-passengers.csv', flags: ['--target', 'passengers'] },
+  { file: 'mauna-loa-co2.csv', flags: ['--target', 'CO2', '--fill', 'linear'] },
+  { file: 'seattle-weather.csv', flags: ['--target', 'temp_max'] },
+  { file: 'seattle-weather.csv', flags: ['--target', 'temp_max', '--features', 'temp_min,precipitation,wind'] },
 ]
 
 const rnn = (cwd: string, a: string[]) => execFileSync(process.execPath, [join(ROOT, 'bin/rnn'), ...a], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
@@ -28,7 +28,7 @@ const rnn = (cwd: string, a: string[]) => execFileSync(process.execPath, [join(R
 const rows: string[] = []
 for (const s of SERIES) {
   const dir = mkdtempSync(join(tmpdir(), 'rnn-fc-'))
-  copyFileSync(join(SHARED, s.file), join(dir, s.file))
+  copyFileSync(join(DATA, s.file), join(dir, s.file))
   const t = JSON.parse(rnn(dir, ['train', s.file, ...s.flags, ...extra, '--json']))
   const e = JSON.parse(rnn(dir, ['eval', t.checkpoint, '--json']))
   const m = e.multi_step, o = e.one_step

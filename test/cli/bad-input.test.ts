@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { readJson, runRnn, SHARED, tempWithText } from '../helpers/cli.ts'
+import { DATA, readJson, runRnn, tempWithText } from '../helpers/cli.ts'
 
 const { dir, file } = tempWithText(6_000)
 const TINY = ['--hidden', '8', '--seq-len', '16', '--batch', '4', '--steps', '3']
@@ -27,7 +27,7 @@ function snapshot(root: string): Record<string, string> {
 beforeAll(async () => {
   const r = await runRnn(['train', file, ...TINY, '--out', 'good.json'], { cwd: dir })
   expect(r.code, r.stderr).toBe(0)
-  const r2 = await runRnn(['train', join(SHARED, 'data/airline-passengers-monthly.csv'), '--target', 'passengers', '--hidden', '8', '--steps', '3', '--out', 'series.json'], { cwd: dir })
+  const r2 = await runRnn(['train', join(DATA, 'airline-passengers.csv'), '--target', 'passengers', '--hidden', '8', '--steps', '3', '--out', 'series.json'], { cwd: dir })
   expect(r2.code, r2.stderr).toBe(0)
   const good = readFileSync(join(dir, 'good.json'), 'utf8')
   const ck = JSON.parse(good)

@@ -6,9 +6,8 @@ import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { SHARED as SHARED_ROOT, readJson, runRnn } from '../helpers/cli.ts'
+import { DATA, readJson, runRnn } from '../helpers/cli.ts'
 
-const SHARED = join(SHARED_ROOT, 'data')
 const SMALL = ['--hidden', '24', '--batch', '16', '--lr', '0.01']
 
 function tempDir(): string {
@@ -19,7 +18,7 @@ describe('airline passengers (monthly, univariate)', () => {
   const dir = tempDir()
   let summary: any
   beforeAll(async () => {
-    copyFileSync(join(SHARED, 'airline-passengers-monthly.csv'), join(dir, 'air.csv'))
+    copyFileSync(join(DATA, 'airline-passengers.csv'), join(dir, 'air.csv'))
     const r = await runRnn(['train', 'air.csv', '--target', 'passengers', ...SMALL, '--steps', '200', '--eval-every', '50', '--json'], { cwd: dir })
     expect(r.code, r.stderr).toBe(0)
     summary = JSON.parse(r.stdout)
@@ -130,7 +129,7 @@ describe('CSV dialects and multivariate input', () => {
 
   it('fills the gaps of the Mauna Loa CO2 record with --fill linear', async () => {
     const dir = tempDir()
-    copyFileSync(join(SHARED, 'mauna-loa-co2-monthly.csv'), join(dir, 'co2.csv'))
+    copyFileSync(join(DATA, 'mauna-loa-co2.csv'), join(dir, 'co2.csv'))
     const bad = await runRnn(['train', 'co2.csv', '--target', 'CO2', '--steps', '1'], { cwd: dir })
     expect(bad.code).toBe(1)
     expect(bad.stderr.trim()).toBe('rnn: co2.csv:5: 1 missing month before 1958-07-01 (--fill previous|linear inserts them, --fill drop ignores the gap)')
@@ -143,7 +142,7 @@ describe('CSV dialects and multivariate input', () => {
 
   it('trains on Seattle weather with three input columns', async () => {
     const dir = tempDir()
-    copyFileSync(join(SHARED, 'seattle-weather-daily.csv'), join(dir, 'w.csv'))
+    copyFileSync(join(DATA, 'seattle-weather.csv'), join(dir, 'w.csv'))
     const r = await runRnn(['train', 'w.csv', '--target', 'temp_max', '--features', 'temp_min,wind', ...SMALL, '--steps', '10', '--json'], { cwd: dir })
     expect(r.code, r.stderr).toBe(0)
     const f = await runRnn(['sample', '--horizon', '2'], { cwd: dir })

@@ -4,12 +4,10 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
-import { findShared } from './shared.ts'
-
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const BIN = join(ROOT, 'bin/rnn')
-/** ../shared beside the checkout (real data sets, golden cases), or $RNN_SHARED_DIR. */
-export const SHARED = findShared()
+/** The real data sets bundled with the project (data/README.md credits them): the tests need nothing outside the clone. */
+export const DATA = join(ROOT, 'data')
 
 export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
@@ -24,9 +22,9 @@ export function runRnn(args: string[], opts: { cwd: string; env?: Record<string,
   })
 }
 
-/** Copies the monthly airline passengers from ../shared into `dir` as air.csv and trains a forecaster of them with `flags`. */
+/** Copies the bundled monthly airline passengers into `dir` as air.csv and trains a forecaster of them with `flags`. */
 export function trainAirline(dir: string, flags: string[]): Promise<RunResult> {
-  copyFileSync(join(SHARED, 'data/airline-passengers-monthly.csv'), join(dir, 'air.csv'))
+  copyFileSync(join(DATA, 'airline-passengers.csv'), join(dir, 'air.csv'))
   return runRnn(['train', 'air.csv', '--target', 'passengers', ...flags], { cwd: dir })
 }
 
