@@ -30,11 +30,11 @@
  * BENCHMARKS.md has the numbers and how to reproduce them.
  */
 import { clipGradNorm } from '../src/engine/clip.ts'
-import { kernelName } from '../src/engine/kernels.ts'
+import { kernelName } from '../src/engine/kernels/index.ts'
 import { createOptimizer, type OptimOptions } from '../src/engine/optim.ts'
 import { allocParams } from '../src/engine/params.ts'
 import { createRng } from '../src/engine/rng.ts'
-import { MAX_THREADS, parallelStats, threadCount } from '../src/engine/threads.ts'
+import { MAX_THREADS, parallelStats, threadCount } from '../src/engine/kernels/threads.ts'
 import { wasmVariant } from '../src/engine/wasm/module.ts'
 import { initParams } from '../src/model/init.ts'
 import { Model } from '../src/model/model.ts'

@@ -8,7 +8,7 @@
  *   npm run bench:kernels -- --ms 500        time per case and implementation (default 300)
  *   npm run bench:kernels -- --only wasm     one implementation
  */
-import { availableKernels, kernels, preparedSize, setKernels, type KernelName } from '../src/engine/kernels.ts'
+import { availableKernels, kernels, preparedSize, setKernels, type KernelName } from '../src/engine/kernels/index.ts'
 import { allocF32 } from '../src/engine/memory.ts'
 import { createRng } from '../src/engine/rng.ts'
 

@@ -2,10 +2,10 @@
  * The machine's float32 matrix-product peak as our kernels reach it (workload `peak` of bench.ts), and the
  * thread helpers the workloads share.
  */
-import { matmul } from '../src/engine/kernels.ts'
+import { matmul } from '../src/engine/kernels/index.ts'
 import { allocF32, freeF32 } from '../src/engine/memory.ts'
 import { createRng } from '../src/engine/rng.ts'
-import { parallelStats, setThreads, threadCount, threadsReady } from '../src/engine/threads.ts'
+import { parallelStats, setThreads, threadCount, threadsReady } from '../src/engine/kernels/threads.ts'
 
 /** The operands' seed (the value does not matter for speed; fixed so runs do the same work). */
 const SEED = 1234

@@ -8,7 +8,7 @@
  *   npm run bench:steps -- --workload A --seconds 3 --only wasm
  */
 import { clipGradNorm } from '../src/engine/clip.ts'
-import { availableKernels, setKernels, type KernelName } from '../src/engine/kernels.ts'
+import { availableKernels, setKernels, type KernelName } from '../src/engine/kernels/index.ts'
 import { createOptimizer } from '../src/engine/optim.ts'
 import { allocParams } from '../src/engine/params.ts'
 import { createRng } from '../src/engine/rng.ts'

@@ -24,7 +24,7 @@ const ENTRY = 'src/engine/wasm/assembly/index.ts'
 /**
  * --runtime stub with no allocation in the sources: no GC, no data segments; the memory is imported (one
  * WebAssembly.Memory shared with the JS side, see src/engine/memory.ts) and declared shared, up to the
- * 4 GiB limit, so worker threads can run kernels on it too (threads: atomics, src/engine/threads.ts); SIMD
+ * 4 GiB limit, so worker threads can run kernels on it too (threads: atomics, src/engine/kernels/threads.ts); SIMD
  * on; assertions and the abort import off; no debug info or names, so the bytes do not depend on where
  * the tree is.
  */

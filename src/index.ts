@@ -19,7 +19,7 @@ import { paramSpecs, type ModelSpec } from './model/spec.ts'
 
 // configuration and training
 export { TrainConfig, resolveTrainConfig, DEFAULT_STEPS } from './config.ts'
-export { train, defaultCheckpointPath, type TrainOptions, type TrainResult, type TrainEvents, type StepEvent, type EvalEvent, type TrainMemory } from './train.ts'
+export { train, defaultCheckpointPath, type TrainOptions, type TrainResult, type TrainEvents, type StepEvent, type EvalEvent, type TrainMemory } from './tasks/train.ts'
 
 /** A validated training config: the defaults with `overrides` laid over them (unknown keys and bad values throw). */
 export function trainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
@@ -42,8 +42,8 @@ export function createModel(spec: ModelSpec, o: { seed?: number; forgetBias?: nu
 
 // text: sampling and evaluation
 export { sampleText, explainText, type SampleOptions, type ExplainedStep, type Candidate } from './model/sampler.ts'
-export { evaluateFile as evaluateText, type FileEval } from './evaluate-file.ts'
-export { evaluateIds, type TextEval } from './evaluate.ts'
+export { evaluateFile as evaluateText, type FileEval } from './tasks/evaluate-file.ts'
+export { evaluateIds, type TextEval } from './tasks/evaluate.ts'
 export { Vocab } from './data/vocab.ts'
 
 /** Generates `length` characters from a text checkpoint (a path or a loaded Checkpoint), prime first. */
@@ -59,13 +59,13 @@ export function sample(checkpoint: string | Checkpoint, o: { temperature?: numbe
 }
 
 // time series
-export { forecast, evaluateSeries, readForModel, codecOf, metrics, type ForecastRow, type SeriesEval, type Metrics } from './forecast.ts'
+export { forecast, evaluateSeries, readForModel, codecOf, metrics, type ForecastRow, type SeriesEval, type Metrics } from './tasks/forecast.ts'
 export { readSeries, type Series, type CsvOptions } from './data/csv.ts'
 export { rollingForecast } from './data/series.ts'
 export { SeriesCodec } from './data/codec.ts'
 
 // looking inside
-export { inspectGradients, stateGradNorms, fitDecay, summarize, type GradientInspection, type GradientSeries, type LossAt } from './inspect.ts'
+export { inspectGradients, stateGradNorms, fitDecay, summarize, type GradientInspection, type GradientSeries, type LossAt } from './inspect/gradients.ts'
 export { gradCheck, gradCheckFailures, sampleIndices } from './engine/gradcheck.ts'
 
 // the engine
@@ -76,18 +76,18 @@ export { createRng, type Rng } from './engine/rng.ts'
 export { createOptimizer, type Optimizer, type OptimizerState, type OptimOptions, type OptimName } from './engine/optim.ts'
 export { clipGradNorm, clipGradValue, gradNorm } from './engine/clip.ts'
 export { crossEntropy, mse } from './engine/loss.ts'
-export { setKernels, kernelName, availableKernels, KERNEL_NAMES, type KernelName } from './engine/kernels.ts'
-export { setThreads, threadCount, defaultThreads, threadsReady, parallelStats, MAX_THREADS } from './engine/threads.ts'
+export { setKernels, kernelName, availableKernels, KERNEL_NAMES, type KernelName } from './engine/kernels/index.ts'
+export { setThreads, threadCount, defaultThreads, threadsReady, parallelStats, MAX_THREADS } from './engine/kernels/threads.ts'
 
 // PyTorch interchange
-export { readSafetensors, writeSafetensors, type SafetensorsFile } from './safetensors.ts'
-export { exportTensors, torchName } from './export.ts'
-export { importCheckpoint, type ImportOptions } from './import.ts'
+export { readSafetensors, writeSafetensors, type SafetensorsFile } from './interop/safetensors.ts'
+export { exportTensors, torchName } from './interop/export.ts'
+export { importCheckpoint, type ImportOptions } from './interop/import.ts'
 export { writeReport } from './report/write-report.ts'
-export { defaultExportPath } from './export.ts'
-export { describeModel } from './describe.ts'
-export { gradientReport } from './inspect-source.ts'
-export { traceState } from './inspect-state.ts'
-export { isCsvPath } from './open-source.ts'
+export { defaultExportPath } from './interop/export.ts'
+export { describeModel } from './inspect/describe.ts'
+export { gradientReport } from './inspect/source.ts'
+export { traceState } from './inspect/state.ts'
+export { isCsvPath } from './tasks/open-source.ts'
 
 export { UserError }

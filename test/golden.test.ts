@@ -2,11 +2,11 @@
  * Every golden case computed by PyTorch in float64 (../shared/golden, or $RNN_GOLDEN_DIR): forward values,
  * losses, all gradients, total state gradients and their norms, optimizer trajectories, clipping and
  * truncated BPTT, compared within the README's float32 tolerances (rtol 1e-4, atol 1e-5), under every
- * kernel implementation (src/engine/kernels.ts): each must reproduce PyTorch on its own.
+ * kernel implementation (src/engine/kernels/): each must reproduce PyTorch on its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clipGradNorm } from '../src/engine/clip.ts'
-import { KERNEL_NAMES, kernelName, setKernels } from '../src/engine/kernels.ts'
+import { KERNEL_NAMES, kernelName, setKernels } from '../src/engine/kernels/index.ts'
 import { createOptimizer, type OptimName } from '../src/engine/optim.ts'
 import { Comparer, flat, goldenIndex, loadCase, modelOf, norms, stateOf, targetsOf, f32, type Json } from './helpers/golden.ts'
 import type { Model } from '../src/model/model.ts'

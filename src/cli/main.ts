@@ -39,9 +39,9 @@ program.hook('preAction', (cmd) => {
 })
 
 const commands = await Promise.all([
-  import('./train.ts'), import('./sample.ts'), import('./eval.ts'),
-  import('./describe.ts'), import('./inspect-gradients.ts'), import('./inspect-state.ts'),
-  import('./export.ts'), import('./import.ts'), import('./report.ts'), import('./completion.ts'),
+  import('./commands/train.ts'), import('./commands/sample.ts'), import('./commands/eval.ts'),
+  import('./commands/describe.ts'), import('./commands/inspect-gradients.ts'), import('./commands/inspect-state.ts'),
+  import('./commands/export.ts'), import('./commands/import.ts'), import('./commands/report.ts'), import('./commands/completion.ts'),
 ])
 for (const c of commands) program.addCommand(c.command())
 

@@ -1,8 +1,8 @@
 /**
- * `rnn train --verbose`: the memory report, formatted. The figures come from src/train.ts (trainMemory),
+ * `rnn train --verbose`: the memory report, formatted. The figures come from src/tasks/train.ts (trainMemory),
  * which reads them off the arrays the model and optimizer allocated; nothing is computed here.
  */
-import type { TrainMemory } from '../train.ts'
+import type { TrainMemory } from '../tasks/train.ts'
 import { fmtInt } from './output.ts'
 
 /** Decimal units, as `64 × 32 positions × 12,288 B = 25.2 MB` reads. */

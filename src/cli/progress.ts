@@ -4,7 +4,7 @@
  * memory report before the first step and the peak RSS to each evaluation line.
  */
 import cliProgress from 'cli-progress'
-import type { TrainEvents } from '../train.ts'
+import type { TrainEvents } from '../tasks/train.ts'
 import { fmtBytes, memoryLines } from './memory.ts'
 import { colour, fmt, fmtInt, log, stderrIsTTY } from './output.ts'
 

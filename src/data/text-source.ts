@@ -1,7 +1,7 @@
 /** The text corpus as a training source: char-rnn's parallel streams, state carried across chunks. */
 import type { Vocab } from './vocab.ts'
 import { loadTextCorpus, StreamBatcher } from './text.ts'
-import { evaluateIds, validationStreams } from '../evaluate.ts'
+import { evaluateIds, validationStreams } from '../tasks/evaluate.ts'
 import type { TrainSource } from './source.ts'
 
 /**

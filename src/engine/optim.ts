@@ -4,7 +4,7 @@
  * `state`, which the checkpoint stores: a resumed run continues bit for bit. `s` is the step number
  * counted from 1, `g` the gradient, `p` the parameter.
  */
-import { kernels } from './kernels.ts'
+import { kernels } from './kernels/index.ts'
 import { allocF32 } from './memory.ts'
 
 export type OptimName = 'sgd' | 'adam' | 'rmsprop' | 'adagrad'

@@ -13,7 +13,7 @@
  */
 import { allocLayerBuffers, freeLayerBuffers, GATES, type Cell, type LayerBuffers, type Recurrent } from '../engine/cells/cell.ts'
 import { CELLS } from '../engine/cells/index.ts'
-import { kernels, matmul, matmulBackwardW, matmulBackwardX } from '../engine/kernels.ts'
+import { kernels, matmul, matmulBackwardW, matmulBackwardX } from '../engine/kernels/index.ts'
 import { mse } from '../engine/loss.ts'
 import { allocF32, freeF32 } from '../engine/memory.ts'
 import { view, type Params } from '../engine/params.ts'

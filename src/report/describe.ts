@@ -3,7 +3,7 @@
  * drawn so that every step visibly uses the same W_ih, W_hh and head weights (parameter sharing).
  */
 import type { ChalkInstance } from 'chalk'
-import { cellEquations, cellNotes, roleOf, type ModelDescription } from '../describe.ts'
+import { cellEquations, cellNotes, roleOf, type ModelDescription } from '../inspect/describe.ts'
 import type { ModelSpec } from '../model/spec.ts'
 
 export function renderDescription(spec: ModelSpec, d: ModelDescription, c: ChalkInstance, unroll = 4): string[] {

@@ -1,10 +1,10 @@
 /**
- * Rendering a gradient report (src/inspect-source.ts → GradientReport): a chart per model and layer with
+ * Rendering a gradient report (src/inspect/source.ts → GradientReport): a chart per model and layer with
  * its summary lines, or CSV rows. The JSON form is the report's own data and needs no renderer.
  */
 import type { ChalkInstance } from 'chalk'
-import { summarize, VANISHING_RATIO, type SeriesSummary } from '../inspect.ts'
-import type { GradientReport } from '../inspect-source.ts'
+import { summarize, VANISHING_RATIO, type SeriesSummary } from '../inspect/gradients.ts'
+import type { GradientReport } from '../inspect/source.ts'
 import { fmtSci, logChart, logRange, MAGNITUDE_LEGEND, sparkLine } from './chart.ts'
 
 export function renderGradientReport(r: GradientReport, c: ChalkInstance, width = 80): string[] {

@@ -1,6 +1,6 @@
 /**
  * Everything the HTML report shows, computed from a checkpoint: the training history as saved, the
- * per-timestep state-gradient norms on the start of the training data (src/inspect.ts, the same numbers
+ * per-timestep state-gradient norms on the start of the training data (src/inspect/gradients.ts, the same numbers
  * as `rnn inspect-gradients`), and either a text sample (as `rnn sample --seed 1 --length 400`) or the
  * one-step forecasts on the test rows next to the naive and seasonal-naive baselines. A part whose data
  * file is gone becomes a note instead of failing the whole report.
@@ -11,9 +11,9 @@ import { formatDate } from '../data/dates.ts'
 import { Vocab } from '../data/vocab.ts'
 import { rollingForecast } from '../data/series.ts'
 import { createRng } from '../engine/rng.ts'
-import { codecOf, evaluateSeries, readForModel, type SeriesEval } from '../forecast.ts'
-import { inspectGradients, type Window } from '../inspect.ts'
-import { textWindow } from '../inspect-source.ts'
+import { codecOf, evaluateSeries, readForModel, type SeriesEval } from '../tasks/forecast.ts'
+import { inspectGradients, type Window } from '../inspect/gradients.ts'
+import { textWindow } from '../inspect/source.ts'
 import type { Checkpoint, SeriesMeta, TextMeta } from '../model/checkpoint.ts'
 import { modelFromCheckpoint } from '../model/load.ts'
 import type { Model } from '../model/model.ts'

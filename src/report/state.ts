@@ -1,6 +1,6 @@
-/** Rendering a StateTrace (src/inspect-state.ts) as a heatmap: one row per character, one cell per unit. */
+/** Rendering a StateTrace (src/inspect/state.ts) as a heatmap: one row per character, one cell per unit. */
 import type { ChalkInstance } from 'chalk'
-import type { StateTrace } from '../inspect-state.ts'
+import type { StateTrace } from '../inspect/state.ts'
 import { HEAT_LEGEND_COLOUR, HEAT_LEGEND_PLAIN, heatCell, verticalHeaders } from './chart.ts'
 
 /** How a character is shown at the start of its row: control characters escaped, one column wide. */

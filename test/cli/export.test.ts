@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadCheckpoint } from '../../src/model/checkpoint.ts'
-import { encodeSafetensors, float32Of, readSafetensors } from '../../src/safetensors.ts'
+import { encodeSafetensors, float32Of, readSafetensors } from '../../src/interop/safetensors.ts'
 import { readJson, runRnn, tempWithText, trainAirline } from '../helpers/cli.ts'
 import { GOLDEN_DIR } from '../helpers/golden.ts'
 

@@ -6,7 +6,7 @@
  * Layout is time-major like PyTorch (batch_first = false). Every buffer of one layer for one (T, B) is
  * allocated once, views included, so nothing is allocated inside the time loop.
  */
-import { preparedSize } from '../kernels.ts'
+import { preparedSize } from '../kernels/index.ts'
 import { allocF32, freeF32 } from '../memory.ts'
 
 export type CellKind = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru'

@@ -13,7 +13,7 @@
  *
  * Cache [T][B][4H]: r, z, n and v_n. Scratch [B][4H]: v for one step (forward), dh from t+1 (backward).
  */
-import { kernels } from '../kernels.ts'
+import { kernels } from '../kernels/index.ts'
 import type { Cell, LayerBuffers, Recurrent } from './cell.ts'
 
 function forward(w: Recurrent, s: LayerBuffers): void {

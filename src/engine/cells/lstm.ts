@@ -9,7 +9,7 @@
  * Cache [T][B][4H]: the gate activations i, f, g, o (tanh(c_t) is recomputed in backward: H tanh per
  * position against 4H² multiply-adds of the recurrent product). Scratch [B][2H]: dh and dc from t+1.
  */
-import { kernels } from '../kernels.ts'
+import { kernels } from '../kernels/index.ts'
 import type { Cell, LayerBuffers, Recurrent } from './cell.ts'
 
 function forward(w: Recurrent, s: LayerBuffers): void {

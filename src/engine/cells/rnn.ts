@@ -6,7 +6,7 @@
  * Nothing is cached: act'(a) is read back from h_t (tanh' = 1 - h², relu' = [h > 0]).
  * Scratch [B][H]: dL/dh_{t-1} arriving through the recurrence.
  */
-import { kernels } from '../kernels.ts'
+import { kernels } from '../kernels/index.ts'
 import type { Cell, LayerBuffers, Recurrent } from './cell.ts'
 
 function makeElman(kind: 'rnn_tanh' | 'rnn_relu'): Cell {

@@ -1,5 +1,5 @@
 /**
- * One product shared between threads (src/engine/threads.ts): the product is cut into chunks of whole
+ * One product shared between threads (src/engine/kernels/threads.ts): the product is cut into chunks of whole
  * column panels (nn) or 4-row blocks (tn), and every thread runs `work`, which claims chunks one at a
  * time until none are left. A thread that is slow or descheduled just claims fewer: nobody waits for a
  * fixed half. Each output element belongs to exactly one chunk and is computed by the same tiles as in

@@ -1,0 +1,46 @@
+/**
+ * `rnn eval [checkpoint] [file]`: a text model's loss, perplexity and bits/char; a time-series model's
+ * RMSE, MAE, sMAPE and MASE on the held-out test rows next to the naive and seasonal-naive baselines.
+ */
+import { Command, Option } from 'commander'
+import { UserError } from '../../errors.ts'
+import { pickCheckpoint } from '../checkpoint-arg.ts'
+import { parseInt_ } from '../flags.ts'
+import { colour, fmt, fmtInt, json, log, result } from '../output.ts'
+
+export function command(): Command {
+  return new Command('eval')
+    .description('measure a model: text loss (nats/char, perplexity, bits/char) or forecast errors against baselines')
+    .argument('[checkpoint]', 'checkpoint file (default: the most recent in ./checkpoints)')
+    .argument('[file]', "text or CSV to evaluate (default: the checkpoint's own data: its validation split for text, its test rows for CSV)")
+    .addOption(new Option('--horizon <n>', 'time series: steps of the rolling multi-step forecast (default: one season)').argParser(parseInt_))
+    .addOption(new Option('--test-size <rows>', 'time series: rows at the end held out as the test set').argParser(parseInt_))
+    .option('--json', 'print the result as one JSON object')
+    .addHelpText('after', `
+Examples:
+  rnn eval
+  rnn eval checkpoints/corpus-lstm.json held-out.txt --json
+  rnn eval checkpoints/airline-passengers-lstm.json --horizon 12`)
+    .action(run)
+}
+
+interface Opts { json?: boolean; horizon?: number; testSize?: number }
+
+async function run(named: string | undefined, file: string | undefined, o: Opts): Promise<void> {
+  if (o.horizon !== undefined && o.horizon < 1) throw new UserError(`--horizon: must be ≥ 1, got ${o.horizon}`)
+  if (o.testSize !== undefined && o.testSize < 1) throw new UserError(`--test-size: must be ≥ 1, got ${o.testSize}`)
+  const path = pickCheckpoint(named)
+  const { loadModel } = await import('../../index.ts')
+  const { model, checkpoint } = loadModel(path)
+  if (checkpoint.data.kind === 'timeseries') {
+    const { printSeriesEval } = await import('../eval-series.ts')
+    printSeriesEval(path, model, checkpoint as Parameters<typeof printSeriesEval>[2], file, o)
+    return
+  }
+  const { evaluateText: evaluateFile } = await import('../../index.ts')
+  const r = evaluateFile(path, file)
+  if (o.json) { json({ loss: r.loss, perplexity: r.perplexity, bits_per_char: r.bits_per_char, chars: r.chars, unknown_chars: r.unknown_chars }); return }
+  log(colour.dim(`${r.source}: ${fmtInt(r.chars)} characters predicted`))
+  if (r.unknown_chars > 0) log(colour.yellow(`${fmtInt(r.unknown_chars)} characters outside the vocabulary were skipped (${r.unknown_list.map((c) => JSON.stringify(c)).join(' ')})`))
+  result(`loss ${fmt(r.loss)} nats/char  perplexity ${fmt(r.perplexity, 3)}  ${fmt(r.bits_per_char)} bits/char`)
+}

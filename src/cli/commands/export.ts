@@ -1,0 +1,34 @@
+/** `rnn export [checkpoint] --out model.safetensors`: the weights as a PyTorch state_dict in safetensors. */
+import { Command } from 'commander'
+import { pickCheckpoint } from '../checkpoint-arg.ts'
+import { fmtInt, json, result } from '../output.ts'
+
+export function command(): Command {
+  return new Command('export')
+    .description('write a checkpoint\'s weights as safetensors for PyTorch ({rnn: nn.LSTM/GRU/RNN, head: nn.Linear} state_dict)')
+    .argument('[checkpoint]', 'checkpoint file (default: the most recent in ./checkpoints)')
+    .option('--out <file.safetensors>', 'output file (default: the checkpoint\'s name with .safetensors, same folder)')
+    .option('--json', 'print {"out","tensors","bytes"} on stdout')
+    .addHelpText('after', `
+Examples:
+  rnn export checkpoints/corpus-lstm.json               # → checkpoints/corpus-lstm.safetensors
+  rnn export --out model.safetensors
+
+In PyTorch: model.load_state_dict(safetensors.torch.load_file("model.safetensors")) for
+model = nn.Module with .rnn = nn.LSTM(V, H, L) and .head = nn.Linear(H, V); the vocabulary and config
+are in the file's metadata (safetensors.safe_open(path, "pt").metadata()).`)
+    .action(run)
+}
+
+async function run(named: string | undefined, o: { out?: string; json?: boolean }): Promise<void> {
+  const path = pickCheckpoint(named)
+  const { loadCheckpoint } = await import('../../index.ts')
+  const { defaultExportPath, exportTensors } = await import('../../index.ts')
+  const { writeSafetensors } = await import('../../index.ts')
+  const ck = loadCheckpoint(path)
+  const out = o.out ?? defaultExportPath(path)
+  const { tensors, metadata } = exportTensors(ck)
+  const bytes = writeSafetensors(out, tensors, metadata)
+  if (o.json) { json({ out, tensors: tensors.length, bytes }); return }
+  result(`wrote ${out}: ${tensors.length} tensors (${tensors.map((t) => t.name).join(', ')}), ${fmtInt(bytes)} bytes`)
+}

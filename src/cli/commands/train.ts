@@ -1,0 +1,98 @@
+/**
+ * `rnn train [file]`: flags → config → train() → progress on stderr → summary on stdout.
+ * No maths here: the loop lives in src/tasks/train.ts.
+ */
+import { fileURLToPath } from 'node:url'
+import { Command } from 'commander'
+import { ARCHITECTURE_KEYS, resolveTrainConfig, TrainConfig } from '../../config.ts'
+import { UserError } from '../../errors.ts'
+import { addFlags, flagOf, pickFlags, TRAIN_FLAGS } from '../flags.ts'
+import { fmtBytes } from '../memory.ts'
+import { colour, fmt, fmtDuration, fmtInt, json, log, result } from '../output.ts'
+
+export const BUNDLED_TEXT = fileURLToPath(new URL('../../../data/moby-dick.txt', import.meta.url))
+
+export function command(): Command {
+  const cmd = new Command('train')
+    .description('train a character-level language model on a UTF-8 text file')
+    .argument('[file]', 'text file to learn (default: the bundled data/moby-dick.txt)')
+    .option('--config <file.json>', 'JSON config file (flags override it)')
+    .option('--resume <checkpoint>', 'continue training from a checkpoint (--steps then counts additional steps)')
+    .option('--print-config', 'print the effective config as JSON and exit')
+    .option('--json', 'print the result as one JSON object on stdout')
+    .option('--verbose', 'report memory on stderr: parameters, optimizer state, BPTT activations before training, peak RSS after')
+    .option('--report <file.html>', 'after training, write an HTML report of the run (as rnn report)')
+  addFlags(cmd, TRAIN_FLAGS, TrainConfig.parse({}))
+  cmd.addHelpText('after', `
+Examples:
+  rnn train                                  # the bundled text, default LSTM
+  rnn train corpus.txt --cell gru --hidden 256 --layers 2 --dropout 0.2 --steps 5000
+  rnn train corpus.txt --config my.json --lr 1e-3
+  rnn train --resume checkpoints/corpus-lstm.json --steps 1000`)
+  return cmd.action(run)
+}
+
+async function run(file: string | undefined, opts: Record<string, unknown>): Promise<void> {
+  const flags = pickFlags(TRAIN_FLAGS, opts)
+  checkFlagValues(flags)
+  const { loadCheckpoint } = await import('../../index.ts')
+  const from = typeof opts.resume === 'string' ? loadCheckpoint(opts.resume) : undefined
+  const config = resolveTrainConfig({ base: from?.config, file: opts.config as string | undefined, flags })
+  if (from) {
+    for (const k of ARCHITECTURE_KEYS)
+      if (config[k] !== from.config[k]) throw new UserError(`${flagOf(k)}: cannot change ${k} of a resumed model (checkpoint has ${from.config[k]}, got ${config[k]})`)
+  }
+  if (opts.printConfig) { json(config); return }
+  if (typeof opts.report === 'string' && !/\.html?$/i.test(opts.report)) throw new UserError(`--report: ${opts.report}: the report is an HTML file; name it *.html`)
+  const corpus = file ?? from?.data.source ?? BUNDLED_TEXT
+
+  const { train, kernelName, threadCount } = await import('../../index.ts')
+  if (opts.verbose) log(colour.dim(`engine: ${kernelName()} kernels, ${threadCount()} thread${threadCount() === 1 ? '' : 's'} for the large products (--kernels, --threads)`))
+  const ctrl = new AbortController()
+  let signalCode = 0
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signalCode !== 0) process.exit(sig === 'SIGINT' ? 130 : 143) // a second Ctrl-C: stop now
+    signalCode = sig === 'SIGINT' ? 130 : 143
+    log(colour.yellow(`\n${sig}: saving the checkpoint and stopping…`))
+    ctrl.abort()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  const progress = await import('../progress.ts')
+  const view = progress.trainView({ verbose: opts.verbose === true })
+  try {
+    const r = await train({ config, corpus, from, events: view.events, signal: ctrl.signal })
+    view.stop()
+    if (opts.verbose) log(colour.dim(`peak RSS ${fmtBytes(r.memory.peak_rss_bytes)} (process.resourceUsage().maxRSS)`))
+    if (typeof opts.report === 'string') (await import('../../index.ts')).writeReport(r.checkpoint, opts.report)
+    if (opts.json) {
+      json({ steps: r.steps, train_loss: r.train_loss, val_loss: r.val_loss, best_val_loss: r.best_val_loss, seconds: round(r.seconds), checkpoint: r.checkpoint, stopped: r.stopped, chars_per_s: Math.round(r.chars_per_s), memory: r.memory })
+    } else {
+      const why = { done: '', interrupted: ' (interrupted)', early_stop: ' (early stop: no improvement)', time_limit: ' (time limit)' }[r.stopped]
+      result(`trained ${fmtInt(r.steps)} steps in ${fmtDuration(r.seconds)}${why}, ${fmtInt(r.chars_per_s)} chars/s`)
+      if (r.best_val_loss !== null && r.kind === 'text') result(`best validation loss ${fmt(r.best_val_loss)} nats/char (${fmt(r.best_val_loss / Math.LN2)} bits/char)`)
+      if (r.best_val_loss !== null && r.kind === 'timeseries') result(`best validation loss ${fmt(r.best_val_loss)} (MSE on the normalised scale; rnn eval compares the test rows with baselines)`)
+      result(`checkpoint ${r.checkpoint}`)
+      if (typeof opts.report === 'string') result(`report ${opts.report}`)
+    }
+  } finally {
+    view.stop()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+  if (signalCode !== 0) process.exitCode = signalCode
+}
+
+/** Range checks on the flags alone, so the message names the flag rather than the config key. */
+function checkFlagValues(flags: Record<string, unknown>): void {
+  const r = TrainConfig.partial().safeParse(flags)
+  if (r.success) return
+  const issue = r.error.issues[0]
+  const key = String(issue.path[0])
+  throw new UserError(`${flagOf(key) ?? key}: ${issue.message.replace(/^Too small: expected number to be /, 'must be ').replace(/^Too big: expected number to be /, 'must be ')} (got ${JSON.stringify(flags[key])})`)
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000
+}
+

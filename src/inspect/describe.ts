@@ -1,0 +1,65 @@
+/**
+ * `rnn describe` as data: a model's cell equations (PyTorch's, in its gate order), its parameter tensors
+ * from src/model/spec.ts (the one list of names and shapes), and their total.
+ */
+import { sizeOf } from '../engine/params.ts'
+import { gateOrder, paramSpecs, type ModelSpec } from '../model/spec.ts'
+
+export interface ModelDescription {
+  cell: ModelSpec['cell']
+  params: { name: string; shape: number[]; count: number }[]
+  total: number
+}
+
+export function describeModel(spec: ModelSpec): ModelDescription {
+  const params = paramSpecs(spec).map((p) => ({ name: p.name, shape: [...p.shape], count: sizeOf(p.shape) }))
+  return { cell: spec.cell, params, total: params.reduce((n, p) => n + p.count, 0) }
+}
+
+/** What each parameter tensor holds, in the notation of the equations. */
+export function roleOf(name: string, spec: ModelSpec): string {
+  const gates = gateOrder(spec.cell).join(',')
+  const k = /_l(\d+)$/.exec(name)?.[1]
+  const input = k === '0' ? (spec.input === 'one_hot' ? 'x_t (one-hot)' : 'x_t') : `h_t of layer ${Number(k) - 1}`
+  const blocks = gates === '' ? '' : ` → ${gates}`
+  if (name.startsWith('weight_ih')) return `W_i*: ${input}${blocks}`
+  if (name.startsWith('weight_hh')) return `W_h*: h_{t-1}${blocks}`
+  if (name.startsWith('bias_ih')) return `b_i*${blocks === '' ? '' : ` (${gates})`}`
+  if (name.startsWith('bias_hh')) return `b_h*${blocks === '' ? '' : ` (${gates})`}`
+  if (name === 'head.weight') return `W_hy: top h_t → ${spec.loss === 'cross_entropy' ? 'logits' : 'outputs'}`
+  return 'b_y'
+}
+
+/**
+ * The recurrence of one layer in PyTorch's form (torch.nn.RNN / LSTM / GRU documentation). x_t is the
+ * layer's input: the character at step t for layer 0, h_t of the layer below otherwise.
+ */
+export function cellEquations(cell: ModelSpec['cell']): string[] {
+  const pre = (g: string) => `W_i${g} x_t + b_i${g} + W_h${g} h_{t-1} + b_h${g}`
+  switch (cell) {
+    case 'rnn_tanh': return [`h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)`]
+    case 'rnn_relu': return [`h_t = max(0, W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)`]
+    case 'lstm': return [
+      `i_t = σ(${pre('i')})`, `f_t = σ(${pre('f')})`, `g_t = tanh(${pre('g')})`, `o_t = σ(${pre('o')})`,
+      'c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t',
+      'h_t = o_t ⊙ tanh(c_t)',
+    ]
+    case 'gru': return [
+      `r_t = σ(${pre('r')})`, `z_t = σ(${pre('z')})`,
+      'n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))',
+      'h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}',
+    ]
+  }
+}
+
+/** Notes that go with the equations: gate order and the one non-obvious convention per cell. */
+export function cellNotes(spec: ModelSpec): string[] {
+  const notes: string[] = []
+  if (spec.cell === 'lstm') notes.push('W_ih = [W_ii; W_if; W_ig; W_io] by rows (gate order i, f, g, o),', '  likewise W_hh, b_ih and b_hh')
+  if (spec.cell === 'gru') notes.push('W_ih = [W_ir; W_iz; W_in] by rows (gate order r, z, n),', '  likewise W_hh, b_ih and b_hh',
+    'b_hn sits inside r_t ⊙ (…) as in PyTorch and cuDNN: b_in and b_hn differ')
+  notes.push(spec.input === 'one_hot' ? 'layer 0: W_ih x_t is column x_t of W_ih (one-hot input, a gather)' : 'layer 0: x_t is a dense vector')
+  if (spec.num_layers > 1) notes.push(`layer k ≥ 1 reads h_t of layer k-1 as its x_t`)
+  notes.push('head, at every step on the top layer: y_t = W_hy h_t + b_y', spec.loss === 'cross_entropy' ? 'loss: cross-entropy of softmax(y_t) and the next character' : 'loss: mean squared error of y_t')
+  return notes
+}

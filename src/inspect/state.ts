@@ -1,0 +1,58 @@
+/**
+ * What a layer's hidden state does while the model reads a text: run the text through the model (batch
+ * 1, zero initial state) and keep h_t of one layer after each character, for a chosen set of units (by
+ * default the most active ones, by mean |h_t| over the text).
+ */
+import type { Vocab } from '../data/vocab.ts'
+import { UserError } from '../errors.ts'
+import type { Model } from '../model/model.ts'
+
+export interface StateTrace {
+  layer: number
+  /** Unit indices, in the order of the columns of `values`. */
+  units: number[]
+  /** The characters read, one per row. */
+  chars: string[]
+  /** values[row][k] = h of unit units[k] in `layer` right after reading chars[row]. */
+  values: number[][]
+}
+
+/** h_1 … h_T of layer l for ids read from a zero state, as [T][H]. */
+export function hiddenStates(model: Model, ids: Int32Array, l: number): Float32Array {
+  const T = ids.length, H = model.spec.hidden_size
+  model.forward(ids, null, T, 1, model.zeroState(1))
+  return model.layer(l).h.slice(H, (T + 1) * H)
+}
+
+/** The k units with the largest mean |h| over the rows of h [T][H], most active first (ties: lower index). */
+export function topUnits(h: Float32Array, T: number, H: number, k: number): number[] {
+  const mean = new Float64Array(H)
+  for (let t = 0; t < T; t++) for (let j = 0; j < H; j++) mean[j] += Math.abs(h[t * H + j])
+  return Array.from({ length: H }, (_, j) => j).sort((a, b) => mean[b] - mean[a] || a - b).slice(0, Math.min(k, H))
+}
+
+/**
+ * `units`: how many of the most active units, or an explicit list. `layer` defaults to the top layer.
+ * Characters outside the vocabulary, a bad layer or a unit out of range are UserErrors naming the flag.
+ */
+export function traceState(model: Model, vocab: Vocab, text: string, o: { layer?: number; units: number | number[] }): StateTrace {
+  const L = model.spec.num_layers, H = model.spec.hidden_size
+  const layer = o.layer ?? L - 1
+  if (!Number.isInteger(layer) || layer < 0 || layer >= L) throw new UserError(`--layer: must be in 0..${L - 1} (the model has ${L} layer${L === 1 ? '' : 's'}), got ${layer}`)
+  if (text.length === 0) throw new UserError('--text: is empty')
+  const unknown = vocab.unknown(text)
+  if (unknown.length > 0) throw new UserError(`--text: characters not in the model's vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`)
+  const ids = vocab.encode(text), T = ids.length
+  const h = hiddenStates(model, ids, layer)
+  let units: number[]
+  if (Array.isArray(o.units)) {
+    const bad = o.units.filter((u) => !Number.isInteger(u) || u < 0 || u >= H)
+    if (bad.length > 0) throw new UserError(`--units: ${bad.join(', ')} out of range: layer ${layer} has units 0..${H - 1}`)
+    units = o.units
+  } else {
+    if (!(o.units >= 1)) throw new UserError(`--units: must be ≥ 1, got ${o.units}`)
+    units = topUnits(h, T, H, o.units)
+  }
+  const values = Array.from({ length: T }, (_, t) => units.map((u) => h[t * H + u]))
+  return { layer, units, chars: [...text], values }
+}

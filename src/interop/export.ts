@@ -1,0 +1,36 @@
+/**
+ * A checkpoint as a PyTorch state_dict in safetensors: the module is {rnn: nn.LSTM/GRU/RNN, head:
+ * nn.Linear}, so the recurrent tensors get the `rnn.` prefix and `head.*` keep their names, and
+ * `model.load_state_dict(load_file(path))` works unchanged. The metadata carries what a state_dict cannot:
+ * the vocabulary or column normalisation, the architecture and the training config, all as JSON strings
+ * (the format allows string values only). `data` holds the checkpoint's whole data record so that
+ * `rnn import` gives back a checkpoint that samples, evaluates and forecasts exactly like the original.
+ */
+import { decodeTensor, specOf, type Checkpoint } from '../model/checkpoint.ts'
+import { paramSpecs } from '../model/spec.ts'
+import { FORMAT_TAG, type F32Tensor } from './safetensors.ts'
+
+/** The PyTorch module's name for an engine parameter: rnn.weight_ih_l0, …, head.weight, head.bias. */
+export function torchName(name: string): string {
+  return name.startsWith('head.') ? name : `rnn.${name}`
+}
+
+export function exportTensors(ck: Checkpoint): { tensors: F32Tensor[]; metadata: Record<string, string> } {
+  // state_dict order: the recurrent layers, then the head, as paramSpecs lists them
+  const tensors = paramSpecs(specOf(ck)).map((s) => ({ name: torchName(s.name), shape: s.shape, data: decodeTensor(ck.params[s.name]) }))
+  const metadata: Record<string, string> = {
+    format: FORMAT_TAG,
+    kind: ck.kind,
+    model: JSON.stringify(ck.model),
+    config: JSON.stringify(ck.config),
+    data: JSON.stringify(ck.data),
+  }
+  if (ck.data.kind === 'text') metadata.vocab = JSON.stringify(ck.data.vocab)
+  else metadata.columns = JSON.stringify(ck.data.columns)
+  return { tensors, metadata }
+}
+
+/** checkpoints/corpus-lstm.json → checkpoints/corpus-lstm.safetensors */
+export function defaultExportPath(checkpoint: string): string {
+  return checkpoint.replace(/\.json$/i, '') + '.safetensors'
+}

@@ -1,0 +1,155 @@
+/**
+ * `rnn import`: a checkpoint from weights trained elsewhere (PyTorch), in a safetensors file. The
+ * architecture comes from the tensor shapes (state-dict.ts); the config, vocabulary or column
+ * normalisation from the file's metadata (written by `rnn export`) when present, the flags otherwise, a
+ * flag winning over the metadata. The result is a complete checkpoint: `resume` holds a fresh start (zero
+ * optimizer buffers of the config's optimizer, the RNG seeded from the config, cursor and state at zero),
+ * so it samples, evaluates, is inspected, and can be fine-tuned with `rnn train --resume`.
+ */
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { z } from 'zod'
+import { ARCHITECTURE_KEYS, formatZodError, readConfigFile, resolveTrainConfig, TrainConfig } from '../config.ts'
+import { UserError } from '../errors.ts'
+import { readText } from '../data/text.ts'
+import { Vocab } from '../data/vocab.ts'
+import { createOptimizer, defaultEps } from '../engine/optim.ts'
+import { createRng } from '../engine/rng.ts'
+import type { CellKind } from '../engine/cells/cell.ts'
+import { Checkpoint, encodeTensor, FORMAT, VERSION } from '../model/checkpoint.ts'
+import { gateOrder, type ModelSpec } from '../model/spec.ts'
+import { readSafetensors } from './safetensors.ts'
+import { stateDictOf, type StateDict } from './state-dict.ts'
+
+export interface ImportOptions { file: string; out: string; config?: string; vocab?: string; vocabFrom?: string }
+
+const pkgVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+export function importCheckpoint(o: ImportOptions): Checkpoint {
+  if (o.vocab !== undefined && o.vocabFrom !== undefined) throw new UserError('--vocab, --vocab-from: give one of them, not both')
+  const st = readSafetensors(o.file)
+  const meta = metadataOf(o.file, st.metadata)
+  const fromFile = o.config !== undefined ? readConfigFile(o.config) : {}
+  const given = { ...(meta.config ?? {}), ...fromFile }
+  // which layer a config key came from, for messages
+  const whereKey = (k: string) => (o.config !== undefined && fromFile[k] !== undefined ? o.config : `${o.file}: __metadata__.config`)
+  const textFlags = o.vocab !== undefined || o.vocabFrom !== undefined
+  const kind = textFlags ? 'text' : meta.data?.kind ?? 'text'
+  const dict = stateDictOf(o.file, st, {
+    cell: typeof given.cell === 'string' ? (given.cell as CellKind) : undefined, cellFrom: whereKey('cell'),
+    input: kind === 'text' ? 'one_hot' : 'dense', loss: kind === 'text' ? 'cross_entropy' : 'mse',
+  })
+  const config = configFor(o, meta.config, given, dict.spec, whereKey)
+  const data = dataFor(o, meta, dict.spec, kind)
+  return buildCheckpoint(dict, config, data)
+}
+
+interface Meta { config?: Record<string, unknown>; data?: Checkpoint['data']; vocab?: string[] }
+
+/** The metadata keys this importer reads, parsed; a malformed one is an error naming the key. */
+function metadataOf(file: string, m: Record<string, string>): Meta {
+  const parse = <T>(key: string, schema: z.ZodType<T>): T | undefined => {
+    if (m[key] === undefined) return undefined
+    let v: unknown
+    try { v = JSON.parse(m[key]) } catch { throw new UserError(`${file}: __metadata__.${key} is not valid JSON`) }
+    const r = schema.safeParse(v)
+    if (!r.success) throw new UserError(`${file}: __metadata__.${key}: ${r.error.issues[0].path.join('.') || 'value'}: ${r.error.issues[0].message}`)
+    return r.data
+  }
+  return {
+    config: parse('config', z.record(z.string(), z.unknown())),
+    data: parse('data', Checkpoint.shape.data),
+    vocab: parse('vocab', z.array(z.string())),
+  }
+}
+
+/** Defaults < metadata config < --config; the architecture keys must agree with the tensors. */
+function configFor(o: ImportOptions, metaConfig: Record<string, unknown> | undefined, given: Record<string, unknown>, spec: ModelSpec, whereKey: (k: string) => string): TrainConfig {
+  const arch: Record<string, unknown> = { cell: spec.cell, hidden_size: spec.hidden_size, num_layers: spec.num_layers }
+  const fromMeta = TrainConfig.partial().safeParse(metaConfig ?? {})
+  if (!fromMeta.success) throw new UserError(formatZodError(`${o.file}: __metadata__.config`, fromMeta.error, Object.keys(TrainConfig.shape)))
+  for (const k of ARCHITECTURE_KEYS) {
+    if (given[k] === undefined || given[k] === arch[k]) continue
+    throw new UserError(`${whereKey(k)}: ${k} ${JSON.stringify(given[k])} does not match the tensors (${k} ${arch[k]})`)
+  }
+  const cfg = resolveTrainConfig({ base: { ...(metaConfig ?? {}), ...arch }, file: o.config, flags: {} })
+  // resuming an imported model continues in the imported checkpoint, not in the exporter's file
+  return { ...cfg, ...arch, out: resolve(o.out) } as TrainConfig
+}
+
+function dataFor(o: ImportOptions, meta: Meta, spec: ModelSpec, kind: 'text' | 'timeseries'): Checkpoint['data'] {
+  // a forecaster's data record (columns, transform, split) comes whole from an rnn export; the sizes it
+  // implies are checked with every other checkpoint rule when the CLI reads the result back
+  if (kind === 'timeseries') return meta.data!
+  let vocab: string[], source: string | null = null, from: string
+  if (o.vocabFrom !== undefined) {
+    vocab = [...Vocab.fromText(readText(o.vocabFrom)).chars]
+    source = resolve(o.vocabFrom)
+    from = `${o.vocabFrom} (its distinct characters)`
+  } else if (o.vocab !== undefined) {
+    vocab = readVocabFile(o.vocab)
+    from = o.vocab
+  } else if (meta.data?.kind === 'text' || meta.vocab !== undefined) {
+    vocab = meta.data?.kind === 'text' ? meta.data.vocab : meta.vocab!
+    source = meta.data?.kind === 'text' ? meta.data.source : null
+    from = `${o.file}: __metadata__.vocab`
+    checkVocab(from, vocab)
+  } else {
+    throw new UserError(`${o.file}: no vocabulary in the metadata; give --vocab vocab.json (a JSON list of the characters in id order) or --vocab-from corpus.txt`)
+  }
+  if (spec.input_size !== spec.output_size)
+    throw new UserError(`${o.file}: rnn.weight_ih_l0 reads ${spec.input_size} inputs but head.weight predicts ${spec.output_size}; a text model reads and predicts the same characters`)
+  if (vocab.length !== spec.input_size)
+    throw new UserError(`${from}: ${vocab.length} characters, but the model has ${spec.input_size} (rnn.weight_ih_l0 is [${spec.hidden_size}·G, ${spec.input_size}] for one-hot input)`)
+  return { kind: 'text', vocab, source }
+}
+
+/** A JSON list of distinct single characters (code points), in id order. */
+function readVocabFile(path: string): string[] {
+  let text: string
+  try { text = readFileSync(path, 'utf8') } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new UserError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code})`)
+  }
+  let v: unknown
+  try { v = JSON.parse(text) } catch { throw new UserError(`${path}: not valid JSON; expected a list of characters such as ["\\n", " ", "a"]`) }
+  if (!Array.isArray(v) || !v.every((c) => typeof c === 'string')) throw new UserError(`${path}: expected a JSON list of characters (strings)`)
+  checkVocab(path, v as string[])
+  return v as string[]
+}
+
+function checkVocab(where: string, vocab: string[]): void {
+  const seen = new Set<string>()
+  vocab.forEach((c, i) => {
+    if ([...c].length !== 1) throw new UserError(`${where}: entry ${i} (${JSON.stringify(c)}) is not a single character`)
+    if (seen.has(c)) throw new UserError(`${where}: entry ${i} (${JSON.stringify(c)}) appears twice`)
+    seen.add(c)
+  })
+}
+
+/** The imported parameters as both the best and the latest ones, and a fresh training start in `resume`. */
+function buildCheckpoint(dict: StateDict, config: TrainConfig, data: Checkpoint['data']): Checkpoint {
+  const { spec } = dict
+  const params: Checkpoint['params'] = {}
+  let total = 0
+  for (const [name, t] of dict.params) { params[name] = encodeTensor(t.data, t.shape); total += t.data.length }
+  const opt = createOptimizer({ name: config.optimizer, momentum: config.momentum, betas: [0.9, 0.999], alpha: 0.99, eps: defaultEps(config.optimizer) }, total)
+  const zeros = (n: number) => new Float32Array(n)
+  const stateShape = [spec.num_layers, config.batch_size, spec.hidden_size]
+  const stateSize = stateShape.reduce((a, b) => a * b, 1)
+  const ck: Checkpoint = {
+    format: FORMAT, version: VERSION, rnn_version: pkgVersion, created: new Date().toISOString(), kind: data.kind,
+    model: { ...spec, gate_order: gateOrder(spec.cell) },
+    data, config, params,
+    progress: { step: 0, epoch: 0, chars: 0, seconds: 0, best_val_loss: null, best_step: null, evals_since_best: 0, history: [] },
+    resume: {
+      params: null,
+      optimizer: { name: opt.state.name, step: 0, buffers: Object.fromEntries(Object.entries(opt.state.buffers).map(([k, v]) => [k, encodeTensor(zeros(v.length), [v.length])])) },
+      rng: createRng(config.seed).getState(),
+      cursor: { epoch: 0, chunk: 0 },
+      state: { h: encodeTensor(zeros(stateSize), stateShape), c: spec.cell === 'lstm' ? encodeTensor(zeros(stateSize), stateShape) : null },
+      lr: config.lr,
+    },
+  }
+  return Checkpoint.parse(ck) // a bug, not a user error, if what was built is not a valid checkpoint
+}

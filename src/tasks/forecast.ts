@@ -1,0 +1,102 @@
+/**
+ * Using a time-series model: rolling forecasts past the end of a CSV, and evaluation on its held-out test
+ * rows next to the two baselines every forecaster checks first, naive (the last value) and seasonal naive
+ * (the value one season earlier), in RMSE, MAE, sMAPE and MASE, in the target's original units.
+ */
+import { UserError } from '../errors.ts'
+import { readSeries, type Series } from '../data/csv.ts'
+import { addSteps, formatDate } from '../data/dates.ts'
+import { defaultTestSize, rollingForecast } from '../data/series.ts'
+import { SeriesCodec } from '../data/codec.ts'
+import type { Checkpoint, SeriesMeta } from '../model/checkpoint.ts'
+import type { Model } from '../model/model.ts'
+
+type SeriesCheckpoint = Checkpoint & { data: SeriesMeta }
+
+/** The CSV at `path` read with the options the model was trained with, columns checked against it. */
+export function readForModel(ck: SeriesCheckpoint, path: string): Series {
+  const c = ck.config
+  const series = readSeries(path, { target: c.target!, features: c.features, delimiter: c.delimiter, header: c.header, fill: c.fill })
+  const want = ck.data.columns.map((x) => x.name).join(', ')
+  if (series.columns.join(', ') !== want) throw new UserError(`${path}: columns ${series.columns.join(', ')} differ from the model's ${want}`)
+  return series
+}
+
+export interface ForecastRow { date: string | null; step: number; value: number }
+
+/** The codec the model was trained with. */
+export function codecOf(ck: SeriesCheckpoint): SeriesCodec {
+  return new SeriesCodec(ck.data.columns, ck.data.transform)
+}
+
+/** The next `horizon` values of the target after the last row of `series`, from its last seq_len rows. */
+export function forecast(model: Model, ck: SeriesCheckpoint, series: Series, horizon: number): ForecastRow[] {
+  const T = ck.config.seq_len!, codec = codecOf(ck), k = codec.k
+  const need = T + codec.firstRow
+  if (series.rows < need) throw new UserError(`${series.path}: ${series.rows} rows; the model reads ${need} rows of context to forecast (seq_len ${T})`)
+  const pred = rollingForecast(model, codec, series.values, [series.rows], T, horizon)
+  const last = series.date?.values[series.rows - 1]
+  return Array.from({ length: horizon }, (_, h) => ({
+    step: h + 1,
+    date: series.date && last !== undefined ? formatDate(addSteps(last, series.date.step, h + 1), series.date.step) : null,
+    value: pred[h * k],
+  }))
+}
+
+export interface Metrics { rmse: number; mae: number; smape: number; mase: number }
+export interface SeriesEval {
+  season: number; horizon: number; test_rows: number
+  one_step: { model: Metrics; naive: Metrics; seasonal_naive: Metrics }
+  multi_step: { model: Metrics; naive: Metrics; seasonal_naive: Metrics }
+}
+
+/**
+ * Metrics on the last `testSize` rows. One step: row t is predicted from rows t-T..t-1 (naive: row t-1,
+ * seasonal naive: row t-s). Multi-step: from every origin o in the test rows with o+n-1 inside them, the
+ * model forecasts rows o..o+n-1 feeding its own predictions back (naive: row o-1 for all of them, seasonal
+ * naive: row o+h-1 - s·ceil(h/s) at step h); errors are pooled over every origin and step.
+ * MASE divides the MAE by the mean absolute seasonal difference of the training rows.
+ */
+export function evaluateSeries(model: Model, ck: SeriesCheckpoint, series: Series, o: { testSize: number | null; horizon: number; trainRows: number | null }): SeriesEval {
+  const T = ck.config.seq_len!, codec = codecOf(ck), k = codec.k, s = ck.data.season, n = o.horizon
+  const test = o.testSize ?? defaultTestSize(series.rows, s)
+  const start = series.rows - test
+  const trainRows = o.trainRows ?? start
+  const need = Math.max(T + codec.firstRow, s)
+  if (start < need) throw new UserError(`${series.path}: ${series.rows} rows leave ${start} before the ${test} test rows; at least ${need} are needed (seq_len ${T}, season ${s})`)
+  if (n > test) throw new UserError(`--horizon: ${n} is longer than the ${test} test rows`)
+  const y = series.values.map((r) => r[0])
+  let scale = 0
+  for (let t = s; t < trainRows; t++) scale += Math.abs(y[t] - y[t - s])
+  scale /= Math.max(1, trainRows - s)
+
+  const run = (h: number) => {
+    const origins = Array.from({ length: test - h + 1 }, (_, i) => start + i)
+    const pred = rollingForecast(model, codec, series.values, origins, T, h)
+    const actual: number[] = [], m: number[] = [], nv: number[] = [], sn: number[] = []
+    origins.forEach((org, b) => {
+      for (let step = 1; step <= h; step++) {
+        const row = org + step - 1
+        actual.push(y[row])
+        m.push(pred[((step - 1) * origins.length + b) * k])
+        nv.push(y[org - 1])
+        sn.push(y[row - s * Math.ceil(step / s)])
+      }
+    })
+    return { model: metrics(actual, m, scale), naive: metrics(actual, nv, scale), seasonal_naive: metrics(actual, sn, scale) }
+  }
+  return { season: s, horizon: n, test_rows: test, one_step: run(1), multi_step: run(n) }
+}
+
+export function metrics(actual: number[], pred: number[], scale: number): Metrics {
+  let se = 0, ae = 0, sm = 0
+  for (let i = 0; i < actual.length; i++) {
+    const e = pred[i] - actual[i]
+    se += e * e
+    ae += Math.abs(e)
+    const d = Math.abs(actual[i]) + Math.abs(pred[i])
+    sm += d === 0 ? 0 : (2 * Math.abs(e)) / d
+  }
+  const N = actual.length
+  return { rmse: Math.sqrt(se / N), mae: ae / N, smape: (100 * sm) / N, mase: ae / N / scale }
+}

@@ -1,0 +1,42 @@
+/**
+ * Choosing and opening the training data: a CSV time series when a target column is given or the file
+ * ends in .csv/.tsv, else text. A resumed model reuses its vocabulary or normalisation.
+ */
+import { extname } from 'node:path'
+import type { TrainConfig } from '../config.ts'
+import { UserError } from '../errors.ts'
+import { Vocab } from '../data/vocab.ts'
+import { openTextSource } from '../data/text-source.ts'
+import { openSeriesSource, type SeriesSource } from '../data/series.ts'
+import type { TrainSource } from '../data/source.ts'
+import type { Checkpoint } from '../model/checkpoint.ts'
+
+export const TEXT_SEQ_LEN = 64
+
+export function isCsvPath(path: string): boolean {
+  return ['.csv', '.tsv'].includes(extname(path).toLowerCase())
+}
+
+/** The source, and seq_len when the config left it to the data. */
+export function openTrainSource(path: string, cfg: TrainConfig, from?: Checkpoint): { source: TrainSource; T: number } {
+  const csv = cfg.target !== null || isCsvPath(path) || from?.kind === 'timeseries'
+  if (from !== undefined && (from.kind === 'timeseries') !== csv)
+    throw new UserError(`${path}: the checkpoint is a ${from.kind} model; it cannot train on ${csv ? 'CSV' : 'text'} data`)
+  if (!csv) {
+    const T = cfg.seq_len ?? TEXT_SEQ_LEN
+    const vocab = from?.data.kind === 'text' ? new Vocab(from.data.vocab) : undefined
+    return { source: openTextSource(path, { valFrac: cfg.val_frac, vocab, B: cfg.batch_size, T }), T }
+  }
+  if (cfg.target === null) throw new UserError(`${path}: a CSV file needs --target <column> (the column to forecast)`)
+  const meta = from?.data.kind === 'timeseries' ? from.data : undefined
+  const csvOpts = { target: cfg.target, features: cfg.features, delimiter: cfg.delimiter, header: cfg.header, fill: cfg.fill }
+  // seq_len null: two seasons, within 16..64 steps, decided once the season is known
+  let T = cfg.seq_len
+  const source = openSeriesSource(path, csvOpts, {
+    valFrac: cfg.val_frac, testSize: cfg.test_size, season: cfg.season ?? meta?.season ?? null, stats: meta?.columns, transform: meta?.transform ?? cfg.transform,
+    T: (season) => (T ??= Math.min(64, Math.max(16, 2 * season))),
+  })
+  if (meta !== undefined && meta.columns.map((c) => c.name).join() !== (source as SeriesSource).series.columns.join())
+    throw new UserError(`${path}: columns ${source.series.columns.join(', ')} differ from the checkpoint's ${meta.columns.map((c) => c.name).join(', ')}`)
+  return { source, T: T! }
+}
