@@ -1,5 +1,5 @@
 /**
- * Every golden case computed by PyTorch in float64 (../shared/golden, or $RNN_GOLDEN_DIR): forward values,
+ * Every golden case computed by PyTorch in float64 (test/fixtures/golden, or $RNN_GOLDEN_DIR): forward values,
  * losses, all gradients, total state gradients and their norms, optimizer trajectories, clipping and
  * truncated BPTT, compared within the README's float32 tolerances (rtol 1e-4, atol 1e-5), under every
  * kernel implementation (src/engine/kernels/): each must reproduce PyTorch on its own.

@@ -1,6 +1,6 @@
 /**
  * Gradient inspection: how far back in time does the loss reach? One forward and one backward pass over
- * a window, then per layer l and step t (symbols as in ../shared/golden/README.md):
+ * a window, then per layer l and step t (symbols as in test/fixtures/golden/README.md):
  *
  *   dh_norm[t]           ‖∂S/∂h_t‖       the TOTAL state gradient (golden dh_total): direct + recurrent paths
  *   dc_norm[t]           ‖∂S/∂c_t‖       LSTM only (golden dc_total)

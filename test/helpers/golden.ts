@@ -1,5 +1,6 @@
 /**
- * Loading the PyTorch golden cases (../shared/golden, or $RNN_GOLDEN_DIR) and comparing engine tensors
+ * Loading the PyTorch golden cases (test/fixtures/golden, written by scripts/golden.py; $RNN_GOLDEN_DIR
+ * points at another set, e.g. a regenerated one) and comparing engine tensors
  * against them with the README's float32 tolerances, reporting the worst difference and where it is.
  */
 import { existsSync, readFileSync } from 'node:fs'
@@ -9,9 +10,7 @@ import { Model, type State } from '../../src/model/model.ts'
 import { paramSpecs, type ModelSpec } from '../../src/model/spec.ts'
 import type { CellKind } from '../../src/engine/cells/cell.ts'
 
-import { findShared } from './shared.ts'
-
-export const GOLDEN_DIR = resolve(process.env.RNN_GOLDEN_DIR ?? resolve(findShared(), 'golden'))
+export const GOLDEN_DIR = resolve(process.env.RNN_GOLDEN_DIR ?? resolve(import.meta.dirname, '../fixtures/golden'))
 export const RTOL = 1e-4
 export const ATOL = 1e-5
 

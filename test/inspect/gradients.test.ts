@@ -252,9 +252,10 @@ describe('the loss of a window', () => {
     const model = modelOf(c)
     const w = { x: f32(c.inputs.x), targets: targetsOf(c) as Float32Array, T, B }
     const r = inspectGradients(model, w, 'last')
-    const y = model.outputs().subarray((T - 1) * O, T * O), tgt = w.targets.subarray((T - 1) * O)
+    // the loss of a window is its last step's mean over the O outputs, averaged over the B windows
+    const y = model.outputs().subarray((T - 1) * B * O, T * B * O), tgt = w.targets.subarray((T - 1) * B * O)
     let mse = 0
-    for (let j = 0; j < O; j++) mse += (y[j] - tgt[j]) ** 2 / O
+    for (let j = 0; j < B * O; j++) mse += (y[j] - tgt[j]) ** 2 / (B * O)
     expect(r.loss).toBeCloseTo(mse, 5)
     expect(r.series[0].dh_norm[T - 1]).toBeGreaterThan(0)
     expect(r.series[0].dc_norm).toHaveLength(T)
