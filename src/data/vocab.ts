@@ -1,3 +1,5 @@
+import { UserError } from '../errors.ts'
+
 /**
  * Vocabulary: the distinct Unicode code points of a text (not UTF-16 units, so "é" or "😀" is one
  * character), sorted, mapped to ids 0..V-1. Stored in the checkpoint as the list of characters.
@@ -53,4 +55,28 @@ export class Vocab {
     for (const ch of text) if (!this.index.has(ch)) out.add(ch)
     return [...out]
   }
+}
+
+/** "U+0065 U+0301": the code points of a string, for messages where two spellings look alike. */
+export function codePoints(s: string): string {
+  return [...s].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ')
+}
+
+/**
+ * A vocabulary read from a file (a checkpoint, --vocab, safetensors metadata) must be what fromText
+ * builds: distinct entries of exactly one code point each, none of them half of a surrogate pair. Anything
+ * else would map two ids to one character, or sample text that is not valid Unicode.
+ */
+export function checkVocab(where: string, vocab: readonly string[]): void {
+  const seen = new Map<string, number>()
+  vocab.forEach((c, i) => {
+    const n = [...c].length
+    if (n === 0) throw new UserError(`${where}: entry ${i} is an empty string, not a character`)
+    if (n > 1) throw new UserError(`${where}: entry ${i} (${JSON.stringify(c)}) is not a single character (${n} code points: ${codePoints(c)})`)
+    const cp = c.codePointAt(0)!
+    if (cp >= 0xd800 && cp <= 0xdfff) throw new UserError(`${where}: entry ${i} (${codePoints(c)}) is a lone surrogate, not a character`)
+    const first = seen.get(c)
+    if (first !== undefined) throw new UserError(`${where}: entry ${i} (${JSON.stringify(c)}) appears twice (also entry ${first})`)
+    seen.set(c, i)
+  })
 }

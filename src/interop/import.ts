@@ -12,7 +12,7 @@ import { z } from 'zod'
 import { ARCHITECTURE_KEYS, formatZodError, readConfigFile, resolveTrainConfig, TrainConfig } from '../config.ts'
 import { UserError } from '../errors.ts'
 import { readText } from '../data/text.ts'
-import { Vocab } from '../data/vocab.ts'
+import { checkVocab, Vocab } from '../data/vocab.ts'
 import { createOptimizer, defaultEps } from '../engine/optim.ts'
 import { createRng } from '../engine/rng.ts'
 import type { CellKind } from '../engine/cells/cell.ts'
@@ -116,15 +116,6 @@ function readVocabFile(path: string): string[] {
   if (!Array.isArray(v) || !v.every((c) => typeof c === 'string')) throw new UserError(`${path}: expected a JSON list of characters (strings)`)
   checkVocab(path, v as string[])
   return v as string[]
-}
-
-function checkVocab(where: string, vocab: string[]): void {
-  const seen = new Set<string>()
-  vocab.forEach((c, i) => {
-    if ([...c].length !== 1) throw new UserError(`${where}: entry ${i} (${JSON.stringify(c)}) is not a single character`)
-    if (seen.has(c)) throw new UserError(`${where}: entry ${i} (${JSON.stringify(c)}) appears twice`)
-    seen.add(c)
-  })
 }
 
 /** The imported parameters as both the best and the latest ones, and a fresh training start in `resume`. */

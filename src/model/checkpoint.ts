@@ -8,11 +8,13 @@
  * than decimal, and what a safetensors file holds). Saving writes a temp file in the same folder, fsyncs
  * it, then renames it over the target, so a crash never leaves a half-written checkpoint behind.
  */
+import { constants as bufferConstants } from 'node:buffer'
 import { readFileSync, statSync } from 'node:fs'
 import { writeFileAtomic } from '../atomic-write.ts'
 import { z } from 'zod'
 import { TrainConfig } from '../config.ts'
 import { UserError } from '../errors.ts'
+import { checkVocab } from '../data/vocab.ts'
 import { paramSpecs, type ModelSpec } from './spec.ts'
 
 export const FORMAT = 'rnn-checkpoint'
@@ -125,7 +127,9 @@ function isTensorJSON(v: unknown): v is TensorJSON {
 export function loadCheckpoint(path: string): Checkpoint {
   let text: string
   try {
-    if (statSync(path).isDirectory()) throw new UserError(`${path}: is a directory, expected a checkpoint file`)
+    const st = statSync(path)
+    if (st.isDirectory()) throw new UserError(`${path}: is a directory, expected a checkpoint file`)
+    if (st.size > MAX_CHECKPOINT_BYTES) throw new UserError(`${path}: ${megabytes(st.size)} is larger than the largest checkpoint rnn reads (${megabytes(MAX_CHECKPOINT_BYTES)})`)
     text = readFileSync(path, 'utf8')
   } catch (e) {
     if (e instanceof UserError) throw e
@@ -151,9 +155,45 @@ export function loadCheckpoint(path: string): Checkpoint {
   const ck = parsed.data
   if (ck.kind !== ck.data.kind) throw new UserError(`${path}: invalid checkpoint: kind "${ck.kind}" but data.kind "${ck.data.kind}"`)
   checkShapes(path, ck)
+  if (ck.data.kind === 'text') checkVocab(`${path}: data.vocab`, ck.data.vocab)
+  checkFinite(path, ck)
   return ck
 }
 
+/** A checkpoint is JSON read as one string, so it cannot exceed the longest string V8 makes (~512 MiB). */
+export const MAX_CHECKPOINT_BYTES = bufferConstants.MAX_STRING_LENGTH
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`
+}
+
+/**
+ * Every stored value finite: a NaN or infinite weight makes the model sample garbage and evaluate to NaN,
+ * and a NaN in the optimizer state or carried hidden state poisons the first resumed step.
+ */
+function checkFinite(path: string, ck: Checkpoint): void {
+  const tensors: [string, TensorJSON][] = Object.entries(ck.params).map(([k, t]) => [`params.${k}`, t])
+  for (const [k, t] of Object.entries(ck.resume.params ?? {})) tensors.push([`resume.params.${k}`, t])
+  for (const [k, t] of Object.entries(ck.resume.optimizer.buffers)) tensors.push([`resume.optimizer.buffers.${k}`, t])
+  tensors.push(['resume.state.h', ck.resume.state.h])
+  if (ck.resume.state.c !== null) tensors.push(['resume.state.c', ck.resume.state.c])
+  for (const [name, t] of tensors) {
+    const v = decodeTensor(t)
+    for (let i = 0; i < v.length; i++) {
+      if (Number.isFinite(v[i])) continue
+      throw new UserError(`${path}: ${name}[${indexIn(t.shape, i).join(', ')}] is ${v[i]}; a checkpoint holds finite numbers only (saved from a diverged run, or damaged)`)
+    }
+  }
+}
+
+/** The multi-index of flat position i in a row-major tensor of `shape` (the flat index if it lies outside). */
+function indexIn(shape: readonly number[], i: number): number[] {
+  if (shape.length === 0 || shape.some((d) => d === 0)) return [i]
+  const out: number[] = []
+  let rest = i
+  for (let d = shape.length - 1; d >= 0; d--) { out.unshift(rest % shape[d]); rest = Math.floor(rest / shape[d]) }
+  return rest === 0 ? out : [i]
+}
 /** Every parameter present, with the shape the architecture implies and the bytes the shape implies. */
 function checkShapes(path: string, ck: Checkpoint): void {
   const spec = specOf(ck)

@@ -2,13 +2,21 @@
  * The bad-input catalogue (issue 6): every row spawns the real CLI and expects a non-zero exit, one line on
  * stderr with the key words, no stack trace, and no file created or changed.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DATA, readJson, runRnn, tempWithText } from '../helpers/cli.ts'
 
 const { dir, file } = tempWithText(6_000)
 const TINY = ['--hidden', '8', '--seq-len', '16', '--batch', '4', '--steps', '3']
+
+/** The first bytes of a file, base64: enough to see a rewrite without reading a 600 MB sparse file whole. */
+function head(p: string): string {
+  const fd = openSync(p, 'r'), buf = Buffer.alloc(48)
+  const n = readSync(fd, buf, 0, 48, 0)
+  closeSync(fd)
+  return buf.subarray(0, n).toString('base64')
+}
 
 /** Every file under dir with its size and mtime: what "nothing changed" means. */
 function snapshot(root: string): Record<string, string> {
@@ -17,7 +25,7 @@ function snapshot(root: string): Record<string, string> {
     for (const f of readdirSync(d)) {
       const p = join(d, f), s = statSync(p)
       if (s.isDirectory()) walk(p)
-      else out[p] = `${s.size}:${s.mtimeMs}:${readFileSync(p).toString('base64').slice(0, 64)}`
+      else out[p] = `${s.size}:${s.mtimeMs}:${head(p)}`
     }
   }
   walk(root)
@@ -51,6 +59,23 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'gap.csv'), csv([['t', 'y', 'z'], ...rows.slice(0, 7), [7, '', 1], ...rows.slice(8)]))
   writeFileSync(join(dir, 'ok.csv'), csv([['t', 'y', 'z'], ...rows]))
   writeFileSync(join(dir, 'flat.csv'), csv([['t', 'y', 'z'], ...rows.map(([t, y]) => [t, y, 5])]))
+  // a value of a tensor replaced, every byte else as trained
+  const poke = (t: { data: string }, i: number, v: number) => {
+    const b = Buffer.from(t.data, 'base64')
+    b.writeFloatLE(v, 4 * i)
+    return { ...t, data: b.toString('base64') }
+  }
+  const withParam = (name: string, i: number, v: number) => JSON.stringify({ ...ck, params: { ...ck.params, [name]: poke(ck.params[name], i, v) } })
+  writeFileSync(join(dir, 'nan-bias.json'), withParam('head.bias', 2, NaN))
+  writeFileSync(join(dir, 'inf-weight.json'), withParam('weight_hh_l0', 8 + 3, -Infinity))
+  const withVocab = (i: number, c: string) => JSON.stringify({ ...ck, data: { ...ck.data, vocab: ck.data.vocab.map((x: string, k: number) => (k === i ? c : x)) } })
+  writeFileSync(join(dir, 'vocab-dup.json'), withVocab(5, ck.data.vocab[3]))
+  writeFileSync(join(dir, 'vocab-empty.json'), withVocab(4, ''))
+  writeFileSync(join(dir, 'vocab-multi.json'), withVocab(6, 'ab'))
+  writeFileSync(join(dir, 'vocab-surrogate.json'), withVocab(7, '\ud83d'))
+  // 600 MB of nothing (sparse): larger than any string V8 can hold, read as one
+  writeFileSync(join(dir, 'huge.json'), '')
+  truncateSync(join(dir, 'huge.json'), 600_000_000)
   mkdirSync(join(dir, 'adir'))
   copyFileSync(join(dir, 'good.json'), join(dir, 'good-copy.json'))
 })
@@ -93,6 +118,13 @@ const CATALOGUE: Row[] = [
   ['a checkpoint that is not JSON', ['eval', 'notjson.json'], /notjson\.json: not a checkpoint/],
   ['JSON of the wrong shape', ['sample', 'shape.json'], /shape\.json: invalid checkpoint: /],
   ['a parameter of the wrong length', ['sample', 'short-param.json'], /short-param\.json: params\.head\.bias: 1 values for shape \[\d+\]/],
+  ['a NaN parameter', ['sample', 'nan-bias.json'], /nan-bias\.json: params\.head\.bias\[2\] is NaN; a checkpoint holds finite numbers only/],
+  ['an infinite parameter', ['eval', 'inf-weight.json'], /inf-weight\.json: params\.weight_hh_l0\[1, 3\] is -Infinity/],
+  ['a vocabulary with a duplicate', ['sample', 'vocab-dup.json'], /vocab-dup\.json: data\.vocab: entry 5 \(".*"\) appears twice \(also entry 3\)/],
+  ['a vocabulary with an empty string', ['sample', 'vocab-empty.json'], /vocab-empty\.json: data\.vocab: entry 4 is an empty string/],
+  ['a vocabulary with a two-character entry', ['sample', 'vocab-multi.json'], /vocab-multi\.json: data\.vocab: entry 6 \("ab"\) is not a single character \(2 code points: U\+0061 U\+0062\)/],
+  ['a vocabulary with a lone surrogate', ['sample', 'vocab-surrogate.json'], /vocab-surrogate\.json: data\.vocab: entry 7 \(U\+D83D\) is a lone surrogate/],
+  ['a 600 MB checkpoint', ['sample', 'huge.json'], /huge\.json: 600 MB is larger than the largest checkpoint rnn reads \(537 MB\)/],
   ['a newer format version', ['sample', 'newer.json'], /newer\.json: written by a newer rnn \(checkpoint format 2\)/],
   ['a text checkpoint given CSV data', ['eval', 'good.json', 'data.csv'], /data\.csv: a CSV file, but good\.json is a text model/],
   ['a CSV checkpoint given text', ['eval', 'series.json', 'text.txt'], /text\.txt: not a CSV file.*time-series model/],

@@ -199,7 +199,7 @@ describe('rnn import errors: one line, non-zero exit', () => {
     writeFileSync(join(dir, 'v.json'), JSON.stringify(['a', 'b']))
     oneLineError(await runRnn(['import', 'good.safetensors', '--vocab', 'v.json', '--out', 'x.json'], { cwd: dir }), new RegExp(`^rnn: v\\.json: 2 characters, but the model has ${V} `))
     writeFileSync(join(dir, 'dup.json'), JSON.stringify(['a', 'ab']))
-    oneLineError(await runRnn(['import', 'good.safetensors', '--vocab', 'dup.json', '--out', 'x.json'], { cwd: dir }), /^rnn: dup\.json: entry 1 \("ab"\) is not a single character$/)
+    oneLineError(await runRnn(['import', 'good.safetensors', '--vocab', 'dup.json', '--out', 'x.json'], { cwd: dir }), /^rnn: dup\.json: entry 1 \("ab"\) is not a single character \(2 code points: U\+0061 U\+0062\)$/)
     oneLineError(await runRnn(['import', 'good.safetensors', '--vocab', 'v.json', '--vocab-from', file, '--out', 'x.json'], { cwd: dir }), /^rnn: --vocab, --vocab-from: give one of them, not both$/)
   })
 
