@@ -24,6 +24,8 @@ export const TrainConfig = z.strictObject({
   delimiter: z.enum([',', ';', '\t']).nullable().default(null),                    // null: detected
   header: z.boolean().default(true),                                                // false: columns are 0, 1, ...
   fill: z.enum(['previous', 'linear', 'drop']).nullable().default(null),            // repair missing values/dates; null: they are errors
+  decimal: z.enum(['.', ',']).default('.'),                                         // decimal mark of the numbers
+  thousands: z.enum([',', '.', ' ', "'"]).nullable().default(null),                 // thousands separator; null: none
   test_size: z.int().positive().nullable().default(null),                           // rows held out for testing; null: max(10%, 2 seasons)
   season: z.int().positive().nullable().default(null),                              // null: from the date step or autocorrelation
   transform: z.enum(['difference', 'level']).default('difference'),                 // model the change from the last value, or the value

@@ -29,6 +29,12 @@ const delimiter = (v: string): string => {
   return d
 }
 
+const thousands = (v: string): string => {
+  const t = { space: ' ', comma: ',', dot: '.', apostrophe: "'" }[v] ?? v
+  if (![',', '.', ' ', "'"].includes(t)) throw new InvalidArgumentError(`expected , . space or ', got "${v}"`)
+  return t
+}
+
 export const CELL_ALIASES: Record<string, string> = { rnn: 'rnn_tanh', tanh: 'rnn_tanh', relu: 'rnn_relu' }
 export const parseCell = oneOf(['rnn_tanh', 'rnn_relu', 'lstm', 'gru'], CELL_ALIASES)
 export const parseInt_ = int
@@ -50,6 +56,8 @@ export const TRAIN_FLAGS: FlagRow[] = [
   { key: 'delimiter', flag: '--delimiter', arg: '<c>', help: 'CSV: field separator: , ; or tab (default: detected)', parse: delimiter },
   { key: 'header', flag: '--no-header', arg: '', help: 'CSV: the first row is data; columns are named 0, 1, ...', parse: () => false },
   { key: 'fill', flag: '--fill', arg: '<how>', help: 'CSV: repair missing values and dates: previous, linear or drop', parse: oneOf(['previous', 'linear', 'drop']) },
+  { key: 'decimal', flag: '--decimal', arg: '<c>', help: 'CSV: decimal mark of the numbers: . or , (1,5)', parse: oneOf(['.', ',']) },
+  { key: 'thousands', flag: '--thousands', arg: '<c>', help: "CSV: thousands separator to read (1.234,5): , . space or ' (default: none)", parse: thousands },
   { key: 'test_size', flag: '--test-size', arg: '<rows>', help: 'CSV: rows at the end held out for testing (default: max(10%, 2 seasons))', parse: int },
   { key: 'transform', flag: '--transform', arg: '<t>', help: 'CSV: predict the change from the last value (difference) or the value (level)', parse: oneOf(['difference', 'level']) },
   { key: 'season', flag: '--season', arg: '<n>', help: 'CSV: season length in rows (default: from the date step or autocorrelation)', parse: int },

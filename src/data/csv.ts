@@ -6,7 +6,8 @@
 import { parse } from 'csv-parse/sync'
 import { UserError } from '../errors.ts'
 import { readText } from './text.ts'
-import { addSteps, detectDateStep, formatDate, parseDate, stepsBetween, type DateStep } from './dates.ts'
+import { addSteps, dateShape, detectDateStep, formatDate, parseDate, stepsBetween, type DateStep } from './dates.ts'
+import { formatHint, numberReader, type Decimal, type NumberFormat, type Thousands } from './numbers.ts'
 
 export type Fill = 'previous' | 'linear' | 'drop'
 
@@ -16,6 +17,9 @@ export interface CsvOptions {
   delimiter: string | null
   header: boolean
   fill: Fill | null
+  /** Unset: "." and none, as Number() reads them. */
+  decimal?: Decimal
+  thousands?: Thousands | null
 }
 
 export interface Series {
@@ -69,6 +73,9 @@ export function readSeries(path: string, o: CsvOptions): Series {
 
   const colIndex = (name: string, what: string): number => {
     let i = header.indexOf(name)
+    const again = header.indexOf(name, i + 1)
+    if (i >= 0 && again >= 0)
+      throw new UserError(`${path}:1: ${what} column "${name}" is ambiguous: columns ${i} and ${again} are both named so; rename one, or give the column by its 0-based index`)
     if (i < 0 && /^\d+$/.test(name) && Number(name) < width) i = Number(name)
     if (i < 0) throw new UserError(`${path}: ${what} column "${name}" not found (columns: ${header.join(', ')})`)
     return i
@@ -79,18 +86,25 @@ export function readSeries(path: string, o: CsvOptions): Series {
   const dup = used.find((c, k) => used.indexOf(c) !== k)
   if (dup !== undefined) throw new UserError(`--features: column "${header[dup]}" is ${dup === ti ? 'the target' : 'listed twice'}; each column may be used once`)
 
-  const dateCol = findDateColumn(body, header, used)
+  const dateCol = findDateColumn(path, body, header, used)
   const columns = used.map((c) => header[c])
   let rows = body.map((r) => ({ line: r.info.lines, cells: used.map((c) => r.record[c]), date: dateCol === null ? NaN : parseDate(r.record[dateCol]) }))
 
-  // parse numbers; a bad cell is an error unless --fill says how to repair it
-  const values: (number | null)[][] = rows.map((r) => r.cells.map((s) => (s === '' || !Number.isFinite(Number(s)) ? null : Number(s))))
-  const firstBad = values.findIndex((v) => v.includes(null))
-  if (firstBad >= 0 && o.fill === null) {
-    const j = values[firstBad].indexOf(null)
-    const cell = rows[firstBad].cells[j]
-    throw new UserError(`${path}:${rows[firstBad].line}: column "${columns[j]}" ${cell === '' ? 'is missing a value' : `is not a number: ${JSON.stringify(cell)}`} (--fill previous|linear|drop repairs gaps)`)
+  // parse numbers; a bad cell is an error unless --fill says how to repair it, and a number written in
+  // another convention (a decimal comma) is always an error: filling it would replace a real value
+  const format: NumberFormat = { decimal: o.decimal ?? '.', thousands: o.thousands ?? null }
+  if (format.decimal === format.thousands) throw new UserError(`--decimal, --thousands: both are "${format.decimal}"; a number cannot use one mark for both`)
+  const read = numberReader(format)
+  const values: (number | null)[][] = rows.map((r) => r.cells.map(read))
+  for (let i = 0; i < values.length; i++) {
+    const j = values[i].indexOf(null)
+    if (j < 0) continue
+    const cell = rows[i].cells[j], hint = cell === '' ? null : formatHint(cell, format)
+    if (o.fill !== null && hint === null) continue
+    const what = cell === '' ? 'is missing a value' : `is not a number: ${JSON.stringify(cell)}`
+    throw new UserError(`${path}:${rows[i].line}: column "${columns[j]}" ${what} (${hint ?? '--fill previous|linear|drop repairs gaps'})`)
   }
+  const firstBad = values.findIndex((v) => v.includes(null))
   let filled = values
   if (firstBad >= 0) {
     if (o.fill === 'drop') {
@@ -130,11 +144,23 @@ function checkDateGaps(path: string, values: number[][], dates: number[], lines:
   return { out, dates: ds, lines: ls }
 }
 
-/** The first unused column whose every cell is a date. */
-function findDateColumn(body: { record: string[] }[], header: string[], used: number[]): number | null {
+/**
+ * The first unused column whose first cell is a date. Every other cell of it must then be a date written
+ * the same way: a cell that is not (a date in another format, a missing one) is an error naming its line,
+ * not a reason to train without dates.
+ */
+function findDateColumn(path: string, body: { record: string[]; info: { lines: number } }[], header: string[], used: number[]): number | null {
   for (let c = 0; c < header.length; c++) {
-    if (used.includes(c)) continue
-    if (body.every((r) => Number.isFinite(parseDate(r.record[c] ?? '')))) return c
+    const first = body[0].record[c] ?? ''
+    if (used.includes(c) || !Number.isFinite(parseDate(first))) continue
+    const shape = dateShape(first)
+    for (const r of body) {
+      const cell = r.record[c] ?? ''
+      if (Number.isFinite(parseDate(cell)) && dateShape(cell) === shape) continue
+      const what = cell === '' ? 'is missing a date' : `has ${JSON.stringify(cell)}, not a date written like ${JSON.stringify(first)} on line ${body[0].info.lines}`
+      throw new UserError(`${path}:${r.info.lines}: date column "${header[c]}" ${what} (dates must all use one format)`)
+    }
+    return c
   }
   return null
 }

@@ -17,6 +17,11 @@ export function parseDate(s: string): number {
   return Date.UTC(y, mo - 1, d, h, mi, se)
 }
 
+/** How a date is written, digits aside: "2020-01-05" and "2020-1-5" alike, "2020/01/05" or "2020-01" not. */
+export function dateShape(s: string): string {
+  return s.trim().replace(/\d+/g, '0')
+}
+
 function formatOf(samples: string[]): DateStep['format'] {
   const s = samples[0]?.trim() ?? ''
   if (/^\d{4}[-/]\d{1,2}$/.test(s)) return 'month'

@@ -11,7 +11,7 @@ import type { Rng } from '../engine/rng.ts'
 import { corpusName, type Cursor } from './text.ts'
 import { readSeries, type CsvOptions, type Series } from './csv.ts'
 import { seasonOfStep } from './dates.ts'
-import { fitStats, SeriesCodec, type ColumnStats, type Transform } from './codec.ts'
+import { checkScale, fitStats, SeriesCodec, type ColumnStats, type Transform } from './codec.ts'
 import type { Batcher, TrainSource } from './source.ts'
 
 export interface Split { train: number; val: number; test: number }
@@ -63,7 +63,8 @@ export function openSeriesSource(path: string, csv: CsvOptions, o: { valFrac: nu
   const season = o.season ?? detectSeason(series, Math.floor(series.rows * 0.8))
   const T = o.T(season)
   const split = splitRows(path, series.rows, { testSize: o.testSize ?? defaultTestSize(series.rows, season), valFrac: o.valFrac, T })
-  const codec = new SeriesCodec(o.stats ?? fitStats(series.columns, series.values, split.train, path), o.transform)
+  const codec = new SeriesCodec(o.stats ?? fitStats(series.columns, series.values, split.train, path, series.lines), o.transform)
+  checkScale(series, codec.stats)
   const k = series.columns.length
   return {
     kind: 'timeseries', path, name: corpusName(path), series, split, season, codec,

@@ -9,6 +9,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { basename, extname } from 'node:path'
 import { UserError } from '../errors.ts'
 import { Vocab } from './vocab.ts'
+import { wideEncoding, wideEncodingMessage } from './encoding.ts'
 
 export interface TextCorpus {
   readonly path: string
@@ -30,6 +31,8 @@ export function readText(path: string): string {
     throw new UserError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? (e as Error).message})`)
   }
   if (buf.length === 0) throw new UserError(`${path}: file is empty`)
+  const wide = wideEncoding(buf)
+  if (wide !== null) throw new UserError(wideEncodingMessage(path, wide))
   const nul = buf.indexOf(0)
   if (nul >= 0) throw new UserError(`${path}: looks like a binary file (NUL byte at offset ${nul}), expected UTF-8 text`)
   try {

@@ -7,7 +7,7 @@ import { UserError } from '../errors.ts'
 import { readSeries, type Series } from '../data/csv.ts'
 import { addSteps, formatDate } from '../data/dates.ts'
 import { defaultTestSize, rollingForecast } from '../data/series.ts'
-import { SeriesCodec } from '../data/codec.ts'
+import { checkScale, SeriesCodec } from '../data/codec.ts'
 import type { Checkpoint, SeriesMeta } from '../model/checkpoint.ts'
 import type { Model } from '../model/model.ts'
 
@@ -16,9 +16,10 @@ type SeriesCheckpoint = Checkpoint & { data: SeriesMeta }
 /** The CSV at `path` read with the options the model was trained with, columns checked against it. */
 export function readForModel(ck: SeriesCheckpoint, path: string): Series {
   const c = ck.config
-  const series = readSeries(path, { target: c.target!, features: c.features, delimiter: c.delimiter, header: c.header, fill: c.fill })
+  const series = readSeries(path, { target: c.target!, features: c.features, delimiter: c.delimiter, header: c.header, fill: c.fill, decimal: c.decimal, thousands: c.thousands })
   const want = ck.data.columns.map((x) => x.name).join(', ')
   if (series.columns.join(', ') !== want) throw new UserError(`${path}: columns ${series.columns.join(', ')} differ from the model's ${want}`)
+  checkScale(series, ck.data.columns)
   return series
 }
 

@@ -29,7 +29,7 @@ export function openTrainSource(path: string, cfg: TrainConfig, from?: Checkpoin
   }
   if (cfg.target === null) throw new UserError(`${path}: a CSV file needs --target <column> (the column to forecast)`)
   const meta = from?.data.kind === 'timeseries' ? from.data : undefined
-  const csvOpts = { target: cfg.target, features: cfg.features, delimiter: cfg.delimiter, header: cfg.header, fill: cfg.fill }
+  const csvOpts = { target: cfg.target, features: cfg.features, delimiter: cfg.delimiter, header: cfg.header, fill: cfg.fill, decimal: cfg.decimal, thousands: cfg.thousands }
   // seq_len null: two seasons, within 16..64 steps, decided once the season is known
   let T = cfg.seq_len
   const source = openSeriesSource(path, csvOpts, {

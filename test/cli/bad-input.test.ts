@@ -59,6 +59,17 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'gap.csv'), csv([['t', 'y', 'z'], ...rows.slice(0, 7), [7, '', 1], ...rows.slice(8)]))
   writeFileSync(join(dir, 'ok.csv'), csv([['t', 'y', 'z'], ...rows]))
   writeFileSync(join(dir, 'flat.csv'), csv([['t', 'y', 'z'], ...rows.map(([t, y]) => [t, y, 5])]))
+  const semi = (r: (string | number)[][]) => r.map((x) => x.join(';')).join('\n') + '\n'
+  writeFileSync(join(dir, 'comma.csv'), semi([['t', 'y', 'z'], ...rows.map(([t, y, z]) => [t, `${y},5`, z])]))
+  writeFileSync(join(dir, 'thousands.csv'), semi([['t', 'y', 'z'], ...rows.map(([t, y, z]) => [t, `${y + 1}.250.000`, z])]))
+  writeFileSync(join(dir, 'dupcol.csv'), csv([['t', 'y', 'y'], ...rows]))
+  const dated = rows.map(([, y, z], i) => [`2020-${String(1 + (i % 12)).padStart(2, '0')}-01`.replace('2020', String(2020 + Math.floor(i / 12))), y, z])
+  writeFileSync(join(dir, 'mixed-dates.csv'), csv([['date', 'y', 'z'], ...dated.slice(0, 20), ['09/01/2021', 1, 1], ...dated.slice(21)]))
+  writeFileSync(join(dir, 'huge-values.csv'), csv([['t', 'y', 'z'], ...rows.map(([t, y, z]) => [t, `${y + 1}e302`, z])]))
+  writeFileSync(join(dir, 'outlier.csv'), csv([['t', 'y', 'z'], ...rows.slice(0, 59), [59, '1e40', 1]]))
+  const utf16 = (s: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')])
+  writeFileSync(join(dir, 'utf16.txt'), utf16('Call me Ishmael.\n'.repeat(300)))
+  writeFileSync(join(dir, 'utf16.csv'), utf16(csv([['t', 'y', 'z'], ...rows])))
   // a value of a tensor replaced, every byte else as trained
   const poke = (t: { data: string }, i: number, v: number) => {
     const b = Buffer.from(t.data, 'base64')
@@ -87,11 +98,21 @@ const CATALOGUE: Row[] = [
   ['a directory', ['train', 'adir'], /adir: is a directory/],
   ['an empty file', ['train', 'empty.txt'], /empty\.txt: file is empty/],
   ['a binary file', ['train', 'binary.txt'], /binary\.txt: looks like a binary file/],
+  ['a UTF-16 text file', ['train', 'utf16.txt'], /utf16\.txt: text in UTF-16LE \(byte-order mark FF FE\), expected UTF-8; convert it first, e\.g\. iconv -f UTF-16 -t UTF-8/],
+  ['a UTF-16 CSV file', ['train', 'utf16.csv', '--target', 'y'], /utf16\.csv: text in UTF-16LE \(byte-order mark FF FE\), expected UTF-8/],
   ['a non-UTF-8 file', ['train', 'latin1.txt'], /latin1\.txt: not valid UTF-8 \(at line 1/],
   ['text shorter than one window', ['train', 'text.txt', '--seq-len', '500', '--batch', '32'], /text\.txt: 6000 characters is too short/],
   ['a CSV without a header row', ['train', 'numbers.csv', '--target', '1'], /numbers\.csv:1: the first row looks like numbers.*--no-header/],
   ['a ragged CSV row', ['train', 'ragged.csv', '--target', 'y'], /ragged\.csv:6: ragged row/],
   ['a non-numeric CSV value', ['train', 'nan.csv', '--target', 'y'], /nan\.csv:9: column "y" is not a number: "n\/a"/],
+  ['a decimal comma', ['train', 'comma.csv', '--target', 'y'], /comma\.csv:2: column "y" is not a number: "0,5" \(a decimal comma\? use --decimal ,\)/],
+  ['a decimal comma with --fill', ['train', 'comma.csv', '--target', 'y', '--fill', 'linear'], /comma\.csv:2: column "y" is not a number: "0,5" \(a decimal comma\? use --decimal ,\)/],
+  ['thousands separators', ['train', 'thousands.csv', '--target', 'y'], /thousands\.csv:2: column "y" is not a number: "1\.250\.000" \(thousands dots\? use --decimal , --thousands \.\)/],
+  ['one mark for both', ['train', 'comma.csv', '--target', 'y', '--decimal', ',', '--thousands', ','], /--decimal, --thousands: both are ","/],
+  ['a column name used twice', ['train', 'dupcol.csv', '--target', 'y'], /dupcol\.csv:1: target column "y" is ambiguous: columns 1 and 2 are both named so.*0-based index/],
+  ['dates in two formats', ['train', 'mixed-dates.csv', '--target', 'y'], /mixed-dates\.csv:22: date column "date" has "09\/01\/2021", not a date written like "2020-01-01" on line 2/],
+  ['values whose variance overflows', ['train', 'huge-values.csv', '--target', 'y'], /huge-values\.csv:\d+: column "y": 1\.1e\+303 is too large to normalise/],
+  ['a value out of float32 range once normalised', ['train', 'outlier.csv', '--target', 'y'], /outlier\.csv:61: column "y": 1e\+40 is out of range: .* overflows a 32-bit float/],
   ['a missing CSV value', ['train', 'gap.csv', '--target', 'y'], /gap\.csv:9: column "y" is missing a value/],
   ['an unknown column', ['train', 'ok.csv', '--target', 'sales'], /ok\.csv: target column "sales" not found \(columns: t, y, z\)/],
   ['the target listed as a feature', ['train', 'ok.csv', '--target', 'y', '--features', 'z,y'], /--features: column "y" is the target/],

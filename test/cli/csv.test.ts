@@ -127,6 +127,23 @@ describe('CSV dialects and multivariate input', () => {
     expect(f.stdout.trim().split('\n')).toEqual(['step,sales', expect.stringMatching(/^1,[\d.]+$/), expect.stringMatching(/^2,/), expect.stringMatching(/^3,/)])
   })
 
+  it('reads decimal commas and thousands dots with --decimal , --thousands .; eval reads them the same way', async () => {
+    const dir = tempDir()
+    const ys = Array.from({ length: 80 }, (_, t) => 1000 + 500 * Math.sin(t / 3) + t * 7.25)
+    // 1234.5 written as "1.234,50"
+    const de = (y: number) => { const [i, f] = y.toFixed(2).split('.'); return `${i.replace(/\B(?=(\d{3})+$)/g, '.')},${f}` }
+    writeFileSync(join(dir, 'de.csv'), ['t;y', ...ys.map((y, t) => `${t};${de(y)}`)].join('\n') + '\n')
+    const r = await runRnn(['train', 'de.csv', '--target', 'y', '--decimal', ',', '--thousands', '.', ...SMALL, '--steps', '3', '--seq-len', '8', '--json'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    const ck = readJson(JSON.parse(r.stdout).checkpoint)
+    const train = ck.data.split.train
+    const rounded = ys.map((y) => Number(y.toFixed(2)))
+    expect(ck.data.columns[0].mean).toBeCloseTo(rounded.slice(0, train).reduce((a, b) => a + b) / train, 9)
+    expect(ck.config.decimal).toBe(',')
+    const e = await runRnn(['eval', '--json'], { cwd: dir })
+    expect(e.code, e.stderr).toBe(0)
+  })
+
   it('fills the gaps of the Mauna Loa CO2 record with --fill linear', async () => {
     const dir = tempDir()
     copyFileSync(join(DATA, 'mauna-loa-co2.csv'), join(dir, 'co2.csv'))
