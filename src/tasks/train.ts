@@ -14,6 +14,7 @@ import { createOptimizer, defaultEps, type Optimizer } from '../engine/optim.ts'
 import { allocParams, type Params } from '../engine/params.ts'
 import { createRng, type RngState } from '../engine/rng.ts'
 import { UserError } from '../errors.ts'
+import { firstNonFinite, MAX_SKIPS_IN_A_ROW } from './non-finite.ts'
 import { openTrainSource } from './open-source.ts'
 import type { TrainSource } from '../data/source.ts'
 import type { TextSource } from '../data/text-source.ts'
@@ -191,8 +192,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let lastTrain: number | null = null, lastVal: number | null = null
   let stopped: TrainResult['stopped'] = 'done'
   let lastEvalStep = -1
+  let skipsInARow = 0
+  const stop = (step: number, what: string) =>
+    new UserError(`step ${step}: ${what}; training stopped, ${existsSync(out) ? `${out} keeps the last good model` : 'no checkpoint written'} (try a lower --lr or --clip 1)`, 3)
 
   const save = () => {
+    // never a checkpoint every later command would refuse: an update can overflow while loss and norm were finite
+    const broken = firstNonFinite(params.data) ?? firstNonFinite(best)
+    if (broken !== null) throw stop(progress.step, `a parameter is ${broken} after the update`)
     const isBest = progress.best_step === progress.step || progress.best_step === null
     if (progress.best_step === null) best.set(params.data)
     progress.seconds = elapsed()
@@ -217,6 +224,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   const validate = () => {
     const v = source.validate(model, T, B)
+    // a validation is not a batch that can be skipped: the model as it is gives non-finite results
+    if (!Number.isFinite(v)) throw stop(progress.step, `validation loss is ${v}`)
     lastEvalStep = progress.step
     lastVal = v
     lastTrain = lossCount > 0 ? lossSum / lossCount : lastTrain
@@ -247,15 +256,15 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     }
     if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
       const what = !Number.isFinite(loss) ? `loss is ${loss}` : `gradient norm is ${norm}`
-      if (cfg.on_nan === 'stop') {
-        throw new UserError(`step ${progress.step + 1}: ${what}; training stopped, ${existsSync(out) ? `${out} keeps the last good model` : 'no checkpoint written'} (try a lower --lr or --clip 1)`, 3)
-      }
+      if (cfg.on_nan === 'stop') throw stop(progress.step + 1, what)
+      if (++skipsInARow >= MAX_SKIPS_IN_A_ROW) throw stop(progress.step + 1, `${what}, the ${MAX_SKIPS_IN_A_ROW}th batch in a row skipped (--on-nan skip)`)
       state.h.set(saved.h); if (state.c) state.c.set(saved.c!)
       events.skipped?.({ step: progress.step + 1, reason: what })
       progress.step++
       continue
     }
     opt.step(params.data, params.grad, lr)
+    skipsInARow = 0
     progress.step++
     progress.chars += T * B
     if (batcher.cursor.epoch !== epochBefore) { progress.epoch = batcher.cursor.epoch; lr *= cfg.lr_decay }

@@ -5,7 +5,7 @@
  * checkpoint as it was, and the same seed gives the same checkpoint.
  */
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { BIN, readJson, runRnn, tempWithText } from '../helpers/cli.ts'
@@ -77,11 +77,43 @@ describe('a non-finite loss', () => {
     expect(readFileSync(join(dir, 'checkpoints/text-lstm.json')).equals(before)).toBe(true)
   })
 
-  it('--on-nan skip skips the batch and carries on', async () => {
+  it('--on-nan skip skips the batches that are not finite and trains on the others', async () => {
+    // a ReLU model whose input weights for ";" are 3e38: a batch holding a ";" overflows to NaN, the others
+    // train; this slice of the text has no ";" in its validation part
     const { dir, file } = tempWithText(8_000)
-    const r = await runRnn(['train', file, ...SMALL, '--optimizer', 'sgd', '--lr', '1e38', '--clip', '0', '--steps', '12', '--on-nan', 'skip', '--out', 'x.json'], { cwd: dir })
+    const first = await runRnn(['train', file, ...SMALL, '--cell', 'relu', '--steps', '2', '--out', 'r.json'], { cwd: dir })
+    expect(first.code, first.stderr).toBe(0)
+    const ck = readJson(join(dir, 'r.json'))
+    const w = ck.params.weight_ih_l0, id = ck.data.vocab.indexOf(';'), bytes = Buffer.from(w.data, 'base64')
+    for (let r = 0; r < w.shape[0]; r++) bytes.writeFloatLE(3e38, 4 * (r * w.shape[1] + id))
+    w.data = bytes.toString('base64')
+    ck.resume.params = null
+    writeFileSync(join(dir, 'poked.json'), JSON.stringify(ck))
+    const r = await runRnn(['train', file, '--resume', 'poked.json', '--on-nan', 'skip', '--steps', '20', '--out', 'x.json'], { cwd: dir })
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stderr).toMatch(/batch skipped/)
+    const skipped = (r.stderr.match(/^step \d+: loss is NaN; batch skipped \(--on-nan skip\)$/gm) ?? []).length
+    expect(skipped).toBeGreaterThan(0)
+    expect(skipped).toBeLessThan(20)
+    expect(readJson(join(dir, 'x.json')).progress.step).toBe(22)
+    const s = await runRnn(['sample', 'x.json', '--length', '20'], { cwd: dir })
+    expect(s.code, s.stderr).toBe(0)
+  })
+
+  it('--on-nan skip gives up after 10 batches in a row and writes nothing', async () => {
+    const { dir, file } = tempWithText(8_000)
+    const r = await runRnn(['train', file, ...SMALL, '--optimizer', 'sgd', '--lr', '1e38', '--clip', '0', '--steps', '40', '--on-nan', 'skip', '--out', 'x.json'], { cwd: dir })
+    expect(r.code).toBe(3)
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rnn: step \d+: loss is (NaN|Infinity), the 10th batch in a row skipped \(--on-nan skip\); training stopped, no checkpoint written/)
+    expect(r.stderr).not.toMatch(/^\s+at /m)
+    expect(existsSync(join(dir, 'x.json'))).toBe(false)
+  })
+
+  it('--on-nan skip never saves a model that evaluates to NaN or Infinity', async () => {
+    const { dir, file } = tempWithText(8_000)
+    const r = await runRnn(['train', file, ...SMALL, '--optimizer', 'sgd', '--lr', '1e38', '--clip', '0', '--steps', '3', '--on-nan', 'skip', '--out', 'x.json'], { cwd: dir })
+    expect(r.code).toBe(3)
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rnn: step \d+: (validation loss is (NaN|Infinity)|a parameter is (NaN|-?Infinity) after the update); training stopped, no checkpoint written/)
+    expect(existsSync(join(dir, 'x.json'))).toBe(false)
   })
 })
 
