@@ -9,6 +9,7 @@
 import { resolveTrainConfig, type TrainConfig } from './config.ts'
 import { createRng } from './engine/rng.ts'
 import { UserError } from './errors.ts'
+import { showChars } from './data/vocab.ts'
 import { loadCheckpoint, type Checkpoint } from './model/checkpoint.ts'
 import { loadTextModel, modelFromCheckpoint } from './model/load.ts'
 import { sampleText } from './model/sampler.ts'
@@ -50,9 +51,9 @@ export { Vocab } from './data/vocab.ts'
 export function sample(checkpoint: string | Checkpoint, o: { temperature?: number; topK?: number; topP?: number; argmax?: boolean; prime?: string; length?: number; seed?: number } = {}): string {
   const { model, vocab } = typeof checkpoint === 'string' ? loadTextModel(checkpoint) : modelFromCheckpoint(checkpoint)
   if (vocab === null) throw new UserError('sample: a time-series checkpoint; use forecast()')
-  const prime = o.prime ?? ''
+  const prime = vocab.inVocabForm(o.prime ?? '')
   const unknown = vocab.unknown(prime)
-  if (unknown.length > 0) throw new UserError(`prime: characters not in the model's vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`)
+  if (unknown.length > 0) throw new UserError(`prime: characters not in the model's vocabulary: ${showChars(unknown)}`)
   let text = prime
   for (const ch of sampleText(model, vocab, { temperature: o.temperature ?? 1, topK: o.topK ?? null, topP: o.topP ?? null, argmax: o.argmax ?? false, prime, length: o.length ?? 500 }, createRng(o.seed ?? 1))) text += ch
   return text

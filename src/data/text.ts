@@ -8,7 +8,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import { basename, extname } from 'node:path'
 import { UserError } from '../errors.ts'
-import { Vocab } from './vocab.ts'
+import { showChars, Vocab } from './vocab.ts'
 import { wideEncoding, wideEncodingMessage } from './encoding.ts'
 
 export interface TextCorpus {
@@ -74,7 +74,7 @@ export function loadTextCorpus(path: string, opts: { valFrac: number; vocab?: Vo
     throw new UserError(`${path}: ${ids.length} characters is too short: need at least ${Math.ceil(Math.max(opts.minTrain / (1 - opts.valFrac), opts.minVal / opts.valFrac))} for seq_len, batch_size and val_frac (try a smaller --seq-len or --batch)`)
   if (opts.vocab !== undefined) {
     const unknown = vocab.unknown(text)
-    if (unknown.length > 0) throw new UserError(`${path}: characters not in the model's vocabulary: ${unknown.slice(0, 10).map((c) => JSON.stringify(c)).join(' ')}`)
+    if (unknown.length > 0) throw new UserError(`${path}: characters not in the model's vocabulary: ${showChars(unknown.slice(0, 10))}`)
   }
   return { path, name: corpusName(path), vocab, train: ids.subarray(0, nTrain), val: ids.subarray(nTrain) }
 }

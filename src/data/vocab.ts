@@ -49,6 +49,21 @@ export class Vocab {
     return s
   }
 
+  /**
+   * `text` in the Unicode normalisation form (NFC or NFD) the vocabulary knows: "é" typed as e + U+0301
+   * reads as the model's "é" (and the other way round). The text itself when it has no unknown characters,
+   * or when neither form has fewer.
+   */
+  inVocabForm(text: string): string {
+    let best = text, n = this.unknown(text).length
+    for (const form of ['NFC', 'NFD'] as const) {
+      if (n === 0) break
+      const t = text.normalize(form), u = this.unknown(t).length
+      if (u < n) { best = t; n = u }
+    }
+    return best
+  }
+
   /** The characters of `text` not in the vocabulary, each once, in order of appearance. */
   unknown(text: string): string[] {
     const out = new Set<string>()
@@ -60,6 +75,11 @@ export class Vocab {
 /** "U+0065 U+0301": the code points of a string, for messages where two spellings look alike. */
 export function codePoints(s: string): string {
   return [...s].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ')
+}
+
+/** '"Ω" (U+03A9) "́" (U+0301)': characters for a message, with code points (some look like others, or like nothing). */
+export function showChars(chars: readonly string[]): string {
+  return chars.map((c) => `${JSON.stringify(c)} (${codePoints(c)})`).join(' ')
 }
 
 /**

@@ -3,7 +3,7 @@
  * 1, zero initial state) and keep h_t of one layer after each character, for a chosen set of units (by
  * default the most active ones, by mean |h_t| over the text).
  */
-import type { Vocab } from '../data/vocab.ts'
+import { showChars, type Vocab } from '../data/vocab.ts'
 import { UserError } from '../errors.ts'
 import type { Model } from '../model/model.ts'
 
@@ -40,8 +40,9 @@ export function traceState(model: Model, vocab: Vocab, text: string, o: { layer?
   const layer = o.layer ?? L - 1
   if (!Number.isInteger(layer) || layer < 0 || layer >= L) throw new UserError(`--layer: must be in 0..${L - 1} (the model has ${L} layer${L === 1 ? '' : 's'}), got ${layer}`)
   if (text.length === 0) throw new UserError('--text: is empty')
+  text = vocab.inVocabForm(text)
   const unknown = vocab.unknown(text)
-  if (unknown.length > 0) throw new UserError(`--text: characters not in the model's vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`)
+  if (unknown.length > 0) throw new UserError(`--text: characters not in the model's vocabulary: ${showChars(unknown)}`)
   const ids = vocab.encode(text), T = ids.length
   const h = hiddenStates(model, ids, layer)
   let units: number[]

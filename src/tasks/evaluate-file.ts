@@ -20,6 +20,10 @@ export function evaluateFile(checkpointPath: string, file?: string): FileEval {
     if (isCsvPath(file)) throw new UserError(`${file}: a CSV file, but ${checkpointPath} is a text model (character language model)`)
     text = readText(file)
     ids = vocab.encode(text)
+    if (ids.includes(-1)) {
+      const other = vocab.inVocabForm(text)
+      if (other !== text) { text = other; ids = vocab.encode(text) }
+    }
     source = file
   } else {
     const corpus = checkpoint.data.source

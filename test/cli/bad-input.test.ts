@@ -157,7 +157,7 @@ const CATALOGUE: Row[] = [
   ['top-k below 1', ['sample', 'good.json', '--top-k', '0'], /--top-k: must be ≥ 1/],
   ['top-p above 1', ['sample', 'good.json', '--top-p', '1.5'], /--top-p: must be in \(0, 1\]/],
   ['top-p of 0', ['sample', 'good.json', '--top-p', '0'], /--top-p: must be in \(0, 1\]/],
-  ['a prime with unknown characters', ['sample', 'good.json', '--prime', 'Ω!'], /--prime: characters not in the model's vocabulary: "Ω"/],
+  ['a prime with unknown characters', ['sample', 'good.json', '--prime', 'Ω!'], /--prime: characters not in the model's vocabulary: "Ω" \(U\+03A9\)/],
   ['a negative length', ['sample', 'good.json', '--length', '-5'], /--length: must be ≥ 0/],
   ['an unwritable output folder', ['train', 'text.txt', ...TINY, '--out', 'empty.txt/sub/x.json'], /cannot write checkpoints there/],
 ]

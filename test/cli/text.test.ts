@@ -75,7 +75,25 @@ describe('rnn train / sample / eval on a slice of Moby-Dick', () => {
   it('refuses a prime with unknown characters, naming them', async () => {
     const r = await runRnn(['sample', join(dir, 'checkpoints/text-lstm.json'), '--prime', 'a€b'], { cwd: dir })
     expect(r.code).not.toBe(0)
-    expect(r.stderr.trim()).toMatch(/^rnn: --prime: characters not in the model's vocabulary: "€"$/)
+    expect(r.stderr.trim()).toMatch(/^rnn: --prime: characters not in the model's vocabulary: "€" \(U\+20AC\)$/)
+  })
+})
+
+describe('Unicode normalisation', () => {
+  it('a prime or an eval text typed in the other form (NFD é for NFC é) reads as the vocabulary\'s characters', async () => {
+    const { dir, text } = tempWithText(4_000)
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(join(dir, 'cafe.txt'), text + ' Un café, deux cafés, trois résumés.\n'.repeat(40).normalize('NFC'))
+    const t = await runRnn(['train', 'cafe.txt', '--hidden', '8', '--seq-len', '16', '--batch', '4', '--steps', '2', '--out', 'c.json'], { cwd: dir })
+    expect(t.code, t.stderr).toBe(0)
+    const nfd = 'Un cafe\u0301'
+    const s = await runRnn(['sample', 'c.json', '--prime', nfd, '--length', '5'], { cwd: dir })
+    expect(s.code, s.stderr).toBe(0)
+    expect(s.stdout.startsWith('Un caf\u00e9')).toBe(true)
+    writeFileSync(join(dir, 'nfd.txt'), ' deux cafés, trois résumés.\n'.repeat(5).normalize('NFD'))
+    const e = await runRnn(['eval', 'c.json', 'nfd.txt', '--json'], { cwd: dir })
+    expect(e.code, e.stderr).toBe(0)
+    expect(JSON.parse(e.stdout).unknown_chars).toBe(0)
   })
 })
 

@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander'
 import { UserError } from '../../errors.ts'
+import { showChars } from '../../data/vocab.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
 import { parseInt_ } from '../flags.ts'
 import { colour, fmt, fmtInt, json, log, result } from '../output.ts'
@@ -41,6 +42,6 @@ async function run(named: string | undefined, file: string | undefined, o: Opts)
   const r = evaluateFile(path, file)
   if (o.json) { json({ loss: r.loss, perplexity: r.perplexity, bits_per_char: r.bits_per_char, chars: r.chars, unknown_chars: r.unknown_chars }); return }
   log(colour.dim(`${r.source}: ${fmtInt(r.chars)} characters predicted`))
-  if (r.unknown_chars > 0) log(colour.yellow(`${fmtInt(r.unknown_chars)} characters outside the vocabulary were skipped (${r.unknown_list.map((c) => JSON.stringify(c)).join(' ')})`))
+  if (r.unknown_chars > 0) log(colour.yellow(`${fmtInt(r.unknown_chars)} characters outside the vocabulary were skipped (${showChars(r.unknown_list)})`))
   result(`loss ${fmt(r.loss)} nats/char  perplexity ${fmt(r.perplexity, 3)}  ${fmt(r.bits_per_char)} bits/char`)
 }

@@ -5,6 +5,7 @@
 import { Chalk, type ChalkInstance } from 'chalk'
 import { Command, Option } from 'commander'
 import { UserError } from '../../errors.ts'
+import { showChars } from '../../data/vocab.ts'
 import type { ExplainedStep } from '../../index.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
 import { parseInt_, parseNumber } from '../flags.ts'
@@ -58,9 +59,9 @@ async function run(named: string | undefined, o: Opts): Promise<void> {
   }
   if (vocab === null) throw new Error('text checkpoint without vocabulary')
   if (o.horizon !== undefined || o.input !== undefined) throw new UserError(`${path}: a text model; --horizon and --input are for time-series models (use --length)`)
-  const unknown = vocab.unknown(o.prime ?? '')
-  if (unknown.length > 0) throw new UserError(`--prime: characters not in the model's vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`)
-  const prime = o.prime ?? ''
+  const prime = vocab.inVocabForm(o.prime ?? '')
+  const unknown = vocab.unknown(prime)
+  if (unknown.length > 0) throw new UserError(`--prime: characters not in the model's vocabulary: ${showChars(unknown)}`)
   const options = { temperature: o.temp, topK: o.topK ?? null, topP: o.topP ?? null, argmax: !!o.argmax, prime, length: o.length }
   const meta = { prime, length: o.length, seed: o.seed, temperature: o.temp, top_k: o.topK ?? null, top_p: o.topP ?? null, argmax: !!o.argmax, checkpoint: path }
   if (o.explain) {
