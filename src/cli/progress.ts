@@ -70,3 +70,31 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
     },
   }
 }
+
+/** Below this many characters `rnn eval` is over before a bar would be read. */
+export const EVAL_BAR_MIN_CHARS = 100_000
+
+/**
+ * Progress of a long `rnn eval` of a text: a bar on stderr when it is a TTY and the text has at least
+ * EVAL_BAR_MIN_CHARS characters; nothing otherwise. The evaluation is synchronous, so the bar redraws from
+ * update() itself (cli-progress's synchronous update), not from a timer.
+ */
+export function evalView(): { update(done: number, total: number): void; stop(): void } {
+  let bar: cliProgress.SingleBar | null = null
+  return {
+    update(done, total) {
+      if (!stderrIsTTY || total < EVAL_BAR_MIN_CHARS) return
+      if (bar === null) {
+        bar = new cliProgress.SingleBar({
+          stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50,
+          format: `${colour.cyan('{bar}')} {percentage}% | {value}/{total} characters | ETA {eta_formatted}`,
+        }, cliProgress.Presets.shades_classic)
+        bar.start(total, 0)
+      }
+      bar.update(done)
+    },
+    stop() {
+      if (bar !== null) { bar.stop(); bar = null }
+    },
+  }
+}

@@ -13,7 +13,8 @@ export interface FileEval { loss: number; perplexity: number; bits_per_char: num
 /** Chunk length for evaluation: long chunks amortise the per-call overhead; state carries across them. */
 const EVAL_CHUNK = 256
 
-export function evaluateFile(checkpointPath: string, file?: string): FileEval {
+/** `progress(done, total)`: characters predicted so far, called after every chunk. */
+export function evaluateFile(checkpointPath: string, file?: string, progress?: (done: number, total: number) => void): FileEval {
   const { model, vocab, checkpoint } = loadTextModel(checkpointPath)
   let ids: Int32Array, source: string, text: string
   if (file !== undefined) {
@@ -36,6 +37,6 @@ export function evaluateFile(checkpointPath: string, file?: string): FileEval {
   let unknown = 0
   for (let i = 1; i < ids.length; i++) if (ids[i] < 0) unknown++
   if (ids.length < 2) throw new UserError(`${file ?? source}: needs at least 2 characters to evaluate`)
-  const r = evaluateIds(model, ids, 1, EVAL_CHUNK)
+  const r = evaluateIds(model, ids, 1, EVAL_CHUNK, 0, progress)
   return { ...r, unknown_chars: unknown, unknown_list: unknown > 0 ? vocab.unknown(text).slice(0, 10) : [], source }
 }

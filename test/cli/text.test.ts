@@ -2,10 +2,11 @@
  * The main job end to end, through the real CLI on real text: train → sample → eval, resume equivalence,
  * Ctrl-C, and the errors a new user is most likely to hit.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { readJson, runRnn, tempWithText, unigramEntropy } from '../helpers/cli.ts'
+import { BIN, readJson, runRnn, tempWithText, unigramEntropy } from '../helpers/cli.ts'
 
 const SMALL = ['--hidden', '48', '--seq-len', '32', '--batch', '16', '--lr', '0.01', '--val-frac', '0.1']
 
@@ -76,6 +77,22 @@ describe('rnn train / sample / eval on a slice of Moby-Dick', () => {
     const r = await runRnn(['sample', join(dir, 'checkpoints/text-lstm.json'), '--prime', 'a€b'], { cwd: dir })
     expect(r.code).not.toBe(0)
     expect(r.stderr.trim()).toMatch(/^rnn: --prime: characters not in the model's vocabulary: "€" \(U\+20AC\)$/)
+  })
+})
+
+describe('rnn eval progress', () => {
+  it('shows a bar on stderr for a long text on a TTY (script gives it one), and none when stderr is a pipe', async () => {
+    const { dir } = tempWithText(120_000)
+    const t = await runRnn(['train', 'text.txt', '--hidden', '8', '--seq-len', '16', '--batch', '4', '--steps', '2', '--out', 'c.json'], { cwd: dir })
+    expect(t.code, t.stderr).toBe(0)
+    const tty = spawnSync('script', ['-qec', `${process.execPath} ${BIN} eval c.json text.txt`, '/dev/null'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+    expect(tty.status, tty.stdout).toBe(0)
+    expect(tty.stdout).toMatch(/\d+% \| [\d,]+\/119999 characters \| ETA/)
+    expect(tty.stdout).toMatch(/loss [\d.]+ nats\/char/)
+    const piped = await runRnn(['eval', 'c.json', 'text.txt'], { cwd: dir })
+    expect(piped.code, piped.stderr).toBe(0)
+    expect(piped.stderr).not.toMatch(/characters \| ETA/)
+    expect(piped.stderr.trim()).toBe('text.txt: 119,999 characters predicted')
   })
 })
 

@@ -39,7 +39,10 @@ async function run(named: string | undefined, file: string | undefined, o: Opts)
     return
   }
   const { evaluateText: evaluateFile } = await import('../../index.ts')
-  const r = evaluateFile(path, file)
+  const { evalView } = await import('../progress.ts')
+  const view = evalView()
+  let r
+  try { r = evaluateFile(path, file, view.update) } finally { view.stop() }
   if (o.json) { json({ loss: r.loss, perplexity: r.perplexity, bits_per_char: r.bits_per_char, chars: r.chars, unknown_chars: r.unknown_chars }); return }
   log(colour.dim(`${r.source}: ${fmtInt(r.chars)} characters predicted`))
   if (r.unknown_chars > 0) log(colour.yellow(`${fmtInt(r.unknown_chars)} characters outside the vocabulary were skipped (${showChars(r.unknown_list)})`))
