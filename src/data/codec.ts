@@ -47,14 +47,17 @@ export class SeriesCodec {
 }
 
 /** Mean and standard deviation of every column and of its first differences over rows [0, trainRows). */
-export function fitStats(names: readonly string[], values: readonly Float64Array[], trainRows: number, where: string, lines?: readonly number[]): ColumnStats[] {
+export function fitStats(
+  names: readonly string[], values: readonly Float64Array[], trainRows: number, where: string, lines?: readonly number[],
+): ColumnStats[] {
   return names.map((name, j) => {
     const lv = meanStd(0, trainRows, (i) => values[i][j])
     const df = meanStd(1, trainRows, (i) => values[i][j] - values[i - 1][j])
     if (![lv.mean, lv.std, df.mean, df.std].every(Number.isFinite)) {
       let big = 0
       for (let i = 1; i < trainRows; i++) if (Math.abs(values[i][j]) > Math.abs(values[big][j])) big = i
-      throw new UserError(`${where}${lines ? `:${lines[big]}` : ''}: column "${name}": ${values[big][j]} is too large to normalise (the column's variance overflows); rescale the column`)
+      const at = `${where}${lines ? `:${lines[big]}` : ''}`
+      throw new UserError(`${at}: column "${name}": ${values[big][j]} is too large to normalise (the column's variance overflows); rescale the column`)
     }
     if (!(lv.std > 1e-12 * Math.max(1, Math.abs(lv.mean)))) throw new UserError(`${where}: column "${name}" is constant over the training rows (${lv.mean}); it cannot be normalised or learned`)
     return { name, mean: lv.mean, std: lv.std, diff_mean: df.mean, diff_std: df.std > 0 ? df.std : lv.std }
@@ -73,7 +76,8 @@ export function checkScale(series: Series, stats: readonly ColumnStats[]): void 
     for (let j = 0; j < stats.length; j++) {
       const s = stats[j]
       if (!bad((v[i][j] - s.mean) / s.std) && (i === 0 || !bad((v[i][j] - v[i - 1][j] - s.diff_mean) / s.diff_std))) continue
-      throw new UserError(`${series.path}:${series.lines[i]}: column "${s.name}": ${v[i][j]} is out of range: normalised by the training rows' mean ${s.mean} and standard deviation ${s.std} it overflows a 32-bit float; rescale the column`)
+      const scale = `the training rows' mean ${s.mean} and standard deviation ${s.std}`
+      throw new UserError(`${series.path}:${series.lines[i]}: column "${s.name}": ${v[i][j]} is out of range: normalised by ${scale} it overflows a 32-bit float; rescale the column`)
     }
 }
 

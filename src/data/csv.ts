@@ -75,7 +75,8 @@ export function readSeries(path: string, o: CsvOptions): Series {
     let i = header.indexOf(name)
     const again = header.indexOf(name, i + 1)
     if (i >= 0 && again >= 0)
-      throw new UserError(`${path}:1: ${what} column "${name}" is ambiguous: columns ${i} and ${again} are both named so; rename one, or give the column by its 0-based index`)
+      throw new UserError(`${path}:1: ${what} column "${name}" is ambiguous: columns ${i} and ${again} are both named so; `
+        + 'rename one, or give the column by its 0-based index')
     if (i < 0 && /^\d+$/.test(name) && Number(name) < width) i = Number(name)
     if (i < 0) throw new UserError(`${path}: ${what} column "${name}" not found (columns: ${header.join(', ')})`)
     return i
@@ -93,7 +94,8 @@ export function readSeries(path: string, o: CsvOptions): Series {
   // parse numbers; a bad cell is an error unless --fill says how to repair it, and a number written in
   // another convention (a decimal comma) is always an error: filling it would replace a real value
   const format: NumberFormat = { decimal: o.decimal ?? '.', thousands: o.thousands ?? null }
-  if (format.decimal === format.thousands) throw new UserError(`--decimal, --thousands: both are "${format.decimal}"; a number cannot use one mark for both`)
+  if (format.decimal === format.thousands)
+    throw new UserError(`--decimal, --thousands: both are "${format.decimal}"; a number cannot use one mark for both`)
   const read = numberReader(format)
   const values: (number | null)[][] = rows.map((r) => r.cells.map(read))
   for (let i = 0; i < values.length; i++) {
@@ -149,7 +151,9 @@ function checkDateGaps(path: string, values: number[][], dates: number[], lines:
  * the same way: a cell that is not (a date in another format, a missing one) is an error naming its line,
  * not a reason to train without dates.
  */
-function findDateColumn(path: string, body: { record: string[]; info: { lines: number } }[], header: string[], used: number[]): number | null {
+type Body = { record: string[]; info: { lines: number } }[]
+
+function findDateColumn(path: string, body: Body, header: string[], used: number[]): number | null {
   for (let c = 0; c < header.length; c++) {
     const first = body[0].record[c] ?? ''
     if (used.includes(c) || !Number.isFinite(parseDate(first))) continue
@@ -157,7 +161,8 @@ function findDateColumn(path: string, body: { record: string[]; info: { lines: n
     for (const r of body) {
       const cell = r.record[c] ?? ''
       if (Number.isFinite(parseDate(cell)) && dateShape(cell) === shape) continue
-      const what = cell === '' ? 'is missing a date' : `has ${JSON.stringify(cell)}, not a date written like ${JSON.stringify(first)} on line ${body[0].info.lines}`
+      const like = `not a date written like ${JSON.stringify(first)} on line ${body[0].info.lines}`
+      const what = cell === '' ? 'is missing a date' : `has ${JSON.stringify(cell)}, ${like}`
       throw new UserError(`${path}:${r.info.lines}: date column "${header[c]}" ${what} (dates must all use one format)`)
     }
     return c

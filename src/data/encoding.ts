@@ -10,8 +10,8 @@ const BOMS: [bytes: number[], name: string][] = [
 
 /** "UTF-16LE (byte-order mark FF FE)" or similar when `buf` is a UTF-16/32 text; null otherwise. */
 export function wideEncoding(buf: Uint8Array): string | null {
-  for (const [bytes, name] of BOMS)
-    if (bytes.every((b, i) => buf[i] === b)) return `${name} (byte-order mark ${bytes.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ')})`
+  const hex = (bytes: number[]) => bytes.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ')
+  for (const [bytes, name] of BOMS) if (bytes.every((b, i) => buf[i] === b)) return `${name} (byte-order mark ${hex(bytes)})`
   // no mark: ASCII in UTF-16 is a NUL at every odd (LE) or even (BE) offset and none at the others
   const n = Math.min(buf.length & ~1, 512)
   if (n < 8) return null

@@ -38,7 +38,9 @@ export function numberReader(f: NumberFormat): (s: string) => number | null {
  */
 export function formatHint(cell: string, f: NumberFormat): string | null {
   const s = cell.replace(/^[+-]/, '')
-  const flag = (o: NumberFormat) => [o.decimal !== '.' ? '--decimal ,' : '', o.thousands !== null ? `--thousands ${o.thousands === ' ' ? "' '" : o.thousands === "'" ? `"'"` : o.thousands}` : ''].filter((x) => x !== '').join(' ')
+  const shown = (t: Thousands) => (t === ' ' ? "' '" : t === "'" ? `"'"` : t)
+  const flag = (o: NumberFormat) =>
+    [o.decimal !== '.' ? '--decimal ,' : '', o.thousands !== null ? `--thousands ${shown(o.thousands)}` : ''].filter((x) => x !== '').join(' ')
   const tries: [RegExp, NumberFormat, string][] = [
     [/^\d{1,3}(\.\d{3})+,\d+$/, { decimal: ',', thousands: '.' }, 'a decimal comma and thousands dots'],
     [/^\d{1,3}(,\d{3})+\.\d+$/, { decimal: '.', thousands: ',' }, 'thousands commas'],

@@ -92,7 +92,8 @@ export function checkVocab(where: string, vocab: readonly string[]): void {
   vocab.forEach((c, i) => {
     const n = [...c].length
     if (n === 0) throw new UserError(`${where}: entry ${i} is an empty string, not a character`)
-    if (n > 1) throw new UserError(`${where}: entry ${i} (${JSON.stringify(c)}) is not a single character (${n} code points: ${codePoints(c)})`)
+    if (n > 1)
+      throw new UserError(`${where}: entry ${i} (${JSON.stringify(c)}) is not a single character (${n} code points: ${codePoints(c)})`)
     const cp = c.codePointAt(0)!
     if (cp >= 0xd800 && cp <= 0xdfff) throw new UserError(`${where}: entry ${i} (${codePoints(c)}) is a lone surrogate, not a character`)
     const first = seen.get(c)

@@ -129,7 +129,8 @@ export function loadCheckpoint(path: string): Checkpoint {
   try {
     const st = statSync(path)
     if (st.isDirectory()) throw new UserError(`${path}: is a directory, expected a checkpoint file`)
-    if (st.size > MAX_CHECKPOINT_BYTES) throw new UserError(`${path}: ${megabytes(st.size)} is larger than the largest checkpoint rnn reads (${megabytes(MAX_CHECKPOINT_BYTES)})`)
+    if (st.size > MAX_CHECKPOINT_BYTES)
+      throw new UserError(`${path}: ${megabytes(st.size)} is larger than the largest checkpoint rnn reads (${megabytes(MAX_CHECKPOINT_BYTES)})`)
     text = readFileSync(path, 'utf8')
   } catch (e) {
     if (e instanceof UserError) throw e
@@ -181,7 +182,8 @@ function checkFinite(path: string, ck: Checkpoint): void {
     const v = decodeTensor(t)
     for (let i = 0; i < v.length; i++) {
       if (Number.isFinite(v[i])) continue
-      throw new UserError(`${path}: ${name}[${indexIn(t.shape, i).join(', ')}] is ${v[i]}; a checkpoint holds finite numbers only (saved from a diverged run, or damaged)`)
+      const at = `${name}[${indexIn(t.shape, i).join(', ')}]`
+      throw new UserError(`${path}: ${at} is ${v[i]}; a checkpoint holds finite numbers only (saved from a diverged run, or damaged)`)
     }
   }
 }

@@ -9,7 +9,9 @@ import type { Model } from '../model/model.ts'
 
 export interface TextEval { loss: number; perplexity: number; bits_per_char: number; chars: number }
 
-export function evaluateIds(model: Model, ids: Int32Array, streams: number, T: number, width = 0, progress?: (done: number, total: number) => void): TextEval {
+export function evaluateIds(
+  model: Model, ids: Int32Array, streams: number, T: number, width = 0, progress?: (done: number, total: number) => void,
+): TextEval {
   const S = Math.max(1, Math.min(streams, Math.floor(ids.length / 2)))
   // a batch wider than S (the training batch) runs in the model's training buffers instead of a second set
   // of (T, S) ones; the extra columns read id 0 and predict nothing (target -1), so the loss is the same

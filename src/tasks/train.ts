@@ -193,8 +193,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let stopped: TrainResult['stopped'] = 'done'
   let lastEvalStep = -1
   let skipsInARow = 0
-  const stop = (step: number, what: string) =>
-    new UserError(`step ${step}: ${what}; training stopped, ${existsSync(out) ? `${out} keeps the last good model` : 'no checkpoint written'} (try a lower --lr or --clip 1)`, 3)
+  const stop = (step: number, what: string) => {
+    const kept = existsSync(out) ? `${out} keeps the last good model` : 'no checkpoint written'
+    return new UserError(`step ${step}: ${what}; training stopped, ${kept} (try a lower --lr or --clip 1)`, 3)
+  }
 
   const save = () => {
     // never a checkpoint every later command would refuse: an update can overflow while loss and norm were finite
@@ -257,7 +259,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
       const what = !Number.isFinite(loss) ? `loss is ${loss}` : `gradient norm is ${norm}`
       if (cfg.on_nan === 'stop') throw stop(progress.step + 1, what)
-      if (++skipsInARow >= MAX_SKIPS_IN_A_ROW) throw stop(progress.step + 1, `${what}, the ${MAX_SKIPS_IN_A_ROW}th batch in a row skipped (--on-nan skip)`)
+      if (++skipsInARow >= MAX_SKIPS_IN_A_ROW)
+        throw stop(progress.step + 1, `${what}, the ${MAX_SKIPS_IN_A_ROW}th batch in a row skipped (--on-nan skip)`)
       state.h.set(saved.h); if (state.c) state.c.set(saved.c!)
       events.skipped?.({ step: progress.step + 1, reason: what })
       progress.step++
