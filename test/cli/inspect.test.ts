@@ -194,7 +194,7 @@ describe('with a trained checkpoint', () => {
   it('inspect-state names characters outside the vocabulary', async () => {
     const r = await runRnn(['inspect-state', ck, '--text', 'a€b😀'], { cwd: dir })
     expect(r.code).toBe(1)
-    expect(r.stderr.trim()).toBe('rnn: --text: characters not in the model\'s vocabulary: "€" "😀"')
+    expect(r.stderr.trim()).toBe('rnn: --text: characters not in the model\'s vocabulary: "€" (U+20AC) "😀" (U+1F600)')
   })
 
   // the drawn characters of --explain, read back from its lines (⏎ ␣ ⇥ are newline, space, tab)
