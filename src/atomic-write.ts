@@ -3,20 +3,31 @@
  * folder. A crash, a kill or a full disk leaves the previous file (or none) behind, never half of a new
  * one. Used for checkpoints, exports and reports. Temp files of writers that were killed mid-write (their
  * process is gone) are swept away by the next write to the same path.
+ *
+ * A symbolic link is written through: the file it points to is replaced and the link stays a link. The
+ * replaced file's permission bits carry over (a checkpoint kept private with mode 600 stays 600).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { closeSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
 import { UserError } from './errors.ts'
 
+export interface WriteOptions {
+  /** Called with the finished temp file before it replaces the target; a throw leaves the target untouched. */
+  verify?: (tmp: string) => void
+}
+
 /** `data` may come in pieces, written in order (a large file need not be one string or buffer in memory). */
-export function writeFileAtomic(path: string, data: string | Uint8Array | readonly (string | Uint8Array)[], what = 'file'): void {
-  const dir = dirname(path)
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`)
+export function writeFileAtomic(path: string, data: string | Uint8Array | readonly (string | Uint8Array)[], what = 'file', o: WriteOptions = {}): void {
+  const target = followLinks(path)
+  const dir = dirname(target)
+  const tmp = join(dir, `.${basename(target)}.tmp-${process.pid}`)
   try {
-    mkdirSync(dir, { recursive: true })
-    removeStaleTemps(dir, basename(path))
-    const fd = openSync(tmp, 'w')
+    makeFolder(dir)
+    removeStaleTemps(dir, basename(target))
+    const mode = fileMode(target)
+    const fd = openSync(tmp, 'w', mode ?? 0o666)
     try {
+      if (mode !== null) fchmodSync(fd, mode) // openSync's mode is masked by the umask
       // a string goes out in slices encoded into one reused buffer, so writing leaves no copy of it behind
       let scratch: Buffer | null = null
       for (const piece of typeof data === 'string' || data instanceof Uint8Array ? [data] : data) {
@@ -34,9 +45,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
     } finally {
       closeSync(fd)
     }
-    renameSync(tmp, path)
+    o.verify?.(tmp)
+    renameSync(tmp, target)
   } catch (e) {
     try { unlinkSync(tmp) } catch { /* the temp file may not exist */ }
+    if (e instanceof UserError) throw new UserError(e.message.replaceAll(tmp, path), e.exitCode)
     const code = (e as NodeJS.ErrnoException).code
     const why = code === 'ENOSPC' ? '; the disk is full' : code === 'EFBIG' ? '; larger than this process may write (ulimit -f)' : code === 'EDQUOT' ? '; over the disk quota' : ''
     throw new UserError(`${path}: cannot write ${what} (${code ?? (e as Error).message})${why}; any previous ${what} there is untouched`)
@@ -45,6 +58,53 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
     const dfd = openSync(dir, 'r')
     try { fsyncSync(dfd) } finally { closeSync(dfd) }
   } catch { /* some filesystems cannot fsync a folder; the rename is still atomic */ }
+}
+
+/**
+ * The file a write to `path` replaces: symbolic links followed (also a dangling one, whose target is then
+ * created), the path itself when nothing is there. Absolute.
+ */
+export function followLinks(path: string): string {
+  let p = resolve(path)
+  for (let hops = 0; hops < 40; hops++) {
+    let st
+    try {
+      st = lstatSync(p)
+    } catch (e) {
+      // nothing there, or a file where a folder should be: the folder check and the write report it
+      if (['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return p
+      throw e
+    }
+    if (!st.isSymbolicLink()) return p
+    p = resolve(dirname(p), readlinkSync(p))
+  }
+  throw new UserError(`${path}: too many levels of symbolic links`)
+}
+
+/** The permission bits of an existing regular file, null when there is none. */
+function fileMode(path: string): number | null {
+  const st = statSync(path, { throwIfNoEntry: false })
+  return st !== undefined && st.isFile() ? st.mode & 0o7777 : null
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir spins forever where a level cannot be created but
+ * reports ENOENT (under /proc), so each missing level is made on its own and the first failure is thrown.
+ */
+export function makeFolder(dir: string): void {
+  const missing: string[] = []
+  for (let p = resolve(dir); ; p = dirname(p)) {
+    const st = statSync(p, { throwIfNoEntry: false })
+    if (st !== undefined) {
+      if (!st.isDirectory()) throw Object.assign(new Error(`${p}: not a directory`), { code: 'ENOTDIR' })
+      break
+    }
+    missing.push(p)
+    if (dirname(p) === p) break
+  }
+  for (const p of missing.reverse()) {
+    try { mkdirSync(p) } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e }
+  }
 }
 
 /** UTF-16 code units per slice of a string written (at most 3 UTF-8 bytes each, so a slice fits the scratch buffer). */

@@ -57,6 +57,12 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
         log(`step ${e.step}: train ${fmt(e.train_loss)} val ${fmt(e.val_loss)}${bits}${mark} ${e.seconds.toFixed(1)}s${rss}`)
       }
     },
+    kept(e) {
+      log(colour.dim(`kept the previous ${e.path} as ${e.previous}`))
+    },
+    note(message) {
+      log(colour.yellow(message))
+    },
     skipped(e) {
       const line = colour.yellow(`step ${e.step}: ${e.reason}; batch skipped (--on-nan skip)`)
       if (bar === null) log(line)

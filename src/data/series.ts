@@ -13,6 +13,7 @@ import { readSeries, type CsvOptions, type Series } from './csv.ts'
 import { seasonOfStep } from './dates.ts'
 import { checkScale, fitStats, SeriesCodec, type ColumnStats, type Transform } from './codec.ts'
 import type { Batcher, TrainSource } from './source.ts'
+import { printRows } from './fingerprint.ts'
 
 export interface Split { train: number; val: number; test: number }
 export type { ColumnStats }
@@ -72,6 +73,7 @@ export function openSeriesSource(path: string, csv: CsvOptions, o: { valFrac: nu
     io: { input_size: codec.inputSize, output_size: k, input: 'dense', loss: 'mse' },
     batcher: (B, T, cursor, rng) => new WindowBatcher(codec, series.values, split.train, B, T, cursor, rng),
     validate: (model, T) => validationLoss(model, codec, series.values, split.train, split.val, T),
+    fingerprint: () => ({ train: printRows(series.values, 0, split.train), val: printRows(series.values, split.train, split.train + split.val) }),
   }
 }
 

@@ -6,6 +6,7 @@ import type { Model } from '../model/model.ts'
 import type { Rng } from '../engine/rng.ts'
 import type { ModelSpec } from '../model/spec.ts'
 import type { Cursor } from './text.ts'
+import type { DataFingerprint } from './fingerprint.ts'
 
 export interface Batcher {
   /** [T][B] ids (text) or [T][B][I] values (series). */
@@ -30,6 +31,8 @@ export interface TrainSource {
   batcher(B: number, T: number, cursor: Cursor, rng: Rng): Batcher
   /** Validation loss (nats/char, or normalised MSE), deterministic, no training side effects. */
   validate(model: Model, T: number, B: number): number
+  /** Size and hash of the training and validation splits (see fingerprint.ts). */
+  fingerprint(): DataFingerprint
 }
 
 export type { Cursor }

@@ -3,6 +3,7 @@ import type { Vocab } from './vocab.ts'
 import { loadTextCorpus, StreamBatcher } from './text.ts'
 import { evaluateIds, validationStreams } from '../tasks/evaluate.ts'
 import type { TrainSource } from './source.ts'
+import { printIds } from './fingerprint.ts'
 
 /**
  * Validation during training reads at most this many characters from the start of the split, so a large
@@ -25,5 +26,6 @@ export function openTextSource(path: string, o: { valFrac: number; vocab?: Vocab
       // in a batch as wide as training's, so validation reuses the training buffers (no second workspace)
       return evaluateIds(model, val, validationStreams(val.length, B), T, B).loss
     },
+    fingerprint: () => ({ train: printIds(corpus.train), val: printIds(corpus.val) }),
   }
 }

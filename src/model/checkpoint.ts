@@ -10,7 +10,7 @@
  */
 import { constants as bufferConstants } from 'node:buffer'
 import { readFileSync, statSync } from 'node:fs'
-import { writeFileAtomic } from '../atomic-write.ts'
+import { writeFileAtomic, type WriteOptions } from '../atomic-write.ts'
 import { z } from 'zod'
 import { TrainConfig } from '../config.ts'
 import { UserError } from '../errors.ts'
@@ -47,12 +47,20 @@ export type SeriesMeta = z.infer<typeof SeriesMeta>
 const HistoryPoint = z.strictObject({ step: z.int(), seconds: z.number(), lr: z.number(), train_loss: z.number().nullable(), val_loss: z.number().nullable(), grad_norm: z.number().nullable() })
 export type HistoryPoint = z.infer<typeof HistoryPoint>
 
+/** A setting (or the data: key "data.train", "data.val") changed when a run was resumed, from that step on. */
+const ConfigValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())])
+const ChangePoint = z.strictObject({ step: z.int().nonnegative(), key: z.string(), from: ConfigValue, to: ConfigValue })
+export type ChangePoint = z.infer<typeof ChangePoint>
+
 const Progress = z.strictObject({
   step: z.int().nonnegative(), epoch: z.int().nonnegative(), chars: z.int().nonnegative(), seconds: z.number().nonnegative(),
   best_val_loss: z.number().nullable(), best_step: z.int().nonnegative().nullable(), evals_since_best: z.int().nonnegative(),
   history: z.array(HistoryPoint),
+  changes: z.array(ChangePoint).optional(),
 })
 export type Progress = z.infer<typeof Progress>
+
+const SplitPrint = z.strictObject({ size: z.int().nonnegative(), sha256: z.string() })
 
 const Resume = z.strictObject({
   params: z.record(z.string(), TensorJSON).nullable(),   // latest parameters; null when they are the best ones
@@ -61,6 +69,8 @@ const Resume = z.strictObject({
   cursor: z.strictObject({ epoch: z.int().nonnegative(), chunk: z.int().nonnegative() }),
   state: z.strictObject({ h: TensorJSON, c: TensorJSON.nullable() }),
   lr: z.number().positive(),
+  // the data trained on (absent in imported checkpoints and those of older versions)
+  fingerprint: z.strictObject({ train: SplitPrint, val: SplitPrint }).optional(),
 })
 export type Resume = z.infer<typeof Resume>
 
@@ -101,7 +111,7 @@ export function specOf(ck: Checkpoint): ModelSpec {
  * of the rest, instead of into one JSON string of the whole checkpoint and then one UTF-8 buffer of it:
  * those were twice the file's size of garbage at every save, the largest transient of a training run.
  */
-export function saveCheckpoint(path: string, ck: Checkpoint): void {
+export function saveCheckpoint(path: string, ck: Checkpoint, o: WriteOptions = {}): void {
   const tensorData: string[] = []
   const mark = '\u0000tensor\u0000'
   const skeleton = JSON.stringify(ck, function (this: unknown, key: string, value: unknown) {
@@ -110,11 +120,11 @@ export function saveCheckpoint(path: string, ck: Checkpoint): void {
   })
   const parts = skeleton.split(JSON.stringify(mark))
   // the marker spelt by another string of the checkpoint (a column name?): the plain way
-  if (parts.length !== tensorData.length + 1) { writeFileAtomic(path, JSON.stringify(ck), 'checkpoint'); return }
+  if (parts.length !== tensorData.length + 1) { writeFileAtomic(path, JSON.stringify(ck), 'checkpoint', o); return }
   // base64 needs no escaping (checked above): the quotes go around the string itself, not around a copy
   const pieces: string[] = [parts[0]]
   tensorData.forEach((d, i) => pieces.push('"', d, '"', parts[i + 1]))
-  writeFileAtomic(path, pieces, 'checkpoint')
+  writeFileAtomic(path, pieces, 'checkpoint', o)
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/

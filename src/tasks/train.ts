@@ -4,18 +4,20 @@
  * prints; the CLI renders them. A non-finite loss or gradient stops training (or skips the batch with
  * on_nan = "skip") before any step is taken on it, so the last good checkpoint stays as it was.
  */
-import { existsSync, accessSync, constants, mkdirSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
 import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { DEFAULT_STEPS, type TrainConfig } from '../config.ts'
 import { clipGradNorm, clipGradValue, gradNorm } from '../engine/clip.ts'
-import { heapStats, inHeap } from '../engine/memory.ts'
-import { createOptimizer, defaultEps, type Optimizer } from '../engine/optim.ts'
+import { createOptimizer, defaultEps } from '../engine/optim.ts'
 import { allocParams, type Params } from '../engine/params.ts'
 import { createRng, type RngState } from '../engine/rng.ts'
 import { UserError } from '../errors.ts'
 import { firstNonFinite, MAX_SKIPS_IN_A_ROW } from './non-finite.ts'
 import { openTrainSource } from './open-source.ts'
+import { checkPrevious, claimOutput, keepPrevious, sameFile, type Input, type Output } from '../output-file.ts'
+import { configChanges, resumePlan, type ResumePlan } from './resume-changes.ts'
+import { peakRssBytes, trainMemory, type TrainMemory } from './train-memory.ts'
+import { corpusName } from '../data/text.ts'
 import type { TrainSource } from '../data/source.ts'
 import type { TextSource } from '../data/text-source.ts'
 import type { SeriesSource } from '../data/series.ts'
@@ -34,82 +36,15 @@ export interface TrainEvents {
   step?(e: StepEvent): void
   eval?(e: EvalEvent): void
   saved?(path: string): void
+  /** The checkpoint that was at the output, kept before the first save replaced it. */
+  kept?(e: { path: string; previous: string }): void
   skipped?(e: { step: number; reason: string }): void
+  /** Something the user should know that is not an error (settings changed on resume). */
+  note?(message: string): void
 }
 
-/**
- * What training holds in memory, in bytes, from the arrays actually allocated (not from a formula). The
- * per-(T, B) buffers are `positions` = seq_len × batch_size rows each, so activation_bytes and
- * bptt_buffer_bytes are positions × their bytes per position: linear in seq_len × batch_size.
- */
-export interface TrainMemory {
-  parameters: number
-  parameter_bytes: number
-  gradient_bytes: number
-  optimizer: string
-  /** The optimizer's state buffers (Adam: exp_avg and exp_avg_sq). */
-  optimizer_bytes: number
-  /** The best-so-far parameters (what the checkpoint's `params` holds). */
-  best_bytes: number
-  seq_len: number
-  batch_size: number
-  positions: number
-  /** Forward values kept for BPTT: h_1..h_T, c_1..c_T, gate activations, dropout masks and outputs. */
-  activation_bytes: number
-  activation_bytes_per_layer: number[]
-  activation_bytes_per_position: number
-  /** The other per-position buffers: input projections xw, backward's dh, dc, dxw, the head's logits and dlogits. */
-  bptt_buffer_bytes: number
-  bptt_buffer_bytes_per_position: number
-  /** Workspace arrays without a position axis: initial state rows, dh0/dc0, step scratch, packed W_hh, embedding scratch. */
-  fixed_workspace_bytes: number
-  /** Buffers for another (T, B) the model keeps, e.g. a validation of another shape (none for text). */
-  other_workspace_bytes: number
-  /** The sum of the above: the engine's float32 buffers. */
-  engine_bytes: number
-  /** WebAssembly memory in use (engine buffers in it plus kernel scratch), null with the js kernels. */
-  wasm_bytes: number | null
-  /** The process's peak resident set size so far. */
-  peak_rss_bytes: number
-}
-
-/** process.resourceUsage().maxRSS is in kibibytes. */
-export function peakRssBytes(): number {
-  return process.resourceUsage().maxRSS * 1024
-}
-
-/** The memory report of a training run: its model's workspaces, parameters, gradient and optimizer state. */
-export function trainMemory(model: Model, opt: Optimizer, best: Float32Array, T: number, B: number): TrainMemory {
-  const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0)
-  const all = model.memory()
-  const ws = all.find((w) => w.T === T && w.B === B), others = all.filter((w) => w !== ws)
-  if (ws === undefined) throw new Error(`trainMemory: the model holds no buffers for (${T}, ${B}); call model.reserve first`)
-  const positions = T * B
-  const activation_bytes = sum(ws.activations)
-  const bptt_buffer_bytes = sum(ws.work) + ws.io
-  const params = model.params
-  const optimizer_bytes = sum(Object.values(opt.state.buffers).map((b) => b.byteLength))
-  const other_workspace_bytes = sum(others.map((w) => w.total))
-  return {
-    parameters: params.data.length,
-    parameter_bytes: params.data.byteLength,
-    gradient_bytes: params.grad.byteLength,
-    optimizer: opt.state.name,
-    optimizer_bytes,
-    best_bytes: best.byteLength,
-    seq_len: T, batch_size: B, positions,
-    activation_bytes,
-    activation_bytes_per_layer: [...ws.activations],
-    activation_bytes_per_position: activation_bytes / positions,
-    bptt_buffer_bytes,
-    bptt_buffer_bytes_per_position: bptt_buffer_bytes / positions,
-    fixed_workspace_bytes: ws.fixed,
-    other_workspace_bytes,
-    engine_bytes: params.data.byteLength + params.grad.byteLength + optimizer_bytes + best.byteLength + ws.total + other_workspace_bytes,
-    wasm_bytes: inHeap(params.data) ? heapStats().usedBytes : null,
-    peak_rss_bytes: peakRssBytes(),
-  }
-}
+export type { TrainMemory }
+export { peakRssBytes, trainMemory }
 
 export interface TrainResult {
   steps: number
@@ -129,23 +64,55 @@ export interface TrainOptions {
   config: TrainConfig
   corpus: string
   from?: Checkpoint
+  /** The file `from` was read from: the output may be that file (the run then continues in place). */
+  fromPath?: string
+  /** Other files the run reads (a --config file): the output may not be one of them. */
+  inputs?: Input[]
+  /** Replace an output that exists and is not an rnn checkpoint. */
+  force?: boolean
+  /** Resume although the data or its shaping changed (not bit-exact; the best validation loss restarts). */
+  allowChanges?: boolean
   events?: TrainEvents
   signal?: AbortSignal
 }
 
-const pkgVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+const pkgVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 export function defaultCheckpointPath(corpusName: string, cell: string): string {
   return join('checkpoints', `${corpusName}-${cell}.json`)
 }
 
+/**
+ * Claims the output before anything else (not an input, not a foreign file, writable, locked against a
+ * second writer), trains, and releases the lock however training ends.
+ */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const given = opts.config.out ?? defaultCheckpointPath(corpusName(opts.corpus), opts.config.cell)
+  const out = resolve(given)
+  // settings a resumed run cannot apply are refused before anything is claimed or read
+  if (opts.from !== undefined) configChanges(opts.from, opts.config)
+  const inputs = [{ path: opts.corpus, what: 'the training data' }, ...(opts.inputs ?? [])]
+  const claim = claimOutput(given, { kind: 'checkpoint', flag: '--out', inputs, force: opts.force })
+  try {
+    return await trainInto(opts, out, claim)
+  } finally {
+    claim.release()
+  }
+}
+
+async function trainInto(opts: TrainOptions, out: string, claim: Output): Promise<TrainResult> {
   const { events = {}, from } = opts
   const { source, T } = openTrainSource(opts.corpus, opts.config, from)
   const cfg: TrainConfig = { ...opts.config, seq_len: T }
   const B = cfg.batch_size
-  const out = resolve(cfg.out ?? defaultCheckpointPath(source.name, cfg.cell))
-  checkWritable(out)
+  const fingerprint = source.fingerprint()
+  const plan: ResumePlan | null = from ? resumePlan(from, cfg, fingerprint, source.kind === 'text' ? 'chars' : 'rows', opts.allowChanges === true) : null
+  for (const n of plan?.notes ?? []) events.note?.(n)
+  const inPlace = from !== undefined && opts.fromPath !== undefined && sameFile(claim.target, opts.fromPath)
+  // a checkpoint of another run (or of this one before its data changed) is kept as <name>.prev.json
+  let keepOld = claim.existing === 'same-kind' && (!inPlace || plan?.reshaped === true)
+  if (keepOld) checkPrevious(claim.target)
+  let savedStep: number | null = null
 
   const spec: ModelSpec = from ? specOf(from) : { cell: cfg.cell, hidden_size: cfg.hidden_size, num_layers: cfg.num_layers, ...source.io }
   const params = allocParams(paramSpecs(spec))
@@ -170,15 +137,19 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   )
   if (from && from.resume.optimizer.name !== cfg.optimizer) throw new UserError(`--optimizer: the checkpoint was trained with ${from.resume.optimizer.name}; a resumed run keeps its optimizer`)
 
-  const batcher = source.batcher(B, T, from ? { ...from.resume.cursor } : { epoch: 0, chunk: 0 }, rng)
+  // other data, or the same cut otherwise (--allow-changes): the cursor and the carried state meant other positions
+  const continues = from !== undefined && plan?.reshaped !== true
+  const batcher = source.batcher(B, T, from ? (continues ? { ...from.resume.cursor } : { epoch: from.resume.cursor.epoch, chunk: 0 }) : { epoch: 0, chunk: 0 }, rng)
   const state: State = model.zeroState(B)
-  if (from) {
+  if (from && continues) {
     state.h.set(decodeTensor(from.resume.state.h))
     if (state.c && from.resume.state.c) state.c.set(decodeTensor(from.resume.state.c))
   }
   const saved: State = model.zeroState(B)
   const progress: Progress = from ? structuredClone(from.progress) : { step: 0, epoch: 0, chars: 0, seconds: 0, best_val_loss: null, best_step: null, evals_since_best: 0, history: [] }
-  let lr = from ? from.resume.lr : cfg.lr
+  if (plan !== null && plan.changes.length > 0) progress.changes = [...(progress.changes ?? []), ...plan.changes]
+  if (plan?.reshaped) { progress.best_val_loss = null; progress.best_step = null; progress.evals_since_best = 0 }
+  let lr = from && !plan?.newLr ? from.resume.lr : cfg.lr
   const startStep = progress.step
   const target = startStep + (cfg.steps ?? (cfg.epochs !== null ? Math.max(1, Math.round(cfg.epochs * batcher.chunksPerEpoch)) : DEFAULT_STEPS))
   events.start?.({ corpus: opts.corpus, kind: source.kind, describe: source.describe, params: params.data.length, target, out, resumed_from: startStep })
@@ -193,8 +164,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let stopped: TrainResult['stopped'] = 'done'
   let lastEvalStep = -1
   let skipsInARow = 0
+  // names only what this run wrote, or the resumed model: an earlier run's file there is not "the last good model"
   const stop = (step: number, what: string) => {
-    const kept = existsSync(out) ? `${out} keeps the last good model` : 'no checkpoint written'
+    const kept = savedStep !== null ? `${out} keeps the last good model of this run (step ${savedStep})`
+      : inPlace && !keepOld ? `${out} is unchanged (the resumed model, step ${startStep})`
+        : `no checkpoint written${claim.existing === 'none' ? '' : ` (${out}, from an earlier run, is unchanged)`}`
     return new UserError(`step ${step}: ${what}; training stopped, ${kept} (try a lower --lr or --clip 1)`, 3)
   }
 
@@ -205,6 +179,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const isBest = progress.best_step === progress.step || progress.best_step === null
     if (progress.best_step === null) best.set(params.data)
     progress.seconds = elapsed()
+    if (keepOld) { events.kept?.({ path: out, previous: keepPrevious(claim.target) }); keepOld = false }
     saveCheckpoint(out, {
       format: 'rnn-checkpoint', version: 1, rnn_version: pkgVersion, created: new Date().toISOString(), kind: source.kind,
       model: { ...spec, gate_order: gateOrder(spec.cell) },
@@ -219,8 +194,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         cursor: { ...batcher.cursor },
         state: { h: encodeTensor(state.h, [spec.num_layers, B, spec.hidden_size]), c: state.c ? encodeTensor(state.c, [spec.num_layers, B, spec.hidden_size]) : null },
         lr,
+        fingerprint,
       },
     })
+    savedStep = progress.step
     events.saved?.(out)
   }
 
@@ -319,15 +296,3 @@ function encodeParams(params: Params, data: Float32Array): Checkpoint['params'] 
   params.tensors.forEach((t, i) => { outp[t.name] = encodeTensor(viewLike(data, params, i), t.shape) })
   return outp
 }
-
-/** Fails before training if the checkpoint folder cannot be created or written. */
-function checkWritable(out: string): void {
-  const dir = dirname(out)
-  try {
-    mkdirSync(dir, { recursive: true })
-    accessSync(dir, constants.W_OK)
-  } catch (e) {
-    throw new UserError(`${dir}: cannot write checkpoints there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another --out`)
-  }
-}
-

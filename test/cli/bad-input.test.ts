@@ -2,12 +2,12 @@
  * The bad-input catalogue (issue 6): every row spawns the real CLI and expects a non-zero exit, one line on
  * stderr with the key words, no stack trace, and no file created or changed.
  */
-import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DATA, readJson, runRnn, tempWithText } from '../helpers/cli.ts'
 
-const { dir, file } = tempWithText(6_000)
+const { dir, file, text } = tempWithText(6_000)
 const TINY = ['--hidden', '8', '--seq-len', '16', '--batch', '4', '--steps', '3']
 
 /** The first bytes of a file, base64: enough to see a rewrite without reading a 600 MB sparse file whole. */
@@ -23,7 +23,8 @@ function snapshot(root: string): Record<string, string> {
   const out: Record<string, string> = {}
   const walk = (d: string) => {
     for (const f of readdirSync(d)) {
-      const p = join(d, f), s = statSync(p)
+      const p = join(d, f), s = statSync(p, { throwIfNoEntry: false })
+      if (s === undefined) { out[p] = 'dangling link'; continue }
       if (s.isDirectory()) walk(p)
       else out[p] = `${s.size}:${s.mtimeMs}:${head(p)}`
     }
@@ -89,6 +90,15 @@ beforeAll(async () => {
   truncateSync(join(dir, 'huge.json'), 600_000_000)
   mkdirSync(join(dir, 'adir'))
   copyFileSync(join(dir, 'good.json'), join(dir, 'good-copy.json'))
+  // files a careless --out could destroy
+  writeFileSync(join(dir, 'notes.txt'), 'my notes\n')
+  writeFileSync(join(dir, 'page.html'), '<!DOCTYPE html><title>my page</title>\n')
+  writeFileSync(join(dir, 'small.json'), '{"hidden_size": 8}\n')
+  symlinkSync('text.txt', join(dir, 'link-to-text.txt'))
+  // the same characters in another order: other data that the model's vocabulary still covers
+  writeFileSync(join(dir, 'other.txt'), [...text].reverse().join(''))
+  const e = await runRnn(['export', 'good.json', '--out', 'good.safetensors'], { cwd: dir })
+  expect(e.code, e.stderr).toBe(0)
 })
 
 type Row = [what: string, args: string[], words: RegExp, cwd?: 'empty']
@@ -160,6 +170,25 @@ const CATALOGUE: Row[] = [
   ['a prime with unknown characters', ['sample', 'good.json', '--prime', 'Ω!'], /--prime: characters not in the model's vocabulary: "Ω" \(U\+03A9\)/],
   ['a negative length', ['sample', 'good.json', '--length', '-5'], /--length: must be ≥ 0/],
   ['an unwritable output folder', ['train', 'text.txt', ...TINY, '--out', 'empty.txt/sub/x.json'], /cannot write checkpoints there/],
+  // outputs (issue 13): refused before any training, nothing overwritten
+  ['--out naming the training text', ['train', 'text.txt', ...TINY, '--out', 'text.txt'], /^rnn: --out text\.txt: is the training data of this command \(text\.txt\)/],
+  ['--out naming the training text through a link', ['train', 'text.txt', ...TINY, '--out', 'link-to-text.txt'], /--out link-to-text\.txt: is the training data/],
+  ['--out naming the --config file', ['train', 'text.txt', ...TINY, '--config', 'small.json', '--out', 'small.json'], /--out small\.json: is the --config file/],
+  ['--out naming a file that is not a checkpoint', ['train', 'text.txt', ...TINY, '--out', 'notes.txt'], /--out notes\.txt: exists and is not an rnn checkpoint.*--force/],
+  ['--out naming a device', ['train', 'text.txt', ...TINY, '--out', '/dev/null'], /--out \/dev\/null: not a regular file/],
+  ['--out naming a folder', ['train', 'text.txt', ...TINY, '--out', 'adir'], /--out adir: is a folder/],
+  ['--out under /proc (where mkdir -p spins forever)', ['train', 'text.txt', ...TINY, '--out', '/proc/rnn-test/x.json'], /--out \/proc\/rnn-test\/x\.json: under \/proc/],
+  ['--report naming a page that is not a report', ['train', 'text.txt', ...TINY, '--out', 'r.json', '--report', 'page.html'], /--report page\.html: exists and is not an rnn report/],
+  ['export onto its own checkpoint', ['export', 'good.json', '--out', 'good.json'], /--out good\.json: is the checkpoint exported/],
+  ['export onto a file that is not an export', ['export', 'good.json', '--out', 'notes.txt'], /--out notes\.txt: exists and is not an rnn export/],
+  ['import onto its own input', ['import', 'good.safetensors', '--out', 'good.safetensors'], /--out good\.safetensors: is the imported weights/],
+  ['a report onto a page that is not a report', ['report', 'good.json', '--out', 'page.html'], /--out page\.html: exists and is not an rnn report/],
+  // resuming (issue 13): what the checkpoint's cursor, state and best loss refer to may not change silently
+  ['resuming with another --batch', ['train', '--resume', 'good.json', '--batch', '8', '--steps', '2'], /^rnn: --resume: --batch 4 → 8; .*--allow-changes/],
+  ['resuming with another --val-frac', ['train', '--resume', 'good.json', '--val-frac', '0.2', '--steps', '2'], /--resume: --val-frac 0\.1 → 0\.2; the training split changed/],
+  ['resuming on other data', ['train', 'other.txt', '--resume', 'good.json', '--steps', '2'], /--resume: the training split changed \(5,400 chars, sha256 [0-9a-f]{16} → 5,400 chars, sha256 [0-9a-f]{16}\)/],
+  ['resuming a forecaster with another --fill', ['train', '--resume', 'series.json', '--fill', 'linear', '--steps', '2'], /--resume: --fill none → linear; .*--allow-changes/],
+  ['resuming with another --seed', ['train', '--resume', 'good.json', '--seed', '7', '--steps', '2'], /--seed: cannot change seed of a resumed model \(checkpoint has 1, got 7\)/],
 ]
 
 describe('bad input: one line, non-zero exit, no stack, nothing changed', () => {

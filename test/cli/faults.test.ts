@@ -1,14 +1,16 @@
 /**
- * Faults lose nothing (issue 6): SIGINT and SIGTERM save and exit 130/143, SIGKILL at any moment (saves
- * included) leaves a loadable checkpoint, a non-finite loss stops before touching the last good
- * checkpoint, a write that fails part-way (a file-size limit standing in for a full disk) leaves the last
- * checkpoint as it was, and the same seed gives the same checkpoint.
+ * Faults lose nothing (issues 6 and 13): SIGINT and SIGTERM save and exit 130/143, SIGKILL at any moment
+ * (saves included) leaves a loadable checkpoint, a non-finite loss stops before touching the last good
+ * checkpoint and names it truthfully, a write that fails part-way (a file-size limit standing in for a full
+ * disk) leaves the last checkpoint as it was, a new run keeps the checkpoint it replaces, two runs never
+ * write one checkpoint at once, links and modes survive a save, a resumed run applies what it is given
+ * and the same seed gives the same checkpoint.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { BIN, readJson, runRnn, tempWithText } from '../helpers/cli.ts'
+import { BIN, readJson, runRnn, tempWithText, type RunResult } from '../helpers/cli.ts'
 
 const SMALL = ['--hidden', '32', '--seq-len', '32', '--batch', '8']
 
@@ -55,6 +57,8 @@ describe('signals', () => {
         },
       })
       expect(r.signal).toBe('SIGKILL')
+      // the killed run's lock stays behind; the next round takes it over as stale
+      expect(existsSync(join(dir, 'checkpoints/text-lstm.json.lock'))).toBe(true)
       const ck = readJson(join(dir, 'checkpoints/text-lstm.json'))
       expect(ck.progress.step).toBeGreaterThanOrEqual(1)
       const s = await runRnn(['sample', '--length', '10'], { cwd: dir })
@@ -73,8 +77,21 @@ describe('a non-finite loss', () => {
     const before = readFileSync(join(dir, 'checkpoints/text-lstm.json'))
     const r = await runRnn(['train', file, ...SMALL, '--optimizer', 'sgd', '--lr', '1e38', '--clip', '0', '--steps', '50'], { cwd: dir })
     expect(r.code).not.toBe(0)
-    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rnn: step \d+: (loss|gradient norm) is (NaN|Infinity).*keeps the last good model.*--lr/)
+    // the checkpoint there is an earlier run's: it is not called this run's "last good model"
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rnn: step \d+: (loss|gradient norm) is (NaN|Infinity); training stopped, no checkpoint written \(\S*text-lstm\.json, from an earlier run, is unchanged\) \(try a lower --lr/)
     expect(readFileSync(join(dir, 'checkpoints/text-lstm.json')).equals(before)).toBe(true)
+    expect(existsSync(join(dir, 'checkpoints/text-lstm.prev.json'))).toBe(false)
+  })
+
+  it('after --resume with a new --lr: the rate is applied, and the resumed checkpoint is named as unchanged', async () => {
+    const { dir, file } = tempWithText(8_000)
+    const good = await runRnn(['train', file, ...SMALL, '--optimizer', 'sgd', '--lr', '0.1', '--steps', '10', '--out', 'a.json'], { cwd: dir })
+    expect(good.code, good.stderr).toBe(0)
+    const before = readFileSync(join(dir, 'a.json'))
+    const r = await runRnn(['train', '--resume', 'a.json', '--lr', '1e38', '--clip', '0', '--steps', '50'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(3)
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rnn: step \d+: .*; training stopped, \S*a\.json is unchanged \(the resumed model, step 10\)/)
+    expect(readFileSync(join(dir, 'a.json')).equals(before)).toBe(true)
   })
 
   it('--on-nan skip skips the batches that are not finite and trains on the others', async () => {
@@ -173,5 +190,108 @@ describe('determinism', () => {
     const s2 = await runRnn(['--threads', '2', 'sample', 'one.json', '--seed', '3', '--length', '300'], { cwd: dir })
     expect(s1.code, s1.stderr).toBe(0)
     expect(s2.stdout).toBe(s1.stdout)
+  })
+})
+
+describe('outputs', () => {
+  it('a new run onto an existing checkpoint keeps it as <name>.prev.json; --force replaces a file that is not one', async () => {
+    const { dir, file } = tempWithText(8_000)
+    const first = await runRnn(['train', file, ...SMALL, '--steps', '6', '--eval-every', '3'], { cwd: dir })
+    expect(first.code, first.stderr).toBe(0)
+    const trained = readFileSync(join(dir, 'checkpoints/text-lstm.json'))
+    const second = await runRnn(['train', file, ...SMALL, '--steps', '2', '--seed', '5'], { cwd: dir })
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.stderr).toMatch(/kept the previous \S*text-lstm\.json as \S*text-lstm\.prev\.json/)
+    expect(readFileSync(join(dir, 'checkpoints/text-lstm.prev.json')).equals(trained)).toBe(true)
+    expect(readJson(join(dir, 'checkpoints/text-lstm.json')).progress.step).toBe(2)
+    // an unrelated file is replaced only when asked, and is not kept
+    writeFileSync(join(dir, 'notes.txt'), 'my notes\n')
+    const forced = await runRnn(['train', file, ...SMALL, '--steps', '2', '--out', 'notes.txt', '--force'], { cwd: dir })
+    expect(forced.code, forced.stderr).toBe(0)
+    expect(readJson(join(dir, 'notes.txt')).format).toBe('rnn-checkpoint')
+    expect(readdirSync(dir).filter((f) => f.startsWith('notes.'))).toEqual(['notes.txt'])
+  })
+
+  it('a save goes through a symbolic link to its target and keeps the file\'s mode', async () => {
+    const { dir, file } = tempWithText(8_000)
+    mkdirSync(join(dir, 'real'))
+    const a = await runRnn(['train', file, ...SMALL, '--steps', '2', '--out', 'real/ck.json'], { cwd: dir })
+    expect(a.code, a.stderr).toBe(0)
+    chmodSync(join(dir, 'real/ck.json'), 0o600)
+    symlinkSync('real/ck.json', join(dir, 'link.json'))
+    const b = await runRnn(['train', '--resume', 'link.json', '--out', 'link.json', '--steps', '2'], { cwd: dir })
+    expect(b.code, b.stderr).toBe(0)
+    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true)
+    expect(statSync(join(dir, 'real/ck.json')).mode & 0o777).toBe(0o600)
+    expect(readJson(join(dir, 'real/ck.json')).progress.step).toBe(4)
+    // the export of it too
+    chmodSync(join(dir, 'real/ck.json'), 0o640)
+    symlinkSync('real/ck.safetensors', join(dir, 'link.safetensors'))
+    const e = await runRnn(['export', 'link.json', '--out', 'link.safetensors'], { cwd: dir })
+    expect(e.code, e.stderr).toBe(0)
+    expect(lstatSync(join(dir, 'link.safetensors')).isSymbolicLink()).toBe(true)
+    expect(statSync(join(dir, 'real/ck.safetensors')).isFile()).toBe(true)
+  })
+
+  it('a second writer of the same checkpoint fails at start with one line; the lock goes with the first', async () => {
+    const { dir, file } = tempWithText(12_000)
+    let second: Promise<RunResult> | null = null, lockedWhileRunning = false
+    const first = await runRnn(['train', file, ...SMALL, '--steps', '100000', '--eval-every', '5', '--out', 'same.json'], {
+      cwd: dir,
+      onStderr: (s, child) => {
+        if (second !== null || !/^step \d+:/m.test(s)) return
+        lockedWhileRunning = existsSync(join(dir, 'same.json.lock'))
+        second = runRnn(['train', file, ...SMALL, '--steps', '3', '--out', 'same.json'], { cwd: dir })
+        void second.then(() => child.kill('SIGTERM'))
+      },
+    })
+    expect(second).not.toBeNull()
+    expect(lockedWhileRunning).toBe(true)
+    const r = await second!
+    expect(r.code).toBe(1)
+    expect(r.stderr.trim()).toMatch(new RegExp(`^rnn: same\\.json: an rnn run \\(pid \\d+\\) is writing it; wait for it to end or choose another --out`))
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(first.code, first.stderr).toBe(143)
+    expect(existsSync(join(dir, 'same.json.lock'))).toBe(false)
+    // the checkpoint is the first run's alone, and a stale lock (its owner is gone) does not block the next
+    expect(readJson(join(dir, 'same.json')).progress.step).toBeGreaterThanOrEqual(5)
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid
+    writeFileSync(join(dir, 'same.json.lock'), JSON.stringify({ pid: gone, start: '1' }))
+    const third = await runRnn(['train', '--resume', 'same.json', '--steps', '2'], { cwd: dir })
+    expect(third.code, third.stderr).toBe(0)
+    expect(existsSync(join(dir, 'same.json.lock'))).toBe(false)
+  })
+})
+
+describe('resuming with changes', () => {
+  it('--allow-changes resumes with another --batch (an internal error before): warned, recorded, best loss reset, previous kept', async () => {
+    const { dir, file } = tempWithText(12_000)
+    const a = await runRnn(['train', file, '--hidden', '32', '--seq-len', '32', '--batch', '16', '--steps', '6', '--eval-every', '3', '--out', 'a.json'], { cwd: dir })
+    expect(a.code, a.stderr).toBe(0)
+    const before = readFileSync(join(dir, 'a.json'))
+    const r = await runRnn(['train', '--resume', 'a.json', '--batch', '8', '--allow-changes', '--steps', '3', '--eval-every', '3'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toMatch(/--allow-changes: --batch 16 → 8; the run is no longer a bit-exact continuation: .*best validation loss is reset \(was [\d.]+ at step 6\)/)
+    const ck = readJson(join(dir, 'a.json'))
+    expect(ck.config.batch_size).toBe(8)
+    expect(ck.resume.state.h.shape).toEqual([1, 8, 32])
+    expect(ck.progress.changes).toEqual([{ step: 6, key: 'batch_size', from: 16, to: 8 }])
+    expect(ck.progress.best_step).toBe(9)
+    expect(readFileSync(join(dir, 'a.prev.json')).equals(before)).toBe(true)
+  })
+
+  it('--lr given on resume is applied from that step on and recorded', async () => {
+    const { dir, file } = tempWithText(12_000)
+    const a = await runRnn(['train', file, ...SMALL, '--steps', '4', '--eval-every', '2', '--out', 'b.json'], { cwd: dir })
+    expect(a.code, a.stderr).toBe(0)
+    expect(readJson(join(dir, 'b.json')).resume.fingerprint.train.size).toBe(10_800)
+    const r = await runRnn(['train', '--resume', 'b.json', '--lr', '0.01', '--steps', '2', '--eval-every', '2'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toMatch(/from step 4 on: --lr 0\.002 → 0\.01/)
+    const ck = readJson(join(dir, 'b.json'))
+    expect(ck.resume.lr).toBe(0.01)
+    expect(ck.progress.history.at(-1)).toMatchObject({ step: 6, lr: 0.01 })
+    expect(ck.progress.changes).toEqual([{ step: 4, key: 'lr', from: 0.002, to: 0.01 }])
+    expect(existsSync(join(dir, 'b.prev.json'))).toBe(false)
   })
 })

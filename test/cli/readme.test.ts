@@ -1,19 +1,46 @@
 /**
- * The README's training flag table, the option table in src/cli/flags.ts and the config schema name the
- * same keys and flags, so none of them can drift from the others.
+ * The README's training flag tables, the option table in src/cli/flags.ts, the train command's options
+ * and the config schema name the same keys and flags, and every option of every command is documented,
+ * so none of them can drift from the others.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
+import type { Command } from 'commander'
 import { TrainConfig } from '../../src/config.ts'
 import { TRAIN_FLAGS } from '../../src/cli/flags.ts'
 import { ROOT } from '../helpers/cli.ts'
 
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+
 it('README flag table = flags.ts = config schema', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
   const rows = [...readme.matchAll(/^\| `(--[a-z-]+)[^`]*` \| `([a-z_]+)` \|/gm)].map((m) => [m[1], m[2]])
   expect(rows.length).toBeGreaterThan(10)
   const table = TRAIN_FLAGS.map((r) => [r.flag, r.key])
   expect(new Set(rows.map((r) => r.join(' ')))).toEqual(new Set(table.map((r) => r.join(' '))))
   expect(new Set(TRAIN_FLAGS.map((r) => r.key))).toEqual(new Set(Object.keys(TrainConfig.shape)))
 })
+
+it('the README\'s two tables of `rnn train` list exactly the command\'s options', async () => {
+  const section = readme.slice(readme.indexOf('### `rnn train [file]`'), readme.indexOf('### `rnn sample'))
+  const documented = new Set([...section.matchAll(/^\| `(--[a-z-]+)[^`]*` \|/gm)].map((m) => m[1]))
+  const { command } = await import('../../src/cli/commands/train.ts')
+  expect(documented).toEqual(new Set(longFlags(command())))
+})
+
+it('every option of every command is in the README', async () => {
+  const modules = await Promise.all([
+    import('../../src/cli/commands/train.ts'), import('../../src/cli/commands/sample.ts'), import('../../src/cli/commands/eval.ts'),
+    import('../../src/cli/commands/describe.ts'), import('../../src/cli/commands/inspect-gradients.ts'), import('../../src/cli/commands/inspect-state.ts'),
+    import('../../src/cli/commands/export.ts'), import('../../src/cli/commands/import.ts'), import('../../src/cli/commands/report.ts'), import('../../src/cli/commands/completion.ts'),
+  ])
+  const missing = modules.flatMap((m) => {
+    const cmd = m.command()
+    return longFlags(cmd).filter((f) => !new RegExp(`(^|[^a-z-])${f}([^a-z-]|$)`, 'm').test(readme)).map((f) => `${cmd.name()} ${f}`)
+  })
+  expect(missing).toEqual([])
+})
+
+function longFlags(cmd: Command): string[] {
+  return cmd.options.map((o) => o.long).filter((f): f is string => f !== undefined)
+}

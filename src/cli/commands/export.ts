@@ -9,6 +9,7 @@ export function command(): Command {
     .argument('[checkpoint]', 'checkpoint file (default: the most recent in ./checkpoints)')
     .option('--out <file.safetensors>', 'output file (default: the checkpoint\'s name with .safetensors, same folder)')
     .option('--json', 'print {"out","tensors","bytes"} on stdout')
+    .option('--force', 'replace an --out file that exists and is not an rnn export')
     .addHelpText('after', `
 Examples:
   rnn export checkpoints/corpus-lstm.json               # → checkpoints/corpus-lstm.safetensors
@@ -20,15 +21,20 @@ are in the file's metadata (safetensors.safe_open(path, "pt").metadata()).`)
     .action(run)
 }
 
-async function run(named: string | undefined, o: { out?: string; json?: boolean }): Promise<void> {
+async function run(named: string | undefined, o: { out?: string; json?: boolean; force?: boolean }): Promise<void> {
   const path = pickCheckpoint(named)
-  const { loadCheckpoint } = await import('../../index.ts')
-  const { defaultExportPath, exportTensors } = await import('../../index.ts')
-  const { writeSafetensors } = await import('../../index.ts')
+  const { loadCheckpoint, defaultExportPath, exportTensors, writeSafetensors } = await import('../../index.ts')
+  const { claimOutput } = await import('../../output-file.ts')
   const ck = loadCheckpoint(path)
   const out = o.out ?? defaultExportPath(path)
+  const claim = claimOutput(out, { kind: 'safetensors', flag: '--out', inputs: [{ path, what: 'the checkpoint exported' }], force: o.force })
   const { tensors, metadata } = exportTensors(ck)
-  const bytes = writeSafetensors(out, tensors, metadata)
+  let bytes: number
+  try {
+    bytes = writeSafetensors(out, tensors, metadata)
+  } finally {
+    claim.release()
+  }
   if (o.json) { json({ out, tensors: tensors.length, bytes }); return }
   result(`wrote ${out}: ${tensors.length} tensors (${tensors.map((t) => t.name).join(', ')}), ${fmtInt(bytes)} bytes`)
 }

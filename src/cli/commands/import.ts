@@ -1,10 +1,7 @@
 /** `rnn import model.safetensors --out ckpt.json`: a checkpoint from PyTorch-trained weights. */
-import { renameSync, unlinkSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
 import { Command } from 'commander'
-import { UserError } from '../../errors.ts'
 import type { Checkpoint } from '../../model/checkpoint.ts'
-import { fmtInt, json, result } from '../output.ts'
+import { colour, fmtInt, json, log, result } from '../output.ts'
 
 export function command(): Command {
   return new Command('import')
@@ -15,6 +12,7 @@ export function command(): Command {
     .option('--vocab <vocab.json>', 'JSON list of the characters in id order (when the file has no vocab metadata)')
     .option('--vocab-from <corpus.txt>', 'the vocabulary is this text\'s distinct characters, sorted (as rnn train makes it)')
     .option('--json', 'print {"out","cell","hidden_size","num_layers","input_size","output_size","params"} on stdout')
+    .option('--force', 'replace an --out file that exists and is not an rnn checkpoint')
     .addHelpText('after', `
 The cell is read from the shapes (weight_hh_l0 is [G·H, H]: G = 4 LSTM, 3 GRU, 1 RNN, tanh unless the
 config says rnn_relu), and so are the hidden size, layers and vocabulary size.
@@ -25,32 +23,28 @@ Examples:
     .action(run)
 }
 
-interface Opts { out: string; config?: string; vocab?: string; vocabFrom?: string; json?: boolean }
+interface Opts { out: string; config?: string; vocab?: string; vocabFrom?: string; json?: boolean; force?: boolean }
 
 async function run(file: string, o: Opts): Promise<void> {
-  const { importCheckpoint } = await import('../../index.ts')
-  const ck = importCheckpoint({ file, out: o.out, config: o.config, vocab: o.vocab, vocabFrom: o.vocabFrom })
-  await saveChecked(o.out, ck)
+  const { importCheckpoint, loadCheckpoint, saveCheckpoint } = await import('../../index.ts')
+  const { claimOutput, keepPrevious } = await import('../../output-file.ts')
+  const inputs = [
+    { path: file, what: 'the imported weights' }, { path: o.config, what: 'the --config file' },
+    { path: o.vocab, what: 'the --vocab file' }, { path: o.vocabFrom, what: 'the --vocab-from text' },
+  ].filter((i): i is { path: string; what: string } => i.path !== undefined)
+  const claim = claimOutput(o.out, { kind: 'checkpoint', flag: '--out', inputs, force: o.force })
+  let ck: Checkpoint
+  try {
+    ck = importCheckpoint({ file, out: o.out, config: o.config, vocab: o.vocab, vocabFrom: o.vocabFrom })
+    if (claim.existing === 'same-kind') log(colour.dim(`kept the previous ${o.out} as ${keepPrevious(claim.target)}`))
+    // read back with every rule `rnn sample`/`eval` apply before it replaces anything, so an import never
+    // leaves a checkpoint that other commands would refuse
+    saveCheckpoint(o.out, ck, { verify: (tmp) => { loadCheckpoint(tmp) } })
+  } finally {
+    claim.release()
+  }
   const m = ck.model
   const params = Object.values(ck.params).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0)
   if (o.json) { json({ out: o.out, cell: m.cell, hidden_size: m.hidden_size, num_layers: m.num_layers, input_size: m.input_size, output_size: m.output_size, params }); return }
   result(`wrote ${o.out}: ${m.cell}, ${m.num_layers} × ${m.hidden_size} units, ${m.input_size} inputs → ${m.output_size} outputs, ${fmtInt(params)} parameters`)
-}
-
-/**
- * Written beside the target and read back with every rule `rnn sample`/`eval` apply before it replaces
- * anything, so an import never leaves a checkpoint that other commands would refuse.
- */
-async function saveChecked(out: string, ck: Checkpoint): Promise<void> {
-  const { loadCheckpoint, saveCheckpoint } = await import('../../index.ts')
-  const tmp = join(dirname(out), `.${basename(out)}.import-${process.pid}`)
-  saveCheckpoint(tmp, ck)
-  try {
-    loadCheckpoint(tmp)
-    renameSync(tmp, out)
-  } catch (e) {
-    try { unlinkSync(tmp) } catch { /* already gone */ }
-    if (e instanceof UserError) throw new UserError(e.message.replaceAll(tmp, out), e.exitCode)
-    throw e
-  }
 }

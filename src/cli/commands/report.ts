@@ -1,5 +1,6 @@
 /** `rnn report [checkpoint] --out report.html`: one self-contained HTML page about a trained model. */
 import { Command } from 'commander'
+import { UserError } from '../../errors.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
 import { fmtInt, result } from '../output.ts'
 
@@ -8,6 +9,7 @@ export function command(): Command {
     .description('write a self-contained HTML report: loss, learning rate and gradient charts, a sample or forecast, the config')
     .argument('[checkpoint]', 'checkpoint file (default: the most recent in ./checkpoints)')
     .option('--out <report.html>', 'output file (default: the checkpoint\'s name with .html, same folder)')
+    .option('--force', 'replace an --out file that exists and is not an rnn report')
     .addHelpText('after', `
 Examples:
   rnn report                                   # the latest checkpoint → checkpoints/<name>.html
@@ -16,9 +18,20 @@ Examples:
     .action(run)
 }
 
-async function run(named: string | undefined, o: { out?: string }): Promise<void> {
+async function run(named: string | undefined, o: { out?: string; force?: boolean }): Promise<void> {
   const path = pickCheckpoint(named)
-  const { writeReport } = await import('../../index.ts')
-  const r = writeReport(path, o.out ?? path.replace(/\.json$/i, '') + '.html')
-  result(`wrote ${r.out} (${fmtInt(r.bytes)} bytes)`)
+  const { writeReport, loadCheckpoint } = await import('../../index.ts')
+  const { claimOutput } = await import('../../output-file.ts')
+  const out = o.out ?? path.replace(/\.json$/i, '') + '.html'
+  if (!/\.html?$/i.test(out)) throw new UserError(`--out: ${out}: the report is an HTML file; name it *.html`)
+  // the report reads the training data too (samples, forecasts, gradients): none of it may be overwritten
+  const source = loadCheckpoint(path).data.source
+  const inputs = [{ path, what: 'the checkpoint reported on' }, ...(source !== null ? [{ path: source, what: 'the training data' }] : [])]
+  const claim = claimOutput(out, { kind: 'report', flag: '--out', inputs, force: o.force })
+  try {
+    const r = writeReport(path, out)
+    result(`wrote ${r.out} (${fmtInt(r.bytes)} bytes)`)
+  } finally {
+    claim.release()
+  }
 }

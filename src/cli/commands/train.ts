@@ -1,16 +1,16 @@
 /**
  * `rnn train [file]`: flags → config → train() → progress on stderr → summary on stdout.
- * No maths here: the loop lives in src/tasks/train.ts.
+ * No maths here: the loop lives in src/train.ts.
  */
 import { fileURLToPath } from 'node:url'
 import { Command } from 'commander'
-import { ARCHITECTURE_KEYS, resolveTrainConfig, TrainConfig } from '../../config.ts'
+import { resolveTrainConfig, TrainConfig } from '../../config.ts'
 import { UserError } from '../../errors.ts'
 import { addFlags, flagOf, pickFlags, TRAIN_FLAGS } from '../flags.ts'
 import { fmtBytes } from '../memory.ts'
 import { colour, fmt, fmtDuration, fmtInt, json, log, result } from '../output.ts'
 
-export const BUNDLED_TEXT = fileURLToPath(new URL('../../../data/moby-dick.txt', import.meta.url))
+export const BUNDLED_TEXT = fileURLToPath(new URL('../../data/moby-dick.txt', import.meta.url))
 
 export function command(): Command {
   const cmd = new Command('train')
@@ -22,6 +22,8 @@ export function command(): Command {
     .option('--json', 'print the result as one JSON object on stdout')
     .option('--verbose', 'report memory on stderr: parameters, optimizer state, BPTT activations before training, peak RSS after')
     .option('--report <file.html>', 'after training, write an HTML report of the run (as rnn report)')
+    .option('--force', 'replace an --out (or --report) file that exists and is not an rnn checkpoint (or report)')
+    .option('--allow-changes', 'resume although the data, --batch, --seq-len, --val-frac or a CSV option changed (not bit-exact; the best validation loss restarts)')
   addFlags(cmd, TRAIN_FLAGS, TrainConfig.parse({}))
   cmd.addHelpText('after', `
 Examples:
@@ -36,32 +38,45 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   const flags = pickFlags(TRAIN_FLAGS, opts)
   checkFlagValues(flags)
   const { loadCheckpoint } = await import('../../index.ts')
-  const from = typeof opts.resume === 'string' ? loadCheckpoint(opts.resume) : undefined
-  const config = resolveTrainConfig({ base: from?.config, file: opts.config as string | undefined, flags })
-  if (from) {
-    for (const k of ARCHITECTURE_KEYS)
-      if (config[k] !== from.config[k]) throw new UserError(`${flagOf(k)}: cannot change ${k} of a resumed model (checkpoint has ${from.config[k]}, got ${config[k]})`)
-  }
+  const resume = typeof opts.resume === 'string' ? opts.resume : undefined
+  const from = resume !== undefined ? loadCheckpoint(resume) : undefined
+  const configFile = opts.config as string | undefined
+  const config = resolveTrainConfig({ base: from?.config, file: configFile, flags })
+  const { configChanges } = await import('../../tasks/resume-changes.ts')
+  if (from) configChanges(from, config)
   if (opts.printConfig) { json(config); return }
   if (typeof opts.report === 'string' && !/\.html?$/i.test(opts.report)) throw new UserError(`--report: ${opts.report}: the report is an HTML file; name it *.html`)
   const corpus = file ?? from?.data.source ?? BUNDLED_TEXT
+  const inputs = [
+    ...(configFile !== undefined ? [{ path: configFile, what: 'the --config file' }] : []),
+    ...(resume !== undefined ? [{ path: resume, what: 'the resumed checkpoint' }] : []),
+  ]
+  // the report's path is checked (and held) before training too, not found unusable after it
+  const { claimOutput } = await import('../../output-file.ts')
+  const report = typeof opts.report === 'string'
+    ? claimOutput(opts.report, { kind: 'report', flag: '--report', inputs: [{ path: corpus, what: 'the training data' }, ...inputs], force: opts.force === true })
+    : null
 
   const { train, kernelName, threadCount } = await import('../../index.ts')
   if (opts.verbose) log(colour.dim(`engine: ${kernelName()} kernels, ${threadCount()} thread${threadCount() === 1 ? '' : 's'} for the large products (--kernels, --threads)`))
   const ctrl = new AbortController()
   let signalCode = 0
+  // 128 + the signal's number, as a shell reports it; a closed terminal (SIGHUP) saves too
+  const codes: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 }
   const onSignal = (sig: NodeJS.Signals) => {
-    if (signalCode !== 0) process.exit(sig === 'SIGINT' ? 130 : 143) // a second Ctrl-C: stop now
-    signalCode = sig === 'SIGINT' ? 130 : 143
+    if (signalCode !== 0) process.exit(codes[sig]) // a second Ctrl-C: stop now (the exit hook still removes the lock)
+    signalCode = codes[sig]!
     log(colour.yellow(`\n${sig}: saving the checkpoint and stopping…`))
     ctrl.abort()
   }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  for (const sig of Object.keys(codes)) process.on(sig, onSignal)
   const progress = await import('../progress.ts')
   const view = progress.trainView({ verbose: opts.verbose === true })
   try {
-    const r = await train({ config, corpus, from, events: view.events, signal: ctrl.signal })
+    const r = await train({
+      config, corpus, from, fromPath: resume, inputs: inputs.filter((i) => i.path !== resume), force: opts.force === true,
+      allowChanges: opts.allowChanges === true, events: view.events, signal: ctrl.signal,
+    })
     view.stop()
     if (opts.verbose) log(colour.dim(`peak RSS ${fmtBytes(r.memory.peak_rss_bytes)} (process.resourceUsage().maxRSS)`))
     if (typeof opts.report === 'string') (await import('../../index.ts')).writeReport(r.checkpoint, opts.report)
@@ -76,9 +91,9 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
       if (typeof opts.report === 'string') result(`report ${opts.report}`)
     }
   } finally {
+    report?.release()
     view.stop()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    for (const sig of Object.keys(codes)) process.off(sig, onSignal)
   }
   if (signalCode !== 0) process.exitCode = signalCode
 }
