@@ -90,8 +90,9 @@ function fileMode(path: string): number | null {
 /**
  * mkdir -p, one level at a time: Node's recursive mkdir spins forever where a level cannot be created but
  * reports ENOENT (under /proc), so each missing level is made on its own and the first failure is thrown.
+ * Returns the folders it created, outermost first.
  */
-export function makeFolder(dir: string): void {
+export function makeFolder(dir: string): string[] {
   const missing: string[] = []
   for (let p = resolve(dir); ; p = dirname(p)) {
     const st = statSync(p, { throwIfNoEntry: false })
@@ -102,9 +103,11 @@ export function makeFolder(dir: string): void {
     missing.push(p)
     if (dirname(p) === p) break
   }
+  const created: string[] = []
   for (const p of missing.reverse()) {
-    try { mkdirSync(p) } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e }
+    try { mkdirSync(p); created.push(p) } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e }
   }
+  return created
 }
 
 /** UTF-16 code units per slice of a string written (at most 3 UTF-8 bytes each, so a slice fits the scratch buffer). */

@@ -9,7 +9,7 @@
  * - the file is locked (src/output-lock.ts) until the command releases it.
  * Writes themselves go through src/atomic-write.ts, which follows symbolic links and keeps the file's mode.
  */
-import { accessSync, closeSync, constants, linkSync, openSync, readSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs'
+import { accessSync, closeSync, constants, linkSync, openSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { followLinks, makeFolder } from './atomic-write.ts'
 import { UserError } from './errors.ts'
@@ -36,7 +36,7 @@ export interface Output {
   readonly target: string
   /** What is there before the first write: nothing (or an empty file), an rnn file of this kind, or another file (with force). */
   readonly existing: 'none' | 'same-kind' | 'other'
-  /** Removes the lock (also done at process exit). */
+  /** Removes the lock (also done at process exit), and the folders made for the file if it was never written. */
   release(): void
 }
 
@@ -59,14 +59,23 @@ export function claimOutput(path: string, o: ClaimOptions): Output {
       throw new UserError(`${o.flag} ${path}: exists and is not an ${NOUN[o.kind]}; it would be replaced (--force replaces it, or choose another ${o.flag})`)
   }
   const dir = dirname(target)
+  let created: string[] = []
   try {
-    makeFolder(dir)
+    created = makeFolder(dir)
     accessSync(dir, constants.W_OK)
   } catch (e) {
     throw new UserError(`${dir}: cannot write ${PLURAL[o.kind]} there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another ${o.flag}`)
   }
-  const release = lockOutput(target, path)
-  return { path, target, existing, release }
+  // a command that fails before writing anything leaves no empty folder behind either
+  const removeCreated = () => { for (const d of created.splice(0).reverse()) try { rmdirSync(d) } catch { break } }
+  let unlock: () => void
+  try {
+    unlock = lockOutput(target, path)
+  } catch (e) {
+    removeCreated()
+    throw e
+  }
+  return { path, target, existing, release: () => { unlock(); removeCreated() } }
 }
 
 /** checkpoints/x.json → checkpoints/x.prev.json */

@@ -76,7 +76,7 @@ export interface TrainOptions {
   signal?: AbortSignal
 }
 
-const pkgVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+const pkgVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 export function defaultCheckpointPath(corpusName: string, cell: string): string {
   return join('checkpoints', `${corpusName}-${cell}.json`)

@@ -23,7 +23,7 @@ async function run(named: string | undefined, o: { out?: string; force?: boolean
   const { writeReport, loadCheckpoint } = await import('../../index.ts')
   const { claimOutput } = await import('../../output-file.ts')
   const out = o.out ?? path.replace(/\.json$/i, '') + '.html'
-  if (!/\.html?$/i.test(out)) throw new UserError(`--out: ${out}: the report is an HTML file; name it *.html`)
+  if (!/\.html?$/i.test(out)) throw new UserError(`--report/--out: ${out}: the report is an HTML file; name it *.html`)
   // the report reads the training data too (samples, forecasts, gradients): none of it may be overwritten
   const source = loadCheckpoint(path).data.source
   const inputs = [{ path, what: 'the checkpoint reported on' }, ...(source !== null ? [{ path: source, what: 'the training data' }] : [])]

@@ -1,6 +1,6 @@
 /**
  * `rnn train [file]`: flags → config → train() → progress on stderr → summary on stdout.
- * No maths here: the loop lives in src/train.ts.
+ * No maths here: the loop lives in src/tasks/train.ts.
  */
 import { fileURLToPath } from 'node:url'
 import { Command } from 'commander'
@@ -10,7 +10,7 @@ import { addFlags, flagOf, pickFlags, TRAIN_FLAGS } from '../flags.ts'
 import { fmtBytes } from '../memory.ts'
 import { colour, fmt, fmtDuration, fmtInt, json, log, result } from '../output.ts'
 
-export const BUNDLED_TEXT = fileURLToPath(new URL('../../data/moby-dick.txt', import.meta.url))
+export const BUNDLED_TEXT = fileURLToPath(new URL('../../../data/moby-dick.txt', import.meta.url))
 
 export function command(): Command {
   const cmd = new Command('train')
