@@ -77,11 +77,15 @@ export function resumePlan(from: Checkpoint, cfg: TrainConfig, now: DataFingerpr
   }
   const reshaped = [...shaping, ...data]
   if (reshaped.length > 0 && !allow) {
-    throw new UserError(`--resume: ${reshaped.map(describe).join('; ')}; the checkpoint's cursor, hidden state and best validation loss refer to the data as it was, so this would not continue the run; use the same data and settings, or --allow-changes to go on anyway (not bit-exact; the best validation loss restarts)`)
+    throw new UserError(`--resume: ${reshaped.map(describe).join('; ')}; the checkpoint's cursor, hidden state and best validation loss `
+      + 'refer to the data as it was, so this would not continue the run; use the same data and settings, or --allow-changes '
+      + 'to go on anyway (not bit-exact; the best validation loss restarts)')
   }
   if (reshaped.length > 0) {
     const best = from.progress.best_val_loss
-    notes.push(`--allow-changes: ${reshaped.map(describe).join('; ')}; the run is no longer a bit-exact continuation: the data cursor and hidden state restart and the best validation loss is reset${best === null ? '' : ` (was ${best.toPrecision(4)} at step ${from.progress.best_step})`}`)
+    const was = best === null ? '' : ` (was ${best.toPrecision(4)} at step ${from.progress.best_step})`
+    notes.push(`--allow-changes: ${reshaped.map(describe).join('; ')}; the run is no longer a bit-exact continuation: `
+      + `the data cursor and hidden state restart and the best validation loss is reset${was}`)
   }
   if (hyper.length > 0) notes.push(`from step ${step} on: ${hyper.map(describe).join(', ')}`)
   return { changes: [...reshaped, ...hyper], reshaped: reshaped.length > 0, newLr: hyper.some((c) => c.key === 'lr'), notes }
