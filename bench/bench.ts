@@ -29,6 +29,7 @@
  * libblas) only.
  * BENCHMARKS.md has the numbers and how to reproduce them.
  */
+import './engine-env.ts'
 import { clipGradNorm } from '../src/engine/clip.ts'
 import { kernelName } from '../src/engine/kernels/index.ts'
 import { createOptimizer, type OptimOptions } from '../src/engine/optim.ts'

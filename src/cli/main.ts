@@ -24,19 +24,26 @@ const program = new Command()
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
 
-// the engine reads RNN_KERNELS when it is first imported, which happens inside a subcommand's action
-program.hook('preAction', (cmd) => {
-  const k = cmd.opts().kernels as string | undefined
-  if (k !== undefined) process.env.RNN_KERNELS = k
-  const t = cmd.opts().threads as number | undefined
-  if (t !== undefined) process.env.RNN_THREADS = String(t)
-  // the same checks for values that came from the environment, before the engine reads them
-  const envKernels = process.env.RNN_KERNELS, envThreads = process.env.RNN_THREADS
-  if (envKernels !== undefined && envKernels !== '' && !['wasm', 'js'].includes(envKernels))
-    throw new UserError(`RNN_KERNELS=${envKernels}: expected wasm or js`)
-  if (envThreads !== undefined && envThreads !== '' && !isThreadCount(envThreads))
-    throw new UserError(`RNN_THREADS=${envThreads}: expected a whole number from 1 to 16`)
+// The one place the CLI reads the engine's environment variables (a flag wins over its variable), checked
+// before the engine loads: it loads inside a subcommand's action, so `rnn --help` stays fast.
+program.hook('preAction', async (cmd) => {
+  const kernels = (cmd.opts().kernels as string | undefined) ?? nonEmpty(process.env.RNN_KERNELS)
+  const threads = (cmd.opts().threads as number | undefined) ?? nonEmpty(process.env.RNN_THREADS)
+  if (kernels !== undefined && kernels !== 'wasm' && kernels !== 'js') throw new UserError(`RNN_KERNELS=${kernels}: expected wasm or js`)
+  if (typeof threads === 'string' && !isThreadCount(threads)) throw new UserError(`RNN_THREADS=${threads}: expected a whole number from 1 to 16`)
+  const { startOptions } = await import('../engine/start-options.ts')
+  const mb = nonEmpty(process.env.RNN_WASM_MEMORY_MB)
+  if (mb !== undefined) startOptions.wasmMemoryMB = Number(mb)
+  if (process.env.RNN_WASM_RELAXED === '0') startOptions.relaxedSimd = false
+  if (kernels === undefined && threads === undefined) return
+  const engine = await import('../index.ts')
+  if (kernels !== undefined) engine.setKernels(kernels)
+  if (threads !== undefined) engine.setThreads(Number(threads))
 })
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v
+}
 
 const commands = await Promise.all([
   import('./commands/train.ts'), import('./commands/sample.ts'), import('./commands/eval.ts'),

@@ -50,12 +50,3 @@ export function mse(pred: Float32Array, target: Float32Array, n: number, dpred: 
   }
   return total / n
 }
-
-/** Softmax of one row in place, after dividing by a temperature (sampling). */
-export function softmaxInPlace(row: Float32Array | Float64Array, temperature = 1): void {
-  let max = -Infinity
-  for (let j = 0; j < row.length; j++) if (row[j] > max) max = row[j]
-  let sum = 0
-  for (let j = 0; j < row.length; j++) { const e = Math.exp((row[j] - max) / temperature); row[j] = e; sum += e }
-  for (let j = 0; j < row.length; j++) row[j] /= sum
-}

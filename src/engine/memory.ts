@@ -13,12 +13,13 @@
  * A first-fit free list with coalescing; freeF32 returns a block (the Model frees workspaces it drops).
  * Blocks are 64-byte aligned (a cache line) and zeroed like new Float32Array.
  */
+import { startOptions } from './start-options.ts'
 
 const PAGE = 65536
 const ALIGN = 64
 /** Page 0 is left to the wasm module (its stack and static data, none today) and as a null guard. */
 const BASE = PAGE
-/** Sizes tried in order; RNN_WASM_MEMORY_MB overrides. 2 GiB keeps every byte offset below 2³¹. */
+/** Sizes tried in order; startOptions.wasmMemoryMB overrides. 2 GiB keeps every byte offset below 2³¹. */
 const RESERVE_MB = [2048, 1024, 256, 64]
 
 let memory: WebAssembly.Memory | null = null
@@ -31,10 +32,10 @@ let inUse = 0, peak = 0, fallbacks = 0
 /** The shared memory, reserved on first call; null if no size could be reserved. */
 export function heapMemory(): WebAssembly.Memory | null {
   if (memory !== null) return memory
-  const env = Number(process.env.RNN_WASM_MEMORY_MB)
-  const sizes = Number.isFinite(env) && env > 0 ? [Math.min(env, 4095)] : RESERVE_MB
-  for (const mb of sizes) {
-    const pages = Math.ceil((mb * 2 ** 20) / PAGE)
+  const mb = startOptions.wasmMemoryMB
+  const sizes = mb !== null && Number.isFinite(mb) && mb > 0 ? [Math.min(mb, 4095)] : RESERVE_MB
+  for (const size of sizes) {
+    const pages = Math.ceil((size * 2 ** 20) / PAGE)
     try {
       memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
       free.push([BASE, pages * PAGE - BASE])

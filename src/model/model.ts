@@ -172,7 +172,7 @@ export class Model {
       if (state.c !== null) buf.cAt[0].set(state.c.subarray(l * BH, (l + 1) * BH))
       if (l === 0 && this.spec.input === 'one_hot') kernels().embedForward(buf.xw, x as Int32Array, p.w_ih, p.b_ih, ws.embedT, N, I, GH)
       else matmul(buf.xw, this.layerInput(ws, l, x), p.w_ih, p.b_ih, N, l === 0 ? I : H, GH)
-      this.cell.forward(p.w, buf)
+      this.cell.forward(kernels(), p.w, buf)
       state.h.set(buf.hAt[T], l * BH)
       if (state.c !== null) state.c.set(buf.cAt[T], l * BH)
       if (l < L - 1 && ws.masks[l] !== null) this.applyDropout(ws, l, train)
@@ -222,7 +222,7 @@ export class Model {
     for (let l = L - 1; l >= 0; l--) {
       const buf = ws.layers[l], p = this.layerParams[l], GH = buf.G * H
       if (this.onDirectGrad !== null) this.onDirectGrad(l, buf.dh)
-      this.cell.backward(p.w, p.g, buf)
+      this.cell.backward(kernels(), p.w, p.g, buf)
       if (l === 0 && this.spec.input === 'one_hot') kernels().embedBackward(p.gw_ih, p.gb_ih, buf.dxw, this.x as Int32Array, ws.embedGradT, N, I, GH)
       else matmulBackwardW(p.gw_ih, p.gb_ih, buf.dxw, this.layerInput(ws, l, this.x), N, l === 0 ? I : H, GH)
       if (l > 0) {
@@ -260,4 +260,3 @@ export class Model {
   }
 }
 
-export { GATES }

@@ -6,7 +6,7 @@
  * Layout is time-major like PyTorch (batch_first = false). Every buffer of one layer for one (T, B) is
  * allocated once, views included, so nothing is allocated inside the time loop.
  */
-import { preparedSize } from '../kernels/index.ts'
+import { preparedSize, type Kernels } from '../kernels/interface.ts'
 import { allocF32, freeF32 } from '../memory.ts'
 
 export type CellKind = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru'
@@ -55,10 +55,15 @@ export interface Cell {
   /** Width per (t, b) of `cache` and of `scratch`. */
   readonly cacheWidth: (H: number) => number
   readonly scratchWidth: (H: number) => number
-  /** Fills h[1..T] (and c[1..T]) and cache from xw and h[0] (c[0]). */
-  forward(w: Recurrent, s: LayerBuffers): void
+  /** Fills h[1..T] (and c[1..T]) and cache from xw and h[0] (c[0]), on kernels K. */
+  forward(K: Kernels, w: Recurrent, s: LayerBuffers): void
   /** Turns dh (direct) into dh (total), fills dc, dxw, dhh, dh0, dc0; accumulates into g. */
-  backward(w: Recurrent, g: Recurrent, s: LayerBuffers): void
+  backward(K: Kernels, w: Recurrent, g: Recurrent, s: LayerBuffers): void
+}
+
+/** The logistic function, as the cells' reference steps compute it. */
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x))
 }
 
 function rows(buf: Float32Array, count: number, width: number): Float32Array[] {

@@ -13,12 +13,52 @@
  *
  * Cache [T][B][4H]: r, z, n and v_n. Scratch [B][4H]: v for one step (forward), dh from t+1 (backward).
  */
-import { kernels } from '../kernels/index.ts'
-import type { Cell, LayerBuffers, Recurrent } from './cell.ts'
+import type { Kernels } from '../kernels/interface.ts'
+import { sigmoid, type Cell, type LayerBuffers, type Recurrent } from './cell.ts'
 
-function forward(w: Recurrent, s: LayerBuffers): void {
+// ---- the reference step (the 'js' kernels; the SIMD twin is src/engine/wasm/assembly/gru.ts) ----
+
+/** u = xw_t, v = W_hh h + b_hh [B][3H]; cache [B][4H] gets r, z, n, v_n; h [B][H] gets h_t. */
+export function gruForward(u: Float32Array, v: Float32Array, hPrev: Float32Array, h: Float32Array, cache: Float32Array, B: number, H: number): void {
+  const H3 = 3 * H, H4 = 4 * H
+  for (let b = 0; b < B; b++) {
+    const ub = b * H3, cb = b * H4, hb = b * H
+    for (let j = 0; j < H; j++) {
+      const r = sigmoid(u[ub + j] + v[ub + j])
+      const z = sigmoid(u[ub + H + j] + v[ub + H + j])
+      const vn = v[ub + 2 * H + j]
+      const n = Math.tanh(u[ub + 2 * H + j] + r * vn)
+      cache[cb + j] = r; cache[cb + H + j] = z; cache[cb + 2 * H + j] = n; cache[cb + 3 * H + j] = vn
+      h[hb + j] = (1 - z) * n + z * hPrev[hb + j]
+    }
+  }
+}
+
+/** dh direct in, total out; dhNext from t+1 in, the direct path dh·z out; du, dv [B][3H] out. */
+export function gruBackward(cache: Float32Array, hPrev: Float32Array, dh: Float32Array, dhNext: Float32Array, du: Float32Array, dv: Float32Array, B: number, H: number): void {
+  const H3 = 3 * H, H4 = 4 * H
+  for (let b = 0; b < B; b++) {
+    const ub = b * H3, cb = b * H4, hb = b * H
+    for (let j = 0; j < H; j++) {
+      const k = hb + j
+      const r = cache[cb + j], z = cache[cb + H + j], n = cache[cb + 2 * H + j], vn = cache[cb + 3 * H + j]
+      const dhv = dh[k] + dhNext[k] // total dL/dh_t
+      dh[k] = dhv
+      const dan = dhv * (1 - z) * (1 - n * n)
+      const dar = dan * vn * r * (1 - r)
+      const daz = dhv * (hPrev[k] - n) * z * (1 - z)
+      du[ub + j] = dar; du[ub + H + j] = daz; du[ub + 2 * H + j] = dan
+      dv[ub + j] = dar; dv[ub + H + j] = daz; dv[ub + 2 * H + j] = dan * r
+      dhNext[k] = dhv * z // the direct path h_{t-1} → h_t; the gate paths are added by the caller
+    }
+  }
+}
+
+// ---- the time loop: the recurrent product, then the step on the active kernels ----
+
+function forward(K: Kernels, w: Recurrent, s: LayerBuffers): void {
   const { T, B, H } = s
-  const H3 = 3 * H, K = kernels()
+  const H3 = 3 * H
   const v = s.scratch.subarray(0, B * H3)
   const prep = T > 1 // preparing W_hh pays over several steps, not for one (sampling)
   if (prep) K.prepareForward(s.wp, w.weight_hh, H3, H)
@@ -29,9 +69,9 @@ function forward(w: Recurrent, s: LayerBuffers): void {
   }
 }
 
-function backward(w: Recurrent, g: Recurrent, s: LayerBuffers): void {
+function backward(K: Kernels, w: Recurrent, g: Recurrent, s: LayerBuffers): void {
   const { T, B, H } = s
-  const H3 = 3 * H, K = kernels()
+  const H3 = 3 * H
   const dhNext = s.scratch.subarray(0, B * H)
   dhNext.fill(0)
   const prep = T > 1

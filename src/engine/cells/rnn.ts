@@ -6,15 +6,32 @@
  * Nothing is cached: act'(a) is read back from h_t (tanh' = 1 - h², relu' = [h > 0]).
  * Scratch [B][H]: dL/dh_{t-1} arriving through the recurrence.
  */
-import { kernels } from '../kernels/index.ts'
+import type { Kernels } from '../kernels/interface.ts'
 import type { Cell, LayerBuffers, Recurrent } from './cell.ts'
+
+// ---- the reference step (the 'js' kernels; the SIMD twin is src/engine/wasm/assembly/rnn.ts) ----
+
+/** h [B][H] = act(h + b_hh) in place, act = relu or tanh. */
+export function rnnForward(h: Float32Array, bhh: Float32Array, B: number, H: number, relu: boolean): void {
+  for (let b = 0, k = 0; b < B; b++) {
+    if (relu) for (let j = 0; j < H; j++, k++) { const a = h[k] + bhh[j]; h[k] = a > 0 ? a : 0 }
+    else for (let j = 0; j < H; j++, k++) h[k] = Math.tanh(h[k] + bhh[j])
+  }
+}
+
+/** Over n entries: dh += dhNext (making it the total dL/dh_t), da = dh · act'(a) read back from h. */
+export function rnnBackward(h: Float32Array, dh: Float32Array, dhNext: Float32Array, da: Float32Array, n: number, relu: boolean): void {
+  if (relu) for (let k = 0; k < n; k++) { dh[k] += dhNext[k]; da[k] = h[k] > 0 ? dh[k] : 0 }
+  else for (let k = 0; k < n; k++) { dh[k] += dhNext[k]; da[k] = dh[k] * (1 - h[k] * h[k]) }
+}
+
+// ---- the time loop: the recurrent product, then the step on the active kernels ----
 
 function makeElman(kind: 'rnn_tanh' | 'rnn_relu'): Cell {
   const relu = kind === 'rnn_relu'
 
-  function forward(w: Recurrent, s: LayerBuffers): void {
+  function forward(K: Kernels, w: Recurrent, s: LayerBuffers): void {
     const { T, B, H } = s
-    const K = kernels()
     const prep = T > 1 // preparing W_hh pays over several steps, not for one (sampling)
     if (prep) K.prepareForward(s.wp, w.weight_hh, H, H)
     for (let t = 0; t < T; t++) {
@@ -26,9 +43,9 @@ function makeElman(kind: 'rnn_tanh' | 'rnn_relu'): Cell {
     }
   }
 
-  function backward(w: Recurrent, g: Recurrent, s: LayerBuffers): void {
+  function backward(K: Kernels, w: Recurrent, g: Recurrent, s: LayerBuffers): void {
     const { T, B, H } = s
-    const BH = B * H, K = kernels()
+    const BH = B * H
     const dhNext = s.scratch
     dhNext.fill(0)
     const prep = T > 1

@@ -13,8 +13,14 @@
  * Backward kernels accumulate (+=); their callers own the zeroing.
  *
  * These are the portable implementation ('js' in kernels/index.ts) and the reference for the wasm one;
- * sums run in float64 (JS numbers), so they are also the more accurate of the two.
+ * sums run in float64 (JS numbers), so they are also the more accurate of the two. jsKernels below puts
+ * them together with the one-hot input layer here, each cell's step (src/engine/cells/) and loss.ts.
  */
+import { gruBackward, gruForward } from '../cells/gru.ts'
+import { lstmBackward, lstmForward } from '../cells/lstm.ts'
+import { rnnBackward, rnnForward } from '../cells/rnn.ts'
+import { crossEntropy } from '../loss.ts'
+import type { Kernels } from './interface.ts'
 
 export function matmul(out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, N: number, K: number, M: number): void {
   if (b === null) out.fill(0, 0, N * M)
@@ -83,6 +89,47 @@ function productRow(c: Float32Array, ldc: number, a: Float32Array, ars: number, 
     for (let p = 0; p < P; p++) s += a[r * ars + p * aps] * b[p * bps + col * bcs]
     c[r * ldc + col] += s
   }
+}
+
+// ---- the one-hot input layer ----
+
+/** One-hot input times W_ih [GH][V] is a column of W_ih: xw[n] = W_ih[:, id_n] + b_ih (id < 0: just b). */
+export function embedForward(xw: Float32Array, ids: Int32Array, w: Float32Array, b: Float32Array, N: number, V: number, GH: number): void {
+  for (let n = 0; n < N; n++) {
+    const id = ids[n], o = n * GH
+    if (id < 0) xw.set(b, o) // an unknown character (eval) reads as the zero vector
+    else for (let m = 0; m < GH; m++) xw[o + m] = w[m * V + id] + b[m]
+  }
+}
+
+/**
+ * The gather's backward: each position with id ≥ 0 adds its dxw into the column of its id; every position,
+ * an unknown id included (its xw is b itself), adds it into gb.
+ */
+export function embedBackward(gw: Float32Array, gb: Float32Array, dxw: Float32Array, ids: Int32Array, N: number, V: number, GH: number): void {
+  for (let n = 0; n < N; n++) {
+    const id = ids[n], o = n * GH
+    for (let m = 0; m < GH; m++) {
+      const d = dxw[o + m]
+      if (id >= 0) gw[m * V + id] += d
+      gb[m] += d
+    }
+  }
+}
+
+export const jsKernels: Kernels = {
+  name: 'js',
+  matmul, matmulAdd, matmulBackwardX, matmulBackwardW,
+  prepareForward() { /* js reads w directly */ },
+  prepareBackward() { /* js reads w directly */ },
+  matmulPrepared: (out, x, w, _wp, b, N, K, M) => matmul(out, x, w, b, N, K, M),
+  matmulAddPrepared: (out, x, w, _wp, N, K, M) => matmulAdd(out, x, w, N, K, M),
+  matmulBackwardXPrepared: (dx, dout, w, _wp, N, K, M) => matmulBackwardX(dx, dout, w, N, K, M),
+  lstmForward, lstmBackward, gruForward, gruBackward, rnnForward, rnnBackward,
+  embedForward: (xw, ids, w, b, _wT, N, V, GH) => embedForward(xw, ids, w, b, N, V, GH),
+  embedBackward: (gw, gb, dxw, ids, _gT, N, V, GH) => embedBackward(gw, gb, dxw, ids, N, V, GH),
+  crossEntropy,
+  adam: () => false,
 }
 
 // ---- naive references (tests only) ----

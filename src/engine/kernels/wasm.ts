@@ -5,7 +5,7 @@
  * run on temporary copies in wasm memory, outputs copied back; if even those do not fit, the call goes
  * to the js kernels. That path allocates; the training loop never takes it.
  */
-import type { Kernels } from './index.ts'
+import type { Kernels } from './interface.ts'
 import { heapAlloc, heapMemory, freeF32 } from '../memory.ts'
 import type { Parallel } from './threads.ts'
 import type { WasmKernels } from '../wasm/module.ts'

@@ -6,11 +6,13 @@
  * Variant: kernels-relaxed.wasm (fused multiply-add in the products) where the runtime validates
  * relaxed-simd, else kernels.wasm. Node 22+ ships relaxed-simd; Node 20's V8 (11.3) has it complete but
  * behind --experimental-wasm-relaxed-simd, which is turned on here through v8.setFlagsFromString (a
- * wasm-validation flag, read when a module is compiled). RNN_WASM_RELAXED=0 keeps the plain variant.
+ * wasm-validation flag, read when a module is compiled). startOptions.relaxedSimd = false
+ * (the CLI: RNN_WASM_RELAXED=0) keeps the plain variant.
  */
 import { readFileSync } from 'node:fs'
 import v8 from 'node:v8'
 import { heapMemory } from '../memory.ts'
+import { startOptions } from '../start-options.ts'
 
 type Ptr = number
 export interface WasmKernels {
@@ -53,7 +55,7 @@ export let wasmVariant: 'relaxed-simd' | 'simd' | null = null
 export let wasmModule: WebAssembly.Module | null = null
 
 function relaxedBytes(): Uint8Array | null {
-  if (process.env.RNN_WASM_RELAXED === '0') return null
+  if (!startOptions.relaxedSimd) return null
   const bytes = readFileSync(RELAXED)
   if (WebAssembly.validate(bytes)) return bytes
   if (process.versions.node.split('.')[0] !== '20') return null
