@@ -71,4 +71,12 @@ describe('the packed tarball installed in an empty folder', () => {
     expect(e.code, e.stderr).toBe(0)
     expect(Number.isFinite(JSON.parse(e.stdout).loss)).toBe(true)
   })
+
+  it('writes the explorer page from the prebuilt page script (no bundler installed)', () => {
+    const r = rnn(['explore', '--out', 'explore.html'])
+    expect(r.code, r.stderr).toBe(0)
+    const html = readFileSync(join(user, 'explore.html'), 'utf8')
+    for (const v of ['unroll', 'sharing', 'state', 'generate', 'vanishing', 'bptt']) expect(html).toContain(`<section data-view="${v}">`)
+    expect(/<script>([\s\S]*?)<\/script>/.exec(html)![1].length).toBeGreaterThan(20_000)
+  })
 })

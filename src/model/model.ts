@@ -253,6 +253,12 @@ export class Model {
     return this.ws.logits
   }
 
+  /** dL/d(head output) of the last forward with targets, [T][B][O]: what backward starts from. */
+  outputGrad(): Float32Array {
+    if (this.ws === null) throw new Error('no forward pass yet')
+    return this.ws.dlogits
+  }
+
   /** dL/dx of the last backward for dense input, [T][B][I]. */
   inputGrad(): Float32Array {
     if (this.ws === null) throw new Error('no backward pass yet')

@@ -24,13 +24,17 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; } code, 
 pre.sample { white-space: pre-wrap; background: #f7f7f7; border: 1px solid #e5e5e5; padding: 10px; max-width: 1120px; }
 `
 
-export function renderReport(d: ReportData): string {
+/** `explorer`: the relative link to this checkpoint's `rnn explore` page when it exists. */
+export function renderReport(d: ReportData, explorer: string | null = null): string {
   const ck = d.checkpoint
   const name = basename(d.path)
   const body = [
     `<h1>rnn report: ${esc(name)}</h1>`,
     `<p class="sub">${esc(d.path)} · ${esc(ck.kind === 'text' ? 'character-level language model' : `forecaster of ${ck.data.kind === 'timeseries' ? ck.data.columns[0].name : ''}`)} · saved ${esc(ck.created)} by rnn ${esc(ck.rnn_version)}</p>`,
     summary(d),
+    explorer === null
+      ? `<p class="note">To watch this model work (unrolling, hidden states, generation, gradients through time), run <code>rnn explore ${esc(d.path)}</code>: one more offline page.</p>`
+      : `<p><a href="${esc(explorer)}">Explore this model</a>: an offline page that runs it and animates unrolling, hidden states, generation and gradients through time.</p>`,
     '<h2>Training</h2>',
     training(ck.progress.history, ck.kind === 'text' ? 'loss (nats/char)' : 'loss (MSE, normalised)'),
     '<h2>Gradient flow through time</h2>',

@@ -82,12 +82,27 @@ function product(c: Float32Array, ldc: number, a: Float32Array, ars: number, aps
   for (let rr = R4; rr < R; rr++) productRow(c, ldc, a, ars, aps, b, bps, bcs, rr, 0, Cn, P)
 }
 
-/** Columns [c0, c1) of row r of product(): its fringe. */
+/**
+ * Columns [c0, c1) of row r of product(): its fringe, and every row when there are fewer than 4 (one
+ * position: sampling, the explorer page). Four columns at a time share each read of A(r, p); every sum
+ * still runs over p in order, so the bits are those of one column at a time.
+ */
 function productRow(c: Float32Array, ldc: number, a: Float32Array, ars: number, aps: number, b: Float32Array, bps: number, bcs: number, r: number, c0: number, c1: number, P: number): void {
-  for (let col = c0; col < c1; col++) {
+  const ar = r * ars, cr = r * ldc
+  let col = c0
+  for (; col + 4 <= c1; col += 4) {
+    const b0 = col * bcs, b1 = b0 + bcs, b2 = b1 + bcs, b3 = b2 + bcs
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0
+    for (let p = 0, ap = ar, bp = 0; p < P; p++, ap += aps, bp += bps) {
+      const x = a[ap]
+      s0 += x * b[b0 + bp]; s1 += x * b[b1 + bp]; s2 += x * b[b2 + bp]; s3 += x * b[b3 + bp]
+    }
+    c[cr + col] += s0; c[cr + col + 1] += s1; c[cr + col + 2] += s2; c[cr + col + 3] += s3
+  }
+  for (; col < c1; col++) {
     let s = 0
-    for (let p = 0; p < P; p++) s += a[r * ars + p * aps] * b[p * bps + col * bcs]
-    c[r * ldc + col] += s
+    for (let p = 0; p < P; p++) s += a[ar + p * aps] * b[p * bps + col * bcs]
+    c[cr + col] += s
   }
 }
 

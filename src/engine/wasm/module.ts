@@ -54,7 +54,7 @@ export let wasmVariant: 'relaxed-simd' | 'simd' | null = null
 /** The compiled module (worker threads instantiate it on the same memory). */
 export let wasmModule: WebAssembly.Module | null = null
 
-function relaxedBytes(): Uint8Array | null {
+function relaxedBytes(): Uint8Array<ArrayBuffer> | null {
   if (!startOptions.relaxedSimd) return null
   const bytes = readFileSync(RELAXED)
   if (WebAssembly.validate(bytes)) return bytes

@@ -1,0 +1,38 @@
+/**
+ * The README's pictures of `rnn explore`: one PNG per view (docs/explore/<view>.png), taken in headless
+ * Chromium (Debian's, through playwright-core) from the explorer of a small LSTM trained on the bundled
+ * text, at a step in the middle of the input.
+ *
+ *   npx tsx scripts/explore-screenshots.ts [checkpoint]     (default: trains a 2 × 64 LSTM, 600 steps)
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { BIN, ROOT } from '../test/helpers/cli.ts'
+import { launch, open } from '../test/helpers/browser.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'rnn-shots-'))
+const rnn = (...args: string[]) => execFileSync(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] }).toString()
+let ck = process.argv[2] === undefined ? undefined : resolve(process.argv[2])
+if (ck === undefined) {
+  rnn('train', join(ROOT, 'data/moby-dick.txt'), '--hidden', '64', '--layers', '2', '--steps', '600', '--seq-len', '64', '--batch', '16', '--lr', '3e-3', '--eval-every', '200', '--out', 'm.json')
+  ck = join(dir, 'm.json')
+}
+rnn('explore', ck, '--text', 'Call me Ishmael. Some years ago, never mind how long precisely', '--out', join(dir, 'e.html'))
+const out = join(ROOT, 'docs/explore')
+mkdirSync(out, { recursive: true })
+const browser = await launch()
+const views: [string, string][] = [
+  ['unroll', '#t=16&param=weight_hh_l1'], ['sharing', '#t=16&param=weight_hh_l1'], ['state', '#view=state&t=16&unit=5&sort=variance'],
+  ['generate', '#view=generate&temp=0.8'], ['vanishing', '#view=vanishing&t=20&compare=true'], ['bptt', '#view=bptt&phase=backward&t=30'],
+]
+for (const [view, hash] of views) {
+  const o = await open(browser, join(dir, 'e.html'), hash, { width: 1100, height: 900 })
+  if (view === 'generate') for (let i = 0; i < 12; i++) await o.page.locator('button.draw').click()
+  await o.page.locator(`[data-view="${view}"]`).screenshot({ path: join(out, `${view}.png`) })
+  if (o.problems.length > 0 || o.requests.length > 0) throw new Error(`${view}: ${[...o.problems, ...o.requests].join('; ')}`)
+  await o.page.close()
+}
+await browser.close()
+console.log(`wrote ${views.map(([v]) => `docs/explore/${v}.png`).join(', ')}`)

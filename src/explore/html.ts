@@ -1,0 +1,62 @@
+/**
+ * The explorer as ONE HTML file: the page data in a `<script type="application/json">` (with `<`, U+2028
+ * and U+2029 escaped, so no string in it can end the element or break a parser), the bundled script and
+ * the stylesheet inline, and a Content-Security-Policy that allows exactly those two by their sha256
+ * hashes: no network, no other script, no eval, no inline style attributes.
+ */
+import { createHash } from 'node:crypto'
+import { esc } from '../report/svg.ts'
+import type { PageData } from './page/data.ts'
+import { CSS } from './style.ts'
+
+const VIEWS: [string, string][] = [
+  ['unroll', 'Unrolling'], ['sharing', 'Sharing'], ['state', 'Hidden state'],
+  ['generate', 'Generation'], ['vanishing', 'Vanishing gradients'], ['bptt', 'BPTT'],
+]
+
+export function sha256(s: string): string {
+  return `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`
+}
+
+/** JSON that is safe inside a <script> element: no `<` (so no `</script>` or `<!--`), no line separators. */
+export function scriptJson(v: unknown): string {
+  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+}
+
+export function renderExplorer(d: PageData, script: string, reportHref: string | null): string {
+  // a literal "</script" inside the bundle would end the element early
+  const code = script.replace(/<\/(script)/gi, '<\\/$1')
+  const csp = `default-src 'none'; script-src ${sha256(code)}; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`
+  const m = d.spec
+  const what = d.kind === 'text' ? `character model, ${d.vocab!.length} characters` : `forecaster of ${d.series!.columns[0].name}`
+  const weights = d.weights.dtype === 'f16' ? `float16 weights (largest rounding error ${d.weights.maxError.toExponential(1)})`
+    : 'float32 weights'
+  const sub = [
+    `${esc(m.cell)}, ${m.num_layers} layer${m.num_layers > 1 ? 's' : ''} × ${m.hidden_size} units`, esc(what),
+    `trained ${d.trainedSteps.toLocaleString('en-US')} steps`, esc(weights), "computed in this page by rnn's own engine (js kernels)",
+    ...(reportHref === null ? [] : [`<a href="${esc(reportHref)}">training report</a>`]),
+  ].join(' · ')
+  const nav = VIEWS.map(([v, t]) => `<a href="#view=${v}">${t}</a>`).join(' · ')
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>rnn explore: ${esc(d.name)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header>
+<h1>rnn explore: ${esc(d.name)}</h1>
+<p class="sub">${sub}</p>
+<nav>${nav}</nav>
+</header>
+<section id="controls" aria-label="input and time"></section>
+${VIEWS.map(([v]) => `<section data-view="${v}"></section>`).join('\n')}
+<script type="application/json" id="rnn-data">${scriptJson(d)}</script>
+<script>${code}</script>
+</body>
+</html>
+`
+}

@@ -1,0 +1,23 @@
+/**
+ * `rnn explore`'s options as data: the schema checks the values (ranges and choices, one message per
+ * field), the flag table makes the commander options and the README table (test/explore/readme.test.ts
+ * keeps them equal).
+ */
+import { z } from 'zod'
+
+export const ExploreOptions = z.strictObject({
+  text: z.string().min(1, 'is empty').optional(),
+  out: z.string().regex(/\.html?$/i, 'the explorer is an HTML file; name it *.html').optional(),
+  weights: z.enum(['f32', 'f16']).default('f32'),
+})
+export type ExploreOptions = z.infer<typeof ExploreOptions>
+
+export interface ExploreFlag { key: keyof ExploreOptions; flag: string; arg: string; help: string }
+
+export const EXPLORE_FLAGS: ExploreFlag[] = [
+  { key: 'text', flag: '--text', arg: '<text>', help: 'the input the page starts with (default: the first 60 characters of the training '
+    + 'text; a forecaster: rows, one per line)' },
+  { key: 'out', flag: '--out', arg: '<file.html>', help: 'output file (default: beside the checkpoint, <name>.explore.html)' },
+  { key: 'weights', flag: '--weights', arg: '<f32|f16>', help: 'weights in the page as float32 (exact) or float16 (half the size; the '
+    + 'largest rounding error is printed)' },
+]

@@ -1,0 +1,101 @@
+/**
+ * A checkpoint → the data an explorer page carries: the best parameters (float32, or float16 at half the
+ * size), vocabulary or column statistics, training history, and the initial input: `--text`, else the
+ * start of the training text (or the first rows of the training CSV), else a sample of the model.
+ */
+import { existsSync } from 'node:fs'
+import { formatDate } from '../data/dates.ts'
+import { readText } from '../data/text.ts'
+import { Vocab } from '../data/vocab.ts'
+import { createRng } from '../engine/rng.ts'
+import { UserError } from '../errors.ts'
+import { readForModel } from '../tasks/forecast.ts'
+import { decodeTensor, type Checkpoint, type SeriesMeta } from '../model/checkpoint.ts'
+import { modelFromCheckpoint } from '../model/load.ts'
+import { sampleText } from '../model/sampler.ts'
+import { gateOrder, paramSpecs } from '../model/spec.ts'
+import { specOf } from '../model/checkpoint.ts'
+import type { PageData } from './page/data.ts'
+import { toHalf } from './half.ts'
+
+export const DEFAULT_CHARS = 60
+export const DEFAULT_ROWS = 48
+
+export interface PageOptions { text?: string; weights: 'f32' | 'f16' }
+
+export function pageData(path: string, name: string, ck: Checkpoint, o: PageOptions): PageData {
+  const spec = specOf(ck)
+  const all = paramSpecs(spec).map((s) => decodeTensor(ck.params[s.name]))
+  const flat = new Float32Array(all.reduce((n, a) => n + a.length, 0))
+  let at = 0
+  for (const a of all) { flat.set(a, at); at += a.length }
+  let bytes: Uint8Array, maxError = 0
+  if (o.weights === 'f16') {
+    const h = toHalf(flat)
+    bytes = new Uint8Array(h.half.buffer)
+    maxError = h.maxError
+  } else bytes = new Uint8Array(flat.buffer)
+  const base = {
+    name, kind: ck.kind, spec, gateOrder: gateOrder(spec.cell),
+    weights: { dtype: o.weights, base64: Buffer.from(bytes).toString('base64'), maxError },
+    history: ck.progress.history, trainedSteps: ck.progress.step,
+    sample: { seed: 1, length: 200, temp: 1, topK: null, topP: null, prime: '' },
+  }
+  if (ck.data.kind === 'text') {
+    const vocab = new Vocab(ck.data.vocab)
+    return { ...base, vocab: ck.data.vocab, series: null, input: textInput(path, ck, vocab, o.text) }
+  }
+  const s = ck as Checkpoint & { data: SeriesMeta }
+  const rows = seriesRows(s, o.text)
+  return {
+    ...base, vocab: null, input: rows.rows.map((r) => r.join(', ')).join('\n'),
+    series: { columns: s.data.columns, transform: s.data.transform, rows: rows.rows, dates: rows.dates },
+  }
+}
+
+function textInput(path: string, ck: Checkpoint, vocab: Vocab, text: string | undefined): string {
+  if (text !== undefined) {
+    if (text.length === 0) throw new UserError('--text: is empty')
+    const unknown = vocab.unknown(text)
+    if (unknown.length > 0) 
+      throw new UserError(`--text: characters not in the model's vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`)
+    return text
+  }
+  const source = ck.data.source
+  if (source !== null && existsSync(source)) {
+    const start = [...readText(source).slice(0, 4 * DEFAULT_CHARS)].slice(0, DEFAULT_CHARS).join('')
+    if (start.length >= 2 && vocab.unknown(start).length === 0) return start
+  }
+  // no training text at hand: the model's own words
+  const { model } = modelFromCheckpoint(ck)
+  let s = ''
+  const o = { temperature: 1, topK: null, topP: null, argmax: false, prime: '', length: DEFAULT_CHARS }
+  for (const ch of sampleText(model, vocab, o, createRng(1))) s += ch
+  void path
+  return s
+}
+
+/** --text for a forecaster: rows of numbers, one per line; else the first rows of the training CSV. */
+function seriesRows(ck: Checkpoint & { data: SeriesMeta }, text: string | undefined): { rows: number[][]; dates: string[] | null } {
+  const k = ck.data.columns.length
+  if (text !== undefined) {
+    const rows = text.split(/\n|\\n/).map((l) => l.trim()).filter((l) => l !== '').map((l, i) => {
+      const v = l.split(/[,;\s]+/).map(Number)
+      const names = ck.data.columns.map((c) => c.name).join(', ')
+      if (v.length !== k || v.some((x) => !Number.isFinite(x)))
+        throw new UserError(`--text: row ${i + 1}: expected ${k} number${k > 1 ? 's' : ''} (${names}), got "${l}"`)
+      return v
+    })
+    if (rows.length < 3) throw new UserError('--text: a forecaster needs at least 3 rows')
+    return { rows, dates: null }
+  }
+  const source = ck.data.source
+  if (source === null || !existsSync(source))
+    throw new UserError(`${source ?? 'the training CSV'}: not found; give the rows to show with --text "v1\\nv2\\n…"`)
+  const series = readForModel(ck, source)
+  const n = Math.min(series.rows, Math.max(DEFAULT_ROWS, (ck.config.seq_len ?? 0) + 1))
+  return {
+    rows: series.values.slice(0, n).map((r) => Array.from(r)),
+    dates: series.date === null ? null : series.date.values.slice(0, n).map((d) => formatDate(d, series.date!.step)),
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * window.rnn, the page's scripting API (documented in the README, used by the tests): the numbers behind
+ * the views for any input, from the same engine code the CLI runs.
+ */
+import type { LossAt } from '../../inspect/gradients.ts'
+import { accumulate, difference } from './accumulate.ts'
+import type { App } from './app.ts'
+import type { SampleRequest } from './run.ts'
+import { VIEWS, type ViewName } from './state.ts'
+
+const plain = (rows: ArrayLike<number>[]) => rows.map((r) => Array.from(r))
+
+export function api(app: App) {
+  const r = app.runner
+  let own: ReturnType<typeof r.detached> | null = null
+  const model = () => (own ??= r.detached())
+  return {
+    /** Hidden states [layer][t][unit] after each step, and per step the softmax over the vocabulary (text)
+     *  or the forecast of the next row in original units (time series). */
+    feed(text: string): { hidden: number[][][]; cell: number[][][] | null; probs: number[][] | null; forecast: number[][] | null } {
+      const tr = r.trace(r.parse(text))
+      const out = plain(tr.out)
+      const chars = r.vocab !== null
+      return { hidden: tr.h.map(plain), cell: tr.c?.map(plain) ?? null, probs: chars ? out : null, forecast: chars ? null : out }
+    },
+    /** `rnn sample`'s text for the same options: the prime followed by `length` drawn characters. */
+    sample(o: Partial<SampleRequest> = {}): string {
+      return r.sample({
+        prime: o.prime ?? '', length: o.length ?? 500, temp: o.temp ?? 1, topK: o.topK ?? null, topP: o.topP ?? null, seed: o.seed ?? 1,
+        argmax: o.argmax,
+      })
+    },
+    /** `rnn inspect-gradients`' series for the window: steps 0…T-2 of the input, each predicting the next. */
+    gradients(text: string, o: { lossAt?: LossAt } = {}) {
+      const g = r.gradients(r.parse(text), o.lossAt ?? 'last', model())
+      return {
+        loss: g.loss,
+        dh_norm: g.series.map((s) => s.dh_norm), dc_norm: g.series.map((s) => s.dc_norm),
+        whh_contrib_norm: g.series.map((s) => s.whh_contrib_norm), decay_per_step: g.series.map((s) => s.decay_per_step),
+      }
+    },
+    /** The bptt view's check: the per-step sums against the engine's gradient of the whole window. */
+    bptt(text: string, o: { lossAt?: LossAt } = {}): { diff: number; norm: number; maxAbsDiff: number } {
+      const input = r.parse(text)
+      r.gradients(input, o.lossAt ?? 'last', model())
+      const sums = accumulate(model(), r.window(input), 0)
+      let maxAbsDiff = 0
+      for (const s of sums) for (let i = 0; i < s.sum.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(s.sum[i] - s.engine[i]))
+      return { ...difference(sums), maxAbsDiff }
+    },
+    /** Shows a view (scrolled into sight) at step t. */
+    view(name: ViewName, t?: number): void {
+      if (!VIEWS.includes(name)) throw new Error(`unknown view "${name}" (have: ${VIEWS.join(', ')})`)
+      app.show(name, t)
+    },
+    /** Replaces the input text, as typing in the box does. */
+    setText(text: string): void { app.set({ text }) },
+    play: () => app.play(), pause: () => app.pause(),
+    /** Resolves when every view has drawn the current state (the gradient views draw just after the others). */
+    settled: () => app.settled(),
+    get state() { return { ...app.state, T: app.T, playing: app.playing, error: app.error } },
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * The model in the page: the engine's own Model, sampler and gradient inspection (bundled from src/ at
+ * build time, js kernels), so every number the views draw is the CLI's. An input is the text box parsed
+ * into steps: characters of a text model, or CSV rows encoded with the checkpoint's codec.
+ */
+import { SeriesCodec } from '../../data/codec.ts'
+import { Vocab } from '../../data/vocab.ts'
+import { kernels } from '../../engine/kernels/index.ts'
+import { allocParams, type Params } from '../../engine/params.ts'
+import { createRng } from '../../engine/rng.ts'
+import { inspectGradients, type GradientInspection, type LossAt, type Window } from '../../inspect/gradients.ts'
+import { initParams } from '../../model/init.ts'
+import { Model } from '../../model/model.ts'
+import { explainText, sampleText, type ExplainedStep } from '../../model/sampler.ts'
+import { paramSpecs, type CellKind, type ModelSpec } from '../../model/spec.ts'
+import { decodeWeights, type PageData } from './data.ts'
+
+/** The text box as steps: what step t reads (x) and, for all but the last step, what it predicts. */
+export interface Input {
+  readonly T: number
+  readonly x: Int32Array | Float32Array
+  /** Targets of steps 0..T-2 (the last step has no next character or row). */
+  readonly targets: Int32Array | Float32Array
+  /** A short label per step: the character, or the row's target value. */
+  readonly labels: string[]
+  /** Time series: the raw rows, target first (for forecasts in original units). */
+  readonly rows: number[][] | null
+}
+
+/** What rnn sample's flags say, by their window.rnn names (topK / topP null: no cut). */
+export interface SampleRequest {
+  prime: string; length: number; temp: number; topK: number | null; topP: number | null; seed: number; argmax?: boolean
+}
+
+/** One forward pass over an input, per layer and step, copied out of the engine's buffers. */
+export interface Trace {
+  readonly T: number
+  /** [layer][t][unit]: h_t after reading step t. */
+  readonly h: Float32Array[][]
+  /** [layer][t][unit], LSTM only. */
+  readonly c: Float32Array[][] | null
+  /** [layer][t][G·H]: the gate activations of LSTM (i,f,g,o) and GRU (r,z,n); null for plain RNNs. */
+  readonly gates: Float32Array[][] | null
+  /** [t][O]: softmax over the vocabulary (text), or the forecast of the next row in original units (series). */
+  readonly out: Float64Array[]
+}
+
+export class Runner {
+  readonly vocab: Vocab | null
+  readonly codec: SeriesCodec | null
+  readonly params: Params
+  private readonly feedModel: Model
+  private readonly gradModel: Model
+
+  constructor(readonly data: PageData) {
+    const spec = data.spec
+    this.params = allocParams(paramSpecs(spec))
+    this.params.data.set(decodeWeights(data.weights, this.params.data.length))
+    this.feedModel = new Model(spec, this.params)
+    this.gradModel = new Model(spec, this.params)
+    this.vocab = data.vocab === null ? null : new Vocab(data.vocab)
+    this.codec = data.series === null ? null : new SeriesCodec(data.series.columns, data.series.transform)
+  }
+
+  get spec(): ModelSpec { return this.data.spec }
+
+  /** The text box as steps; throws an Error naming what cannot be read (unknown characters, bad numbers). */
+  parse(text: string): Input {
+    if (this.vocab !== null) {
+      const unknown = this.vocab.unknown(text)
+      if (unknown.length > 0)
+        throw new Error(`characters not in the model's vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`)
+      const ids = this.vocab.encode(text)
+      return { T: ids.length, x: ids, targets: ids.slice(1), labels: [...text], rows: null }
+    }
+    const codec = this.codec!, k = codec.k
+    const rows = text.split('\n').map((l) => l.trim()).filter((l) => l !== '').map((line, i) => {
+      const v = line.split(/[,;\s]+/).map(Number)
+      const names = this.data.series!.columns.map((c) => c.name).join(', ')
+      if (v.length !== k || v.some((n) => !Number.isFinite(n)))
+        throw new Error(`row ${i + 1}: expected ${k} number${k > 1 ? 's' : ''} (${names}), got "${line}"`)
+      return v
+    })
+    const first = codec.firstRow, T = rows.length - first
+    if (T < 1) throw new Error(`needs at least ${first + 1} rows`)
+    const I = codec.inputSize
+    const x = new Float32Array(T * I), targets = new Float32Array(Math.max(0, T - 1) * k)
+    for (let t = 0; t < T; t++) {
+      const r = first + t
+      codec.encodeInput(x, t * I, rows[r], r > 0 ? rows[r - 1] : null)
+      if (t < T - 1) codec.encodeTarget(targets, t * k, rows[r + 1], rows[r])
+    }
+    return { T, x, targets, labels: rows.slice(first).map((r) => String(r[0])), rows }
+  }
+
+  /** Forward over every step of the input from a zero state. */
+  trace(input: Input): Trace {
+    const m = this.feedModel, { T } = input, { hidden_size: H, num_layers: L } = this.spec
+    m.forward(input.x, null, T, 1, m.zeroState(1))
+    const rows = (a: Float32Array, w: number, from: number) =>
+      Array.from({ length: T }, (_, t) => a.slice((t + from) * w, (t + from + 1) * w))
+    const h = [], c = [], gates = []
+    for (let l = 0; l < L; l++) {
+      const b = m.layer(l)
+      h.push(rows(b.h, H, 1))
+      if (m.cell.hasC) c.push(rows(b.c, H, 1))
+      if (b.G > 1) gates.push(rows(b.cache, b.G * H, 0).map((g) => g.slice(0, b.G * H)))
+    }
+    const logits = m.outputs(), O = this.spec.output_size
+    const out = Array.from({ length: T }, (_, t) => this.output(logits.subarray(t * O, (t + 1) * O), input, t))
+    return { T, h, c: m.cell.hasC ? c : null, gates: gates.length > 0 ? gates : null, out }
+  }
+
+  private output(y: Float32Array, input: Input, t: number): Float64Array {
+    const out = new Float64Array(y.length)
+    if (this.codec !== null) {
+      this.codec.decode(out, y, 0, input.rows![this.codec.firstRow + t])
+      return out
+    }
+    let max = -Infinity, sum = 0
+    for (const v of y) max = Math.max(max, v)
+    for (let i = 0; i < y.length; i++) { out[i] = Math.exp(y[i] - max); sum += out[i] }
+    for (let i = 0; i < y.length; i++) out[i] /= sum
+    return out
+  }
+
+  /** The window the gradient views differentiate: steps 0..T-2 of the input, each with its next step as target. */
+  window(input: Input): Window {
+    const T = input.T - 1
+    if (T < 1) throw new Error('needs at least two steps to have a target')
+    const I = this.codec?.inputSize ?? 1
+    const x = input.x instanceof Int32Array ? input.x.slice(0, T) : input.x.slice(0, T * I)
+    return { x, targets: input.targets, T, B: 1 }
+  }
+
+  /**
+   * inspect.ts's inspectGradients (what `rnn inspect-gradients` runs) on the gradient model; afterwards
+   * that model's buffers and params.grad hold this backward pass (bptt.ts reads them).
+   */
+  gradients(input: Input, lossAt: LossAt, model: Model = this.gradModel): GradientInspection {
+    return inspectGradients(model, this.window(input), lossAt)
+  }
+
+  /**
+   * A model with its own copy of the parameters (and so of their gradients): window.rnn's calls run on it,
+   * so they never change what the views read from the gradient model.
+   */
+  detached(): Model {
+    const params = allocParams(paramSpecs(this.spec))
+    params.data.set(this.params.data)
+    return new Model(this.spec, params)
+  }
+
+  /** The model whose buffers hold the last gradients() pass. */
+  get lastBackward(): Model { return this.gradModel }
+
+  /** A freshly initialised model of another cell, same size and data, for the vanishing view's comparison. */
+  fresh(cell: CellKind, seed = 1): Model {
+    const spec = { ...this.spec, cell }
+    const params = allocParams(paramSpecs(spec))
+    initParams(params, spec, createRng(seed))
+    return new Model(spec, params)
+  }
+
+  /** `rnn sample`'s generator on a model of its own (the feed model's buffers stay as they are). */
+  sample(o: SampleRequest): string {
+    const vocab = this.textVocab()
+    let text = o.prime
+    for (const ch of sampleText(new Model(this.spec, this.params), vocab, this.sampleOptions(o), createRng(o.seed))) text += ch
+    return text
+  }
+
+  /** The same draws with each step's distribution and the model's top-layer state after the step's input. */
+  *explain(o: SampleRequest, top: number): Generator<ExplainedStep & { h: Float32Array }> {
+    const vocab = this.textVocab(), m = new Model(this.spec, this.params), H = this.spec.hidden_size
+    for (const s of explainText(m, vocab, this.sampleOptions(o), createRng(o.seed), top))
+      yield { ...s, h: m.layer(this.spec.num_layers - 1).h.slice(H, 2 * H) }
+  }
+
+  private sampleOptions(o: SampleRequest) {
+    const unknown = this.textVocab().unknown(o.prime)
+    if (unknown.length > 0)
+      throw new Error(`prime: characters not in the model's vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`)
+    return { temperature: o.temp, topK: o.topK, topP: o.topP, argmax: o.argmax ?? false, prime: o.prime, length: o.length }
+  }
+
+  private textVocab(): Vocab {
+    if (this.vocab === null) throw new Error('a time-series model: sampling text needs a text model')
+    return this.vocab
+  }
+}
+
+export { kernels }

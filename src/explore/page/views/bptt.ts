@@ -1,0 +1,113 @@
+/**
+ * 6. bptt: backpropagation through time in two phases. Forward: each step's activations stored in a cache
+ * that fills up step by step. Backward (from the last step to the first): ∂L/∂y_t at the output, through
+ * the head into h_t, split into the W_ih and W_hh terms, and the running sums ∂L/∂W accumulating at the
+ * shared parameters (heatmaps filling up). The sums over all steps are checked against the engine's
+ * gradient of the whole window, and the page says so with the norm of the difference.
+ */
+import type { App, View } from '../app.ts'
+import { accumulate, difference, type Sum } from '../accumulate.ts'
+import { clear, el, fmt, heatmap, maxAbs, svgEl } from '../dom.ts'
+import { frame, select } from './common.ts'
+
+let cache: { pass: number; from: number; sums: Sum[] | null } = { pass: -1, from: 0, sums: null }
+let checked = { pass: -1, diff: 0, norm: 0 }
+let phaseSel: HTMLSelectElement, lossSel: HTMLSelectElement
+let lane: HTMLElement, sumsBox: HTMLElement, check: HTMLElement, detail: HTMLElement
+
+export const bptt: View = {
+  name: 'bptt',
+  title: '6 · Backpropagation through time',
+  backward: true,
+  mount(root, app) {
+    const body = frame(root, this.title, 'Forward, every step stores what the backward pass will need. Backward, from the last step to '
+      + 'the first, the gradient enters at each output, flows through the head into h_t and back in time, and every step adds its term '
+      + 'to the gradient of the SAME shared weights. Scrub or play to move through a phase.')
+    const phases: [string, string][] = [
+      ['forward', 'phase 1: forward (fill the cache)'], ['backward', 'phase 2: backward (accumulate ∂L/∂W)'],
+    ]
+    phaseSel = select('phase', phases, (v) => app.set({ phase: v as 'forward' | 'backward' }))
+    const losses: [string, string][] = [['last', 'loss at the last step'], ['all', 'loss summed over steps']]
+    lossSel = select('loss at', losses, (v) => app.set({ lossAt: v as 'last' | 'all' }))
+    lane = el('div', { class: 'lane' }); detail = el('p', { class: 'detail' })
+    sumsBox = el('div', { class: 'matrices' }); check = el('p', { class: 'check' })
+    body.append(el('div', { class: 'row' }), lane, detail, sumsBox, check)
+    body.firstElementChild!.append(phaseSel, lossSel)
+  },
+  render(app) {
+    const s = app.state
+    phaseSel.value = s.phase; lossSel.value = s.lossAt
+    clear(lane); clear(sumsBox); clear(detail); clear(check)
+    const input = app.input, tr = app.trace
+    if (input === null || tr === null) return
+    const g = app.backwardFor(s.lossAt)
+    if (g === null) { detail.textContent = 'Needs at least two steps.'; return }
+    const m = app.runner.lastBackward, w = app.runner.window(input), T = w.T
+    const { hidden_size: H, num_layers: L } = app.runner.spec
+    // forward: steps 0..t stored; backward: the pass has reached step T-1-t
+    const step = s.phase === 'forward' ? Math.min(s.t, T - 1) : Math.max(0, T - 1 - s.t)
+    lane.append(cacheLane(T, step, s.phase))
+    const floats = (m.cell.hasC ? 2 : 1) * H * L + m.layer(0).G * H * L
+    if (s.phase === 'forward') {
+      const what = `h_0…h_${step + 1}${m.cell.hasC ? ', c_t' : ''}${m.layer(0).G > 1 ? ' and the gate activations' : ''}`
+        + ` of ${L} layer${L > 1 ? 's' : ''}`
+      detail.textContent = `Forward to step ${step}: stored ${what}: ${((step + 1) * floats).toLocaleString('en-US')} floats so far, `
+        + `${(T * floats).toLocaleString('en-US')} for the window.`
+    } else {
+      const dy = norm(m.outputGrad(), step, app.runner.spec.output_size), top = m.layer(L - 1)
+      const dh = norm(top.dh, step, H), dhh = norm(top.dhh, step, top.G * H), hPrev = norm(top.h, step, H)
+      detail.textContent = `Backward at step ${step}: ‖∂L/∂y_t‖ = ${fmt(dy)} → through W_hy into h_t: ‖∂L/∂h_t‖ = ${fmt(dh)} `
+        + `(head + later steps) → W_hh term ‖δ_t ⊗ h_(t-1)‖ = ${fmt(dhh * hPrev)}, W_ih term ‖δ_t ⊗ x_t‖ from the same δ_t, `
+        + `and δ_t flows on to step ${step - 1 < 0 ? '(none: h_0)' : step - 1}.`
+    }
+    const sums = running(app.backwardPasses, m, w, s.phase === 'forward' ? T : step)
+    const shown = (n: string) => n.startsWith('weight_hh') || n === 'head.weight' || n === `weight_ih_l${L - 1}`
+    for (const x of sums) if (x.rows > 1 && x.cols > 1 && shown(x.name)) sumsBox.append(sumFigure(x))
+    if (checked.pass !== app.backwardPasses) checked = { pass: app.backwardPasses, ...difference(accumulate(m, w, 0)) }
+    const full = checked
+    check.dataset.diff = String(full.diff); check.dataset.norm = String(full.norm)
+    check.textContent = `Summed over all ${T} steps, the accumulated ∂L/∂W equal the engine's gradient of the whole window: `
+      + `‖Σ_t terms − engine‖ = ${full.diff.toExponential(2)} (‖engine‖ = ${fmt(full.norm)}, `
+      + `relative ${(full.diff / Math.max(full.norm, 1e-30)).toExponential(2)}).`
+  },
+}
+
+/** The sums over steps ≥ from for backward pass `pass`: continued from the last call when it stopped later. */
+function running(pass: number, m: Parameters<typeof accumulate>[0], w: Parameters<typeof accumulate>[1], from: number): Sum[] {
+  if (cache.pass === pass && cache.from >= from && cache.sums !== null)
+    cache = { pass, from, sums: accumulate(m, w, from, cache.from, cache.sums) }
+  else cache = { pass, from, sums: accumulate(m, w, from) }
+  return cache.sums!
+}
+
+function sumFigure(x: Sum): HTMLElement {
+  const c = el('canvas', { class: 'heat', 'data-param': x.name })
+  heatmap(c, x.rows, x.cols, (r, k) => x.sum[r * x.cols + k], maxAbs(x.engine))
+  const fig = el('figure', { class: 'matrix' })
+  fig.append(c, el('figcaption', {}, `Σ ∂L/∂${x.name} so far: ‖·‖ = ${fmt(l2(x.sum))} of ${fmt(l2(x.engine))}`))
+  return fig
+}
+
+/** One box per step: filled when its activations are stored (forward) or its gradient term added (backward). */
+function cacheLane(T: number, step: number, phase: 'forward' | 'backward'): SVGSVGElement {
+  const w = Math.max(6, Math.min(28, Math.floor(1000 / T)))
+  const svg = svgEl('svg', { class: 'cache', width: T * w + 10, height: 34, role: 'img', 'aria-label': 'cache' })
+  for (let t = 0; t < T; t++) {
+    const done = phase === 'forward' ? t <= step : t >= step
+    const cls = `slot ${done ? (phase === 'forward' ? 'stored' : 'summed') : ''}${t === step ? ' now' : ''}`
+    svg.append(svgEl('rect', { x: 4 + t * w, y: 6, width: w - 2, height: 20, class: cls, 'data-t': t }))
+  }
+  return svg
+}
+
+function norm(a: Float32Array, t: number, W: number): number {
+  let s = 0
+  for (let i = t * W; i < (t + 1) * W; i++) s += a[i] * a[i]
+  return Math.sqrt(s)
+}
+
+function l2(a: Float32Array): number {
+  let s = 0
+  for (let i = 0; i < a.length; i++) s += a[i] * a[i]
+  return Math.sqrt(s)
+}
