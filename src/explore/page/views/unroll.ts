@@ -10,7 +10,7 @@ import { frame, predictionLabel, visibleSteps } from './common.ts'
 
 const CW = 64, ROW = 52, STRIP = 8, UNFOLD_MS = 900, MAX_STEPS = 40
 let svg: SVGSVGElement
-let unfoldFrom = 0, unfoldedFor: string | null = null, raf = 0
+let unfoldFrom = 0, unfolded = false, raf = 0
 
 export const unroll: View = {
   name: 'unroll',
@@ -23,7 +23,8 @@ export const unroll: View = {
     void app
   },
   render(app) {
-    if (unfoldedFor !== app.state.text) { unfoldedFor = app.state.text; unfoldFrom = performance.now() }
+    // the loop unfolds once, when the page opens (not at every keystroke)
+    if (!unfolded) { unfolded = true; unfoldFrom = performance.now() }
     draw(app, Math.min(1, (performance.now() - unfoldFrom) / UNFOLD_MS))
     cancelAnimationFrame(raf)
     const again = () => {
