@@ -30,7 +30,11 @@ const views: [string, string][] = [
 for (const [view, hash] of views) {
   const o = await open(browser, join(dir, 'e.html'), hash, { width: 1100, height: 900 })
   if (view === 'generate') for (let i = 0; i < 12; i++) await o.page.locator('button.draw').click()
-  await o.page.locator(`[data-view="${view}"]`).screenshot({ path: join(out, `${view}.png`) })
+  const root = o.page.locator(`[data-view="${view}"]`)
+  await root.scrollIntoViewIfNeeded()
+  await o.page.evaluate('window.rnn.settled()')
+  await o.page.waitForTimeout(500)
+  await root.screenshot({ path: join(out, `${view}.png`) })
   if (o.problems.length > 0 || o.requests.length > 0) throw new Error(`${view}: ${[...o.problems, ...o.requests].join('; ')}`)
   await o.page.close()
 }
