@@ -3,9 +3,9 @@
  * schema defaults < checkpoint's config (--resume) < --config file < command-line flags. Unknown keys and
  * wrong types are errors that name the key; nothing is coerced, so "lr": "0.1" in a file is an error.
  */
-import { readFileSync, statSync } from 'node:fs'
 import { z } from 'zod'
 import { didYouMean, UserError } from './errors.ts'
+import { readRegularFile } from './read-file.ts'
 
 export const TrainConfig = z.strictObject({
   // model
@@ -67,14 +67,7 @@ export function formatZodError(where: string, err: z.ZodError, known: readonly s
 
 /** Reads a JSON config file: syntax errors name the line, non-objects are refused. */
 export function readConfigFile(path: string): Record<string, unknown> {
-  let text: string
-  try {
-    if (statSync(path).isDirectory()) throw new UserError(`${path}: is a directory, expected a JSON config file`)
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    if (e instanceof UserError) throw e
-    throw new UserError(`${path}: cannot read config file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
-  }
+  const text = readRegularFile(path, 'config').toString('utf8')
   let value: unknown
   try {
     value = JSON.parse(text)

@@ -52,7 +52,7 @@ export function detectDelimiter(firstLine: string): string {
 }
 
 export function readSeries(path: string, o: CsvOptions): Series {
-  const text = readText(path)
+  const text = readText(path, 'csv')
   const delimiter = o.delimiter ?? detectDelimiter(text.slice(0, text.search(/\r?\n|$/)))
   let records: { record: string[]; info: { lines: number } }[]
   try {

@@ -5,9 +5,9 @@
  * is the next character. Consecutive chunks continue each stream, so the trainer carries hidden state
  * across them (truncated BPTT) and learns context longer than T.
  */
-import { readFileSync, statSync } from 'node:fs'
 import { basename, extname } from 'node:path'
 import { UserError } from '../errors.ts'
+import { readRegularFile, readRegularFileAsync } from '../read-file.ts'
 import { showChars, Vocab } from './vocab.ts'
 import { wideEncoding, wideEncodingMessage } from './encoding.ts'
 
@@ -19,17 +19,20 @@ export interface TextCorpus {
   readonly val: Int32Array
 }
 
-/** Reads a text file strictly: missing, directory, empty, binary or invalid UTF-8 are UserErrors. */
-export function readText(path: string): string {
-  let buf: Buffer
-  try {
-    if (statSync(path).isDirectory()) throw new UserError(`${path}: is a directory, expected a text file`)
-    buf = readFileSync(path)
-  } catch (e) {
-    if (e instanceof UserError) throw e
-    const code = (e as NodeJS.ErrnoException).code
-    throw new UserError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? (e as Error).message})`)
-  }
+/**
+ * Reads a text file strictly: missing, not a regular file, over the size limit (src/read-file.ts), empty,
+ * binary or invalid UTF-8 are UserErrors.
+ */
+export function readText(path: string, kind: 'text' | 'csv' = 'text'): string {
+  return decodeText(path, readRegularFile(path, kind))
+}
+
+/** readText reading one chunk per turn of the event loop, so a signal can stop a long read. */
+export async function readTextAsync(path: string, kind: 'text' | 'csv', signal?: AbortSignal): Promise<string> {
+  return decodeText(path, await readRegularFileAsync(path, kind, signal))
+}
+
+function decodeText(path: string, buf: Buffer): string {
   if (buf.length === 0) throw new UserError(`${path}: file is empty`)
   const wide = wideEncoding(buf)
   if (wide !== null) throw new UserError(wideEncodingMessage(path, wide))

@@ -18,6 +18,7 @@ import { createRng } from '../engine/rng.ts'
 import type { CellKind } from '../engine/cells/cell.ts'
 import { Checkpoint, encodeTensor, FORMAT, VERSION } from '../model/checkpoint.ts'
 import { gateOrder, type ModelSpec } from '../model/spec.ts'
+import { readRegularFile } from '../read-file.ts'
 import { readSafetensors } from './safetensors.ts'
 import { stateDictOf, type StateDict } from './state-dict.ts'
 
@@ -106,11 +107,7 @@ function dataFor(o: ImportOptions, meta: Meta, spec: ModelSpec, kind: 'text' | '
 
 /** A JSON list of distinct single characters (code points), in id order. */
 function readVocabFile(path: string): string[] {
-  let text: string
-  try { text = readFileSync(path, 'utf8') } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    throw new UserError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code})`)
-  }
+  const text = readRegularFile(path, 'vocab').toString('utf8')
   let v: unknown
   try { v = JSON.parse(text) } catch { throw new UserError(`${path}: not valid JSON; expected a list of characters such as ["\\n", " ", "a"]`) }
   if (!Array.isArray(v) || !v.every((c) => typeof c === 'string')) throw new UserError(`${path}: expected a JSON list of characters (strings)`)

@@ -7,9 +7,9 @@
  * The reader checks everything a truncated or hand-made file can get wrong and names the tensor at fault;
  * only F32 is decoded, since the engine is float32 and a silent cast would hide a mismatch.
  */
-import { readFileSync, statSync } from 'node:fs'
 import { UserError } from '../errors.ts'
 import { writeFileAtomic } from '../atomic-write.ts'
+import { readRegularFile } from '../read-file.ts'
 
 export const FORMAT_TAG = 'rnn-safetensors-v1'
 
@@ -26,16 +26,7 @@ export interface SafetensorsFile { readonly tensors: Map<string, RawTensor>; rea
 export interface F32Tensor { readonly name: string; readonly shape: readonly number[]; readonly data: Float32Array }
 
 export function readSafetensors(path: string): SafetensorsFile {
-  let buf: Buffer
-  try {
-    if (statSync(path).isDirectory()) throw new UserError(`${path}: is a directory, expected a .safetensors file`)
-    buf = readFileSync(path)
-  } catch (e) {
-    if (e instanceof UserError) throw e
-    const code = (e as NodeJS.ErrnoException).code
-    throw new UserError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code})`)
-  }
-  return parseSafetensors(path, buf)
+  return parseSafetensors(path, readRegularFile(path, 'safetensors'))
 }
 
 export function parseSafetensors(where: string, buf: Uint8Array): SafetensorsFile {

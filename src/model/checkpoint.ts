@@ -8,13 +8,12 @@
  * than decimal, and what a safetensors file holds). Saving writes a temp file in the same folder, fsyncs
  * it, then renames it over the target, so a crash never leaves a half-written checkpoint behind.
  */
-import { constants as bufferConstants } from 'node:buffer'
-import { readFileSync, statSync } from 'node:fs'
 import { writeFileAtomic, type WriteOptions } from '../atomic-write.ts'
 import { z } from 'zod'
 import { TrainConfig } from '../config.ts'
 import { UserError } from '../errors.ts'
 import { checkVocab } from '../data/vocab.ts'
+import { readRegularFile } from '../read-file.ts'
 import { paramSpecs, type ModelSpec } from './spec.ts'
 
 export const FORMAT = 'rnn-checkpoint'
@@ -135,18 +134,7 @@ function isTensorJSON(v: unknown): v is TensorJSON {
 
 /** Reads and validates a checkpoint; every problem is a UserError naming the file and the key. */
 export function loadCheckpoint(path: string): Checkpoint {
-  let text: string
-  try {
-    const st = statSync(path)
-    if (st.isDirectory()) throw new UserError(`${path}: is a directory, expected a checkpoint file`)
-    if (st.size > MAX_CHECKPOINT_BYTES)
-      throw new UserError(`${path}: ${megabytes(st.size)} is larger than the largest checkpoint rnn reads (${megabytes(MAX_CHECKPOINT_BYTES)})`)
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    if (e instanceof UserError) throw e
-    const code = (e as NodeJS.ErrnoException).code
-    throw new UserError(code === 'ENOENT' ? `${path}: no such checkpoint` : `${path}: cannot read checkpoint (${code})`)
-  }
+  const text = readRegularFile(path, 'checkpoint', 'no such checkpoint').toString('utf8')
   let raw: unknown
   try {
     raw = JSON.parse(text)
@@ -169,13 +157,6 @@ export function loadCheckpoint(path: string): Checkpoint {
   if (ck.data.kind === 'text') checkVocab(`${path}: data.vocab`, ck.data.vocab)
   checkFinite(path, ck)
   return ck
-}
-
-/** A checkpoint is JSON read as one string, so it cannot exceed the longest string V8 makes (~512 MiB). */
-export const MAX_CHECKPOINT_BYTES = bufferConstants.MAX_STRING_LENGTH
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`
 }
 
 /**

@@ -2,13 +2,18 @@
  * The bad-input catalogue (issue 6): every row spawns the real CLI and expects a non-zero exit, one line on
  * stderr with the key words, no stack trace, and no file created or changed.
  */
-import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DATA, readJson, runRnn, tempWithText } from '../helpers/cli.ts'
 
 const { dir, file, text } = tempWithText(6_000)
 const TINY = ['--hidden', '8', '--seq-len', '16', '--batch', '4', '--steps', '3']
+// files that are not regular or are huge (sparse) live outside `dir`, whose snapshot reads every file
+const side = mkdtempSync(join(tmpdir(), 'rnn-side-'))
+const FIFO = join(side, 'fifo.txt'), HUGE_TEXT = join(side, 'huge.txt')
 
 /** The first bytes of a file, base64: enough to see a rewrite without reading a 600 MB sparse file whole. */
 function head(p: string): string {
@@ -99,6 +104,12 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'other.txt'), [...text].reverse().join(''))
   const e = await runRnn(['export', 'good.json', '--out', 'good.safetensors'], { cwd: dir })
   expect(e.code, e.stderr).toBe(0)
+  // a checkpoint (a file people download) that points its training data at an endless device
+  writeFileSync(join(dir, 'zero-source.json'), JSON.stringify({ ...ck, data: { ...ck.data, source: '/dev/zero' } }))
+  expect(spawnSync('mkfifo', [FIFO]).status).toBe(0)
+  writeFileSync(HUGE_TEXT, ''); truncateSync(HUGE_TEXT, 600e6)
+  const ex = await runRnn(['export', 'good.json', '--out', join(side, 'good.safetensors')], { cwd: dir })
+  expect(ex.code, ex.stderr).toBe(0)
 })
 
 type Row = [what: string, args: string[], words: RegExp, cwd?: 'empty']
@@ -129,6 +140,19 @@ const CATALOGUE: Row[] = [
   ['a feature listed twice', ['train', 'ok.csv', '--target', 'y', '--features', 'z,z'], /--features: column "z" is listed twice/],
   ['a constant column', ['train', 'flat.csv', '--target', 'y', '--features', 'z'], /flat\.csv: column "z" is constant/],
   ['--seq-len larger than the CSV', ['train', 'ok.csv', '--target', 'y', '--seq-len', '80'], /ok\.csv: 60 rows is too few: seq_len 80 needs at least \d+ rows/],
+  // not regular files, or over the size limit: refused before reading (today /dev/zero reads until killed, a FIFO waits forever)
+  ['/dev/zero as the corpus', ['train', '/dev/zero'], /^rnn: \/dev\/zero: is a character device, expected a text file$/],
+  ['a FIFO as the corpus', ['train', FIFO], /fifo\.txt: is a FIFO \(named pipe\), expected a text file$/],
+  ['a FIFO as the checkpoint', ['sample', FIFO], /fifo\.txt: is a FIFO \(named pipe\), expected a checkpoint file$/],
+  ['a FIFO as the file to evaluate', ['eval', 'good.json', FIFO], /fifo\.txt: is a FIFO/],
+  ['/dev/urandom as the config', ['train', 'text.txt', '--config', '/dev/urandom'], /\/dev\/urandom: is a character device, expected a JSON config file$/],
+  ['a corpus over the size limit', ['train', HUGE_TEXT], /huge\.txt: 600 MB is larger than the 500 MB limit for a text file$/],
+  ['data.source /dev/zero: eval', ['eval', 'zero-source.json'], /\/dev\/zero: is a character device/],
+  ['data.source /dev/zero: inspect-gradients', ['inspect-gradients', 'zero-source.json'], /\/dev\/zero: is a character device/],
+  ['data.source /dev/zero: train --resume', ['train', '--resume', 'zero-source.json', '--steps', '1'], /\/dev\/zero: is a character device/],
+  ['import --vocab-from /dev/zero', ['import', join(side, 'good.safetensors'), '--vocab-from', '/dev/zero', '--out', 'x.json'], /\/dev\/zero: is a character device/],
+  ['a safetensors FIFO', ['import', FIFO, '--out', 'x.json'], /fifo\.txt: is a FIFO \(named pipe\), expected a \.safetensors file$/],
+  ['a vocabulary FIFO', ['import', join(side, 'good.safetensors'), '--vocab', FIFO, '--out', 'x.json'], /fifo\.txt: is a FIFO \(named pipe\), expected a vocabulary file$/],
   // config and flags
   ['malformed JSON config', ['train', 'text.txt', '--config', 'malformed.json'], /malformed\.json: line 3: invalid JSON/],
   ['an unknown config key', ['train', 'text.txt', '--config', 'unknown-key.json'], /unknown-key\.json: unknown key "hidden_sise" \(did you mean "hidden_size"\?\)/],
