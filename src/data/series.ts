@@ -10,7 +10,7 @@ import type { Model } from '../model/model.ts'
 import type { Rng } from '../engine/rng.ts'
 import { corpusName, type Cursor } from './text.ts'
 import { readSeries, type CsvOptions, type Series } from './csv.ts'
-import { seasonOfStep } from './dates.ts'
+import { detectSeason } from './season.ts'
 import { checkScale, fitStats, SeriesCodec, type ColumnStats, type Transform } from './codec.ts'
 import type { Batcher, TrainSource } from './source.ts'
 import { printRows } from './fingerprint.ts'
@@ -43,25 +43,10 @@ export function splitRows(path: string, rows: number, o: { testSize: number; val
   return { train, val, test }
 }
 
-/** Season: from the date step (12 monthly, 7 daily, 24 hourly), else the target's autocorrelation peak. */
-export function detectSeason(series: Series, trainRows: number): number {
-  const fromDate = series.date ? seasonOfStep(series.date.step) : null
-  if (fromDate !== null && fromDate * 2 < trainRows) return fromDate
-  const x = series.values.slice(0, trainRows).map((r) => r[0])
-  const n = x.length, mean = x.reduce((a, b) => a + b, 0) / n
-  const c0 = x.reduce((a, v) => a + (v - mean) ** 2, 0)
-  let best = 1, bestR = 0.2 // below this no lag counts as a season
-  for (let lag = 2; lag <= Math.floor(n / 3); lag++) {
-    let c = 0
-    for (let i = lag; i < n; i++) c += (x[i] - mean) * (x[i - lag] - mean)
-    if (c / c0 > bestR) { best = lag; bestR = c / c0 }
-  }
-  return best
-}
-
 export function openSeriesSource(path: string, csv: CsvOptions, o: { valFrac: number; T: (season: number) => number; testSize: number | null; season: number | null; transform: Transform; stats?: ColumnStats[] }): SeriesSource {
   const series = readSeries(path, csv)
-  const season = o.season ?? detectSeason(series, Math.floor(series.rows * 0.8))
+  const found = o.season === null ? detectSeason(series, Math.floor(series.rows * 0.8)) : null
+  const season = o.season ?? found!.season
   const T = o.T(season)
   const split = splitRows(path, series.rows, { testSize: o.testSize ?? defaultTestSize(series.rows, season), valFrac: o.valFrac, T })
   const codec = new SeriesCodec(o.stats ?? fitStats(series.columns, series.values, split.train, path, series.lines), o.transform)
@@ -69,13 +54,15 @@ export function openSeriesSource(path: string, csv: CsvOptions, o: { valFrac: nu
   const k = series.columns.length
   return {
     kind: 'timeseries', path, name: corpusName(path), series, split, season, codec,
-    describe: `${series.rows} rows × ${k} column${k > 1 ? 's' : ''} (${series.columns.join(', ')}); train ${split.train}, validation ${split.val}, test ${split.test}; season ${season}`,
+    describe: `${series.rows} rows × ${k} column${k > 1 ? 's' : ''} (${series.columns.join(', ')}); train ${split.train}, validation ${split.val}, test ${split.test}; season ${season}${found === null ? '' : SEASON_FROM[found.from]}`,
     io: { input_size: codec.inputSize, output_size: k, input: 'dense', loss: 'mse' },
     batcher: (B, T, cursor, rng) => new WindowBatcher(codec, series.values, split.train, B, T, cursor, rng),
     validate: (model, T) => validationLoss(model, codec, series.values, split.train, split.val, T),
     fingerprint: () => ({ train: printRows(series.values, 0, split.train), val: printRows(series.values, split.train, split.train + split.val) }),
   }
 }
+
+const SEASON_FROM = { dates: ' (from the dates)', autocorrelation: ' (from the autocorrelation)', none: ' (no season found; --season sets one)' }
 
 /** B random windows of T+1 consecutive training rows per batch; each starts from zero state. */
 class WindowBatcher implements Batcher {

@@ -2,7 +2,7 @@
  * CSV forecasting end to end through the real CLI: training on real series, forecasts in original units
  * with dates, baselines checked against hand-computed values, and one-line errors for malformed files.
  */
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -208,5 +208,32 @@ describe('malformed CSV: one line naming file, line and column; nothing written'
     const r = await runRnn(['train', 'noheader.csv', '--no-header', '--target', '1', '--features', '2', '--season', '2', '--seq-len', '4', '--test-size', '4', ...SMALL, '--steps', '3', '--out', 'nh.json', '--json'], { cwd: dir })
     expect(r.code, r.stderr).toBe(0)
     expect(readJson(join(dir, 'nh.json')).data.columns.map((c: any) => c.name)).toEqual(['1', '2'])
+  })
+})
+
+describe('season without a date column: the first clear autocorrelation peak (was 2 for all three)', () => {
+  const dir = tempDir()
+  const FIX = join(import.meta.dirname, '../fixtures')
+  beforeAll(() => {
+    // the bundled Seattle weather without its date column: four years of daily maximum temperatures
+    const rows = readFileSync(join(import.meta.dirname, '../../data/seattle-weather.csv'), 'utf8').trim().split('\n')
+    const col = rows[0].split(',').indexOf('temp_max')
+    writeFileSync(join(dir, 'seattle.csv'), rows.map((r) => r.split(',')[col]).join('\n') + '\n')
+    // white noise has no season
+    let s = 1
+    const noise = Array.from({ length: 600 }, () => { s = (s * 16807) % 2147483647; return (s / 2147483647).toFixed(6) })
+    writeFileSync(join(dir, 'noise.csv'), `y\n${noise.join('\n')}\n`)
+  })
+  it.each([
+    ['monthly airline passengers', join(FIX, 'airline-no-dates.csv'), 'passengers', 12, 'from the autocorrelation'],
+    ['monthly Mauna Loa CO2', join(FIX, 'co2-no-dates.csv'), 'CO2', 12, 'from the autocorrelation'],
+    ['daily Seattle temperatures', 'seattle.csv', 'temp_max', 365, 'from the autocorrelation'],
+    ['white noise', 'noise.csv', 'y', 1, 'no season found; --season sets one'],
+  ])('%s', async (_, file, target, season, how) => {
+    const out = join(dir, `${target}.json`)
+    const r = await runRnn(['train', file, '--target', target, '--hidden', '4', '--steps', '1', '--out', out], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toContain(`season ${season} (${how})`)
+    expect(readJson(out).data.season).toBe(season)
   })
 })
