@@ -112,6 +112,7 @@ export function readSeries(path: string, o: CsvOptions): Series {
     if (o.fill === 'drop') {
       const keep = values.map((v) => !v.includes(null))
       rows = rows.filter((_, i) => keep[i]); filled = values.filter((_, i) => keep[i])
+      if (rows.length === 0) throw new UserError(`${path}: --fill drop leaves no rows: every row has a missing or non-numeric value in ${columns.join(', ')}`)
     } else filled = fillGaps(values, o.fill!, path, columns)
   }
   let date: Series['date'] = null

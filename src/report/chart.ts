@@ -3,6 +3,7 @@
  * rows. Pure functions from numbers to lines of text; colour comes from the Chalk instance passed in
  * (level 0 gives plain text, which is what tests and pipes see). Every line fits `width` columns.
  */
+import { maxOf } from './extent.ts'
 import type { ChalkInstance } from 'chalk'
 
 const EIGHTHS = ['', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
@@ -173,7 +174,7 @@ export const HEAT_LEGEND_PLAIN = '+ positive, - negative; ░ ▒ ▓ █ = |h| 
 
 /** Column headers for heatmap cells: each unit index written top to bottom, right-aligned in its cell. */
 export function verticalHeaders(units: readonly number[], indent: number, w = 2): string[] {
-  const digits = Math.max(...units.map((u) => String(u).length))
+  const digits = maxOf(units.map((u) => String(u).length))
   const lines: string[] = []
   for (let d = 0; d < digits; d++) {
     let line = ' '.repeat(indent)

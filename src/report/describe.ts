@@ -2,6 +2,7 @@
  * Rendering `rnn describe`: equations, a parameter table, and the network unrolled over a few steps,
  * drawn so that every step visibly uses the same W_ih, W_hh and head weights (parameter sharing).
  */
+import { maxOf } from './extent.ts'
 import type { ChalkInstance } from 'chalk'
 import { cellEquations, cellNotes, roleOf, type ModelDescription } from '../inspect/describe.ts'
 import type { ModelSpec } from '../model/spec.ts'
@@ -18,8 +19,8 @@ export function renderDescription(spec: ModelSpec, d: ModelDescription, c: Chalk
     c.bold('Parameters:'),
   ]
   const shapes = d.params.map((p) => `[${p.shape.join(', ')}]`)
-  const nameW = Math.max(...d.params.map((p) => p.name.length)), shapeW = Math.max(...shapes.map((s) => s.length))
-  const countW = Math.max(fmtInt(d.total).length, ...d.params.map((p) => fmtInt(p.count).length))
+  const nameW = maxOf(d.params.map((p) => p.name.length)), shapeW = maxOf(shapes.map((s) => s.length))
+  const countW = Math.max(fmtInt(d.total).length, maxOf(d.params.map((p) => fmtInt(p.count).length)))
   d.params.forEach((p, i) => out.push(`  ${p.name.padEnd(nameW)}  ${shapes[i].padEnd(shapeW)}  ${fmtInt(p.count).padStart(countW)}  ${c.dim(roleOf(p.name, spec))}`))
   out.push(`  ${'total'.padEnd(nameW)}  ${''.padEnd(shapeW)}  ${fmtInt(d.total).padStart(countW)}`)
   out.push('', c.bold(`Unrolled over ${unroll} steps:`), ...unrolled(spec, unroll, c))

@@ -3,6 +3,7 @@
  * from anywhere (a Content-Security-Policy of default-src 'none' makes the browser enforce that), so it
  * can be mailed, archived or opened offline. Every string from the checkpoint is escaped.
  */
+import { maxOf, minOf } from './extent.ts'
 import { basename } from 'node:path'
 import type { HistoryPoint } from '../model/checkpoint.ts'
 import type { ForecastData, GradientData, Maybe, ReportData } from './report-data.ts'
@@ -81,7 +82,7 @@ function training(h: readonly HistoryPoint[], lossLabel: string): string {
     { name: 'validation', points: pts(x, (p) => p.val_loss) },
   ]
   const norms = h.map((p) => p.grad_norm).filter((v): v is number => v !== null && v > 0)
-  const logNorm = norms.length > 1 && Math.max(...norms) / Math.min(...norms) > 30
+  const logNorm = norms.length > 1 && maxOf(norms) / minOf(norms) > 30
   return `<div class="grid">
 ${figure('Loss against optimizer steps', 'training loss: mean over the interval before each evaluation; validation: the held-out split', lineChart({ id: 'loss-steps', title: 'loss by step', x: 'step', y: lossLabel, series: loss((p) => p.step) }))}
 ${figure('Loss against wall time', 'seconds of training (resumed runs continue the clock)', lineChart({ id: 'loss-time', title: 'loss by time', x: 'seconds', y: lossLabel, series: loss((p) => p.seconds) }))}

@@ -4,6 +4,7 @@
  * through `esc`, so a column name or a config value can never inject markup. Non-finite points (and
  * non-positive ones on a log scale) break the line instead of bending the axis.
  */
+import { maxOf, minOf } from './extent.ts'
 
 export interface Series { name: string; points: readonly (readonly [number, number | null])[]; colour?: string; dashed?: boolean }
 export interface ChartSpec {
@@ -63,7 +64,7 @@ interface Axis { lo: number; hi: number; ticks: number[]; log: boolean; f: (v: n
  * numbers; a `tight` one (steps, seconds, rows) spans exactly the data, with the round ticks inside it.
  */
 function axis(values: number[], log: boolean, tight: boolean): Axis {
-  let lo = Math.min(...values), hi = Math.max(...values)
+  let lo = minOf(values), hi = maxOf(values)
   if (log) {
     let a = Math.floor(Math.log10(lo)), b = Math.ceil(Math.log10(hi))
     if (a === b) { a -= 1; b += 1 }

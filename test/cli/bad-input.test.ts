@@ -64,6 +64,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'nan.csv'), csv([['t', 'y', 'z'], ...rows.slice(0, 7), [7, 'n/a', 1], ...rows.slice(8)]))
   writeFileSync(join(dir, 'gap.csv'), csv([['t', 'y', 'z'], ...rows.slice(0, 7), [7, '', 1], ...rows.slice(8)]))
   writeFileSync(join(dir, 'ok.csv'), csv([['t', 'y', 'z'], ...rows]))
+  writeFileSync(join(dir, 'allbad.csv'), csv([['t', 'y'], ...rows.map(([t]) => [t, t % 2 === 0 ? '' : 'x'])]))
   writeFileSync(join(dir, 'flat.csv'), csv([['t', 'y', 'z'], ...rows.map(([t, y]) => [t, y, 5])]))
   const semi = (r: (string | number)[][]) => r.map((x) => x.join(';')).join('\n') + '\n'
   writeFileSync(join(dir, 'comma.csv'), semi([['t', 'y', 'z'], ...rows.map(([t, y, z]) => [t, `${y},5`, z])]))
@@ -153,6 +154,13 @@ const CATALOGUE: Row[] = [
   ['import --vocab-from /dev/zero', ['import', join(side, 'good.safetensors'), '--vocab-from', '/dev/zero', '--out', 'x.json'], /\/dev\/zero: is a character device/],
   ['a safetensors FIFO', ['import', FIFO, '--out', 'x.json'], /fifo\.txt: is a FIFO \(named pipe\), expected a \.safetensors file$/],
   ['a vocabulary FIFO', ['import', join(side, 'good.safetensors'), '--vocab', FIFO, '--out', 'x.json'], /fifo\.txt: is a FIFO \(named pipe\), expected a vocabulary file$/],
+  // crashes that were internal errors or hangs
+  ['--fill drop that drops every row', ['train', 'allbad.csv', '--target', 'y', '--fill', 'drop'], /allbad\.csv: --fill drop leaves no rows: every row has a missing or non-numeric value in y$/],
+  ['--out under /proc (mkdir -p looped forever)', ['train', 'text.txt', ...TINY, '--out', '/proc/rnn-test/x.json'], /\/proc\/rnn-test.*(ENOENT|cannot)/],
+  ['report --out under /proc', ['report', 'good.json', '--out', '/proc/rnn-test/r.html'], /\/proc\/rnn-test\/r\.html: cannot write report \(ENOENT\)/],
+  ['describe --unroll 100000', ['describe', '--unroll', '100000'], /--unroll: must be from 1 to 32, got 100000$/],
+  ['sample --horizon 100000000', ['sample', 'series.json', '--horizon', '100000000'], /--horizon: must be from 1 to 1,000,000, got 100000000$/],
+  ['inspect-gradients --seq-len 100000000', ['inspect-gradients', 'good.json', '--seq-len', '100000000'], /--seq-len: must be from 1 to 10,000, got 100000000$/],
   // config and flags
   ['malformed JSON config', ['train', 'text.txt', '--config', 'malformed.json'], /malformed\.json: line 3: invalid JSON/],
   ['an unknown config key', ['train', 'text.txt', '--config', 'unknown-key.json'], /unknown-key\.json: unknown key "hidden_sise" \(did you mean "hidden_size"\?\)/],
@@ -240,6 +248,16 @@ describe('bad input: one line, non-zero exit, no stack, nothing changed', () => 
       expect(r.stdout).toBe('')
       expect(snapshot(dir)).toEqual(before)
     })
+
+  it('report on a checkpoint with 100,000 history points (Math.max(...array) overflowed the stack)', async () => {
+    const ck = readJson(join(dir, 'good.json'))
+    const p0 = ck.progress.history[0]
+    const history = Array.from({ length: 100_000 }, (_, i) => ({ ...p0, step: i + 1, seconds: i / 100, val_loss: 3 - i / 1e5, train_loss: 3 - i / 1e5, grad_norm: 1 + (i % 7) }))
+    writeFileSync(join(side, 'long.json'), JSON.stringify({ ...ck, progress: { ...ck.progress, step: 100_000, history } }))
+    const r = await runRnn(['report', join(side, 'long.json'), '--out', join(side, 'long.html')], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    expect(readFileSync(join(side, 'long.html'), 'utf8')).toMatch(/<svg/)
+  })
 
   it('--debug shows the stack of an internal error only', async () => {
     const r = await runRnn(['sample', 'good.json', '--temp', '0', '--debug'], { cwd: dir })

@@ -26,6 +26,8 @@ Examples:
     .action(run)
 }
 
+const MAX_UNROLL = 32
+
 interface Opts { cell?: CellKind; hidden?: number; layers?: number; vocabSize?: number; unroll: number; json?: boolean }
 
 async function run(path: string | undefined, o: Opts): Promise<void> {
@@ -42,7 +44,8 @@ async function run(path: string | undefined, o: Opts): Promise<void> {
       if (v < 1) throw new UserError(`${flag}: must be ≥ 1, got ${v}`)
     spec = { cell: o.cell ?? DEFAULTS.cell, input_size: V, hidden_size: hidden, num_layers: layers, output_size: V, input: 'one_hot', loss: 'cross_entropy' } as const
   }
-  if (o.unroll < 1) throw new UserError(`--unroll: must be ≥ 1, got ${o.unroll}`)
+  // a diagram for the terminal, one column of boxes per step
+  if (o.unroll < 1 || o.unroll > MAX_UNROLL) throw new UserError(`--unroll: must be from 1 to ${MAX_UNROLL}, got ${o.unroll}`)
   const d = describeModel(spec)
   if (o.json) { json({ cell: d.cell, params: d.params, total: d.total }); return }
   const { renderDescription } = await import('../../report/describe.ts')

@@ -18,6 +18,8 @@ import { colour, json, log, result } from '../output.ts'
 /** Flags that only make sense for fresh models, with their defaults (applied only with --cell). */
 const FRESH_DEFAULTS = { hidden: 64, layers: 1, seed: 1 }
 
+const MAX_STEPS = 10_000, MAX_BATCHES = 1_000
+
 export function command(): Command {
   return new Command('inspect-gradients')
     .description('chart how the gradient of the loss flows back in time: ‖∂S/∂h_t‖ per layer and step')
@@ -68,9 +70,10 @@ interface Opts {
 }
 
 async function run(first: string | undefined, second: string | undefined, o: Opts): Promise<void> {
-  if (o.seqLen < 1) throw new UserError(`--seq-len: must be ≥ 1, got ${o.seqLen}`)
+  // one backward pass keeps every step's activations, and the report has a value per step
+  if (o.seqLen < 1 || o.seqLen > MAX_STEPS) throw new UserError(`--seq-len: must be from 1 to ${MAX_STEPS.toLocaleString('en-US')}, got ${o.seqLen}`)
   if (o.offset < 0) throw new UserError(`--offset: must be ≥ 0, got ${o.offset}`)
-  if (o.batches < 1) throw new UserError(`--batches: must be ≥ 1, got ${o.batches}`)
+  if (o.batches < 1 || o.batches > MAX_BATCHES) throw new UserError(`--batches: must be from 1 to ${MAX_BATCHES.toLocaleString('en-US')}, got ${o.batches}`)
   const { gradientReport } = await import('../../index.ts')
   let source: Parameters<typeof gradientReport>[0]['source'], file: string | undefined
   if (o.cell !== undefined) {

@@ -38,6 +38,8 @@ Examples:
     .action(run)
 }
 
+const MAX_HORIZON = 1_000_000
+
 interface Opts { temp: number; topK?: number; topP?: number; argmax?: boolean; prime?: string; length: number; seed: number; json?: boolean; horizon?: number; input?: string; explain?: boolean; explainTop?: number }
 
 async function run(named: string | undefined, o: Opts): Promise<void> {
@@ -46,7 +48,8 @@ async function run(named: string | undefined, o: Opts): Promise<void> {
   if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new UserError(`--top-p: must be in (0, 1], got ${o.topP}`)
   if (o.length < 0) throw new UserError(`--length: must be ≥ 0, got ${o.length}`)
   if (o.seed < 0) throw new UserError(`--seed: must be ≥ 0, got ${o.seed}`)
-  if (o.horizon !== undefined && o.horizon < 1) throw new UserError(`--horizon: must be ≥ 1, got ${o.horizon}`)
+  // every forecast row is kept (8 bytes per column) and printed: bounded like the rows of a CSV
+  if (o.horizon !== undefined && (o.horizon < 1 || o.horizon > MAX_HORIZON)) throw new UserError(`--horizon: must be from 1 to ${MAX_HORIZON.toLocaleString('en-US')}, got ${o.horizon}`)
   if (o.explainTop !== undefined && o.explainTop < 1) throw new UserError(`--explain-top: must be ≥ 1, got ${o.explainTop}`)
   const path = pickCheckpoint(named)
   const { loadModel, createRng, sampleText, explainText } = await import('../../index.ts')
