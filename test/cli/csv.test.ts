@@ -213,20 +213,24 @@ describe('malformed CSV: one line naming file, line and column; nothing written'
 
 describe('season without a date column: the first clear autocorrelation peak (was 2 for all three)', () => {
   const dir = tempDir()
-  const FIX = join(import.meta.dirname, '../fixtures')
+  /** A bundled series without its date column. */
+  const withoutDates = (file: string, column: string, out: string) => {
+    const rows = readFileSync(join(DATA, file), 'utf8').trim().split('\n')
+    const col = rows[0].split(',').indexOf(column)
+    writeFileSync(join(dir, out), rows.map((r) => r.split(',')[col]).join('\n') + '\n')
+  }
   beforeAll(() => {
-    // the bundled Seattle weather without its date column: four years of daily maximum temperatures
-    const rows = readFileSync(join(import.meta.dirname, '../../data/seattle-weather.csv'), 'utf8').trim().split('\n')
-    const col = rows[0].split(',').indexOf('temp_max')
-    writeFileSync(join(dir, 'seattle.csv'), rows.map((r) => r.split(',')[col]).join('\n') + '\n')
+    withoutDates('airline-passengers.csv', 'passengers', 'air.csv')
+    withoutDates('mauna-loa-co2.csv', 'CO2', 'co2.csv')
+    withoutDates('seattle-weather.csv', 'temp_max', 'seattle.csv') // four years of daily maximum temperatures
     // white noise has no season
     let s = 1
     const noise = Array.from({ length: 600 }, () => { s = (s * 16807) % 2147483647; return (s / 2147483647).toFixed(6) })
     writeFileSync(join(dir, 'noise.csv'), `y\n${noise.join('\n')}\n`)
   })
   it.each([
-    ['monthly airline passengers', join(FIX, 'airline-no-dates.csv'), 'passengers', 12, 'from the autocorrelation'],
-    ['monthly Mauna Loa CO2', join(FIX, 'co2-no-dates.csv'), 'CO2', 12, 'from the autocorrelation'],
+    ['monthly airline passengers', 'air.csv', 'passengers', 12, 'from the autocorrelation'],
+    ['monthly Mauna Loa CO2', 'co2.csv', 'CO2', 12, 'from the autocorrelation'],
     ['daily Seattle temperatures', 'seattle.csv', 'temp_max', 365, 'from the autocorrelation'],
     ['white noise', 'noise.csv', 'y', 1, 'no season found; --season sets one'],
   ])('%s', async (_, file, target, season, how) => {
