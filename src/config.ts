@@ -40,6 +40,7 @@ export const TrainConfig = z.strictObject({
   steps: z.int().positive().nullable().default(null),                             // optimizer steps (default 2000 if epochs is null too)
   epochs: z.number().positive().nullable().default(null),                          // passes over the training split
   max_seconds: z.number().positive().nullable().default(null),                     // stop after this much wall time
+  max_memory: z.int().positive().nullable().default(null),                         // bytes training may estimate to need; null: half the RAM
   eval_every: z.int().positive().default(100),                                     // steps between validations (and checkpoints)
   patience: z.int().min(0).default(0),                                             // stop after this many evaluations without improvement; 0 = off
   on_nan: z.enum(['stop', 'skip']).default('stop'),                                // a non-finite loss or gradient: stop, or skip the batch

@@ -4,6 +4,7 @@
  * from here. Parsers only turn strings into typed values; ranges are checked once, by the zod schema.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander'
+import { parseMemorySize } from '../model/memory-size.ts'
 
 export interface FlagRow { key: string; flag: string; arg: string; help: string; parse: (v: string) => unknown }
 
@@ -22,6 +23,11 @@ const oneOf = (names: readonly string[], aliases: Record<string, string> = {}) =
   return name
 }
 const str = (v: string): string => v
+const memorySize = (v: string): number => {
+  const n = parseMemorySize(v)
+  if (n === null) throw new InvalidArgumentError(`expected a size such as 4G, 500M or a number of bytes, got "${v}"`)
+  return n
+}
 const list = (v: string): string[] => v.split(',').map((x) => x.trim()).filter((x) => x !== '')
 const delimiter = (v: string): string => {
   const d = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';' }[v] ?? v
@@ -70,6 +76,7 @@ export const TRAIN_FLAGS: FlagRow[] = [
   { key: 'steps', flag: '--steps', arg: '<n>', help: 'optimizer steps to run (with --resume: more steps)', parse: int },
   { key: 'epochs', flag: '--epochs', arg: '<x>', help: 'passes over the training text instead of --steps', parse: num },
   { key: 'max_seconds', flag: '--max-seconds', arg: '<s>', help: 'stop after this much training time', parse: num },
+  { key: 'max_memory', flag: '--max-memory', arg: '<size>', help: 'refuse a model estimated to need more memory than this (e.g. 4G; default: half the RAM)', parse: memorySize },
   { key: 'eval_every', flag: '--eval-every', arg: '<n>', help: 'steps between validations and checkpoint saves', parse: int },
   { key: 'patience', flag: '--patience', arg: '<n>', help: 'stop after n validations without improvement (0: off)', parse: int },
   { key: 'on_nan', flag: '--on-nan', arg: '<what>', help: 'a NaN/Inf loss or gradient: stop, or skip the batch (stops after 10 in a row)', parse: oneOf(['stop', 'skip']) },

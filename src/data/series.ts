@@ -106,11 +106,31 @@ class WindowBatcher implements Batcher {
 }
 
 /**
- * Rolling forecasts for B origins at once: origin b reads rows [origins[b] - T, origins[b]) as context and
- * predicts `horizon` rows, feeding each prediction back as the next input. Returns [horizon][B][k] in
- * original units.
+ * Origins forecast together: enough to keep the matrix products wide, few enough that the model's buffers
+ * (T × FORECAST_BLOCK positions) stay small whatever the number of rows; every block has this shape (the
+ * last is padded), so the model keeps one set of buffers.
  */
-export function rollingForecast(model: Model, codec: SeriesCodec, values: readonly ArrayLike<number>[], origins: number[], T: number, horizon: number): Float64Array {
+export const FORECAST_BLOCK = 256
+
+/**
+ * Rolling forecasts for N origins: origin b reads rows [origins[b] - T, origins[b]) as context and
+ * predicts `horizon` rows, feeding each prediction back as the next input. Returns [horizon][N][k] in
+ * original units. Origins run FORECAST_BLOCK at a time; each origin's forecast is independent of the others.
+ */
+export function rollingForecast(model: Model, codec: SeriesCodec, values: readonly ArrayLike<number>[], origins: readonly number[], T: number, horizon: number): Float64Array {
+  const N = origins.length, k = codec.k, blk = Math.min(FORECAST_BLOCK, N)
+  const out = new Float64Array(horizon * N * k)
+  const part = new Array<number>(blk)
+  for (let s = 0; s < N; s += blk) {
+    const n = Math.min(blk, N - s)
+    for (let b = 0; b < blk; b++) part[b] = origins[s + Math.min(b, n - 1)]
+    const pred = forecastBlock(model, codec, values, part, T, horizon)
+    for (let h = 0; h < horizon; h++) out.set(pred.subarray(h * blk * k, (h * blk + n) * k), (h * N + s) * k)
+  }
+  return out
+}
+
+function forecastBlock(model: Model, codec: SeriesCodec, values: readonly ArrayLike<number>[], origins: readonly number[], T: number, horizon: number): Float64Array {
   const B = origins.length, I = codec.inputSize, k = codec.k
   const x = new Float32Array(T * B * I)
   for (let b = 0; b < B; b++)

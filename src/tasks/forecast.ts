@@ -74,30 +74,40 @@ export function evaluateSeries(model: Model, ck: SeriesCheckpoint, series: Serie
   const run = (h: number) => {
     const origins = Array.from({ length: test - h + 1 }, (_, i) => start + i)
     const pred = rollingForecast(model, codec, series.values, origins, T, h)
-    const actual: number[] = [], m: number[] = [], nv: number[] = [], sn: number[] = []
+    // errors pooled as they come: no per-prediction arrays (origins × h of them)
+    const m = new ErrorSums(), nv = new ErrorSums(), sn = new ErrorSums()
     origins.forEach((org, b) => {
       for (let step = 1; step <= h; step++) {
         const row = org + step - 1
-        actual.push(y[row])
-        m.push(pred[((step - 1) * origins.length + b) * k])
-        nv.push(y[org - 1])
-        sn.push(y[row - s * Math.ceil(step / s)])
+        m.add(y[row], pred[((step - 1) * origins.length + b) * k])
+        nv.add(y[row], y[org - 1])
+        sn.add(y[row], y[row - s * Math.ceil(step / s)])
       }
     })
-    return { model: metrics(actual, m, scale), naive: metrics(actual, nv, scale), seasonal_naive: metrics(actual, sn, scale) }
+    return { model: m.metrics(scale), naive: nv.metrics(scale), seasonal_naive: sn.metrics(scale) }
   }
   return { season: s, horizon: n, test_rows: test, one_step: run(1), multi_step: run(n) }
 }
 
-export function metrics(actual: number[], pred: number[], scale: number): Metrics {
-  let se = 0, ae = 0, sm = 0
-  for (let i = 0; i < actual.length; i++) {
-    const e = pred[i] - actual[i]
-    se += e * e
-    ae += Math.abs(e)
-    const d = Math.abs(actual[i]) + Math.abs(pred[i])
-    sm += d === 0 ? 0 : (2 * Math.abs(e)) / d
+export function metrics(actual: readonly number[], pred: readonly number[], scale: number): Metrics {
+  const sums = new ErrorSums()
+  for (let i = 0; i < actual.length; i++) sums.add(actual[i], pred[i])
+  return sums.metrics(scale)
+}
+
+/** Running sums of squared, absolute and symmetric-percentage errors, in the order the pairs are added. */
+class ErrorSums {
+  private se = 0; private ae = 0; private sm = 0; private n = 0
+  add(actual: number, pred: number): void {
+    const e = pred - actual
+    this.se += e * e
+    this.ae += Math.abs(e)
+    const d = Math.abs(actual) + Math.abs(pred)
+    this.sm += d === 0 ? 0 : (2 * Math.abs(e)) / d
+    this.n++
   }
-  const N = actual.length
-  return { rmse: Math.sqrt(se / N), mae: ae / N, smape: (100 * sm) / N, mase: ae / N / scale }
+  metrics(scale: number): Metrics {
+    const N = this.n
+    return { rmse: Math.sqrt(this.se / N), mae: this.ae / N, smape: (100 * this.sm) / N, mase: this.ae / N / scale }
+  }
 }

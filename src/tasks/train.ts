@@ -20,9 +20,10 @@ import { peakRssBytes, trainMemory, type TrainMemory } from './train-memory.ts'
 import { corpusName } from '../data/text.ts'
 import type { TrainSource } from '../data/source.ts'
 import type { TextSource } from '../data/text-source.ts'
-import type { SeriesSource } from '../data/series.ts'
+import { FORECAST_BLOCK, type SeriesSource } from '../data/series.ts'
 import { decodeTensor, encodeTensor, saveCheckpoint, specOf, type Checkpoint, type HistoryPoint, type Progress } from '../model/checkpoint.ts'
 import { initParams } from '../model/init.ts'
+import { checkMemory, estimateTraining } from '../model/memory-estimate.ts'
 import { Model, type State } from '../model/model.ts'
 import { gateOrder, paramSpecs, type ModelSpec } from '../model/spec.ts'
 
@@ -115,6 +116,9 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
   let savedStep: number | null = null
 
   const spec: ModelSpec = from ? specOf(from) : { cell: cfg.cell, hidden_size: cfg.hidden_size, num_layers: cfg.num_layers, ...source.io }
+  // before allocating: a model too large for this machine is one line, not a process killed mid-allocation
+  const extraPositions = source.kind === 'timeseries' ? T * FORECAST_BLOCK : 0
+  checkMemory(estimateTraining(spec, { optimizer: cfg.optimizer, momentum: cfg.momentum, dropout: cfg.dropout, T, B, extraPositions }), cfg.max_memory)
   const params = allocParams(paramSpecs(spec))
   const rng = createRng(cfg.seed)
   const best = new Float32Array(params.data.length)

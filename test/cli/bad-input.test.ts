@@ -161,6 +161,11 @@ const CATALOGUE: Row[] = [
   ['describe --unroll 100000', ['describe', '--unroll', '100000'], /--unroll: must be from 1 to 32, got 100000$/],
   ['sample --horizon 100000000', ['sample', 'series.json', '--horizon', '100000000'], /--horizon: must be from 1 to 1,000,000, got 100000000$/],
   ['inspect-gradients --seq-len 100000000', ['inspect-gradients', 'good.json', '--seq-len', '100000000'], /--seq-len: must be from 1 to 10,000, got 100000000$/],
+  // the model's memory, estimated before allocating (today --hidden 20000 allocates until killed, 100000 is an internal error)
+  ['--hidden 20000', ['train', 'text.txt', '--hidden', '20000'], /^rnn: training this model needs about [\d.]+ GB \(1,60\d,\d{3},\d{3} parameters: .*above the default --max-memory, 50% of this machine's .* of RAM; use a smaller --hidden/],
+  ['--hidden 100000', ['train', 'text.txt', '--hidden', '100000'], /^rnn: training this model needs about [\d.]+ GB \(40,0\d\d,\d{3},\d{3} parameters/],
+  ['a model above --max-memory', ['train', 'text.txt', ...TINY, '--max-memory', '100k'], /needs about [\d.]+ kB .* above --max-memory 100\.0 kB/],
+  ['a --max-memory that is not a size', ['train', 'text.txt', '--max-memory', 'lots'], /--max-memory.*expected a size such as 4G/],
   // config and flags
   ['malformed JSON config', ['train', 'text.txt', '--config', 'malformed.json'], /malformed\.json: line 3: invalid JSON/],
   ['an unknown config key', ['train', 'text.txt', '--config', 'unknown-key.json'], /unknown-key\.json: unknown key "hidden_sise" \(did you mean "hidden_size"\?\)/],
