@@ -5,7 +5,7 @@
  */
 import { parse } from 'csv-parse/sync'
 import { UserError } from '../errors.ts'
-import { readText } from './text.ts'
+import { decodeText, readText } from './text.ts'
 import { addSteps, dateShape, detectDateStep, formatDate, parseDate, stepsBetween, type DateStep } from './dates.ts'
 import { formatHint, numberReader, type Decimal, type NumberFormat, type Thousands } from './numbers.ts'
 
@@ -51,8 +51,9 @@ export function detectDelimiter(firstLine: string): string {
   return best
 }
 
-export function readSeries(path: string, o: CsvOptions): Series {
-  const text = readText(path, 'csv')
+/** `bytes`: the file's contents when the caller has read them already (training reads them asynchronously). */
+export function readSeries(path: string, o: CsvOptions, bytes?: Buffer): Series {
+  const text = bytes !== undefined ? decodeText(path, bytes) : readText(path, 'csv')
   const delimiter = o.delimiter ?? detectDelimiter(text.slice(0, text.search(/\r?\n|$/)))
   let records: { record: string[]; info: { lines: number } }[]
   try {

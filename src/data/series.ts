@@ -43,8 +43,8 @@ export function splitRows(path: string, rows: number, o: { testSize: number; val
   return { train, val, test }
 }
 
-export function openSeriesSource(path: string, csv: CsvOptions, o: { valFrac: number; T: (season: number) => number; testSize: number | null; season: number | null; transform: Transform; stats?: ColumnStats[] }): SeriesSource {
-  const series = readSeries(path, csv)
+export function openSeriesSource(path: string, csv: CsvOptions, o: { valFrac: number; T: (season: number) => number; testSize: number | null; season: number | null; transform: Transform; stats?: ColumnStats[]; bytes?: Buffer }): SeriesSource {
+  const series = readSeries(path, csv, o.bytes)
   const found = o.season === null ? detectSeason(series, Math.floor(series.rows * 0.8)) : null
   const season = o.season ?? found!.season
   const T = o.T(season)

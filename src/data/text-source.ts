@@ -13,8 +13,8 @@ export const VALIDATION_CHARS = 262_144
 
 export interface TextSource extends TrainSource { readonly kind: 'text'; readonly vocab: Vocab }
 
-export function openTextSource(path: string, o: { valFrac: number; vocab?: Vocab; B: number; T: number }): TextSource {
-  const corpus = loadTextCorpus(path, { valFrac: o.valFrac, vocab: o.vocab, minTrain: o.B * (o.T + 1), minVal: 2 })
+export function openTextSource(path: string, o: { valFrac: number; vocab?: Vocab; B: number; T: number; bytes?: Buffer }): TextSource {
+  const corpus = loadTextCorpus(path, { valFrac: o.valFrac, vocab: o.vocab, minTrain: o.B * (o.T + 1), minVal: 2, bytes: o.bytes })
   const V = corpus.vocab.size
   return {
     kind: 'text', path, name: corpus.name, vocab: corpus.vocab,

@@ -7,7 +7,7 @@
  */
 import { basename, extname } from 'node:path'
 import { UserError } from '../errors.ts'
-import { readRegularFile, readRegularFileAsync } from '../read-file.ts'
+import { readRegularFile } from '../read-file.ts'
 import { showChars, Vocab } from './vocab.ts'
 import { wideEncoding, wideEncodingMessage } from './encoding.ts'
 
@@ -27,12 +27,8 @@ export function readText(path: string, kind: 'text' | 'csv' = 'text'): string {
   return decodeText(path, readRegularFile(path, kind))
 }
 
-/** readText reading one chunk per turn of the event loop, so a signal can stop a long read. */
-export async function readTextAsync(path: string, kind: 'text' | 'csv', signal?: AbortSignal): Promise<string> {
-  return decodeText(path, await readRegularFileAsync(path, kind, signal))
-}
-
-function decodeText(path: string, buf: Buffer): string {
+/** Empty, UTF-16/32, binary (a NUL byte) or invalid UTF-8 bytes are UserErrors; else the text, without a BOM. */
+export function decodeText(path: string, buf: Buffer): string {
   if (buf.length === 0) throw new UserError(`${path}: file is empty`)
   const wide = wideEncoding(buf)
   if (wide !== null) throw new UserError(wideEncodingMessage(path, wide))
@@ -67,8 +63,8 @@ export function corpusName(path: string): string {
  * Builds the corpus: vocabulary from the whole text (given one: a resumed model's), train/val split.
  * `minTrain` characters of training data are required (one window of seq_len + 1 per stream).
  */
-export function loadTextCorpus(path: string, opts: { valFrac: number; vocab?: Vocab; minTrain: number; minVal: number }): TextCorpus {
-  const text = readText(path)
+export function loadTextCorpus(path: string, opts: { valFrac: number; vocab?: Vocab; minTrain: number; minVal: number; bytes?: Buffer }): TextCorpus {
+  const text = opts.bytes !== undefined ? decodeText(path, opts.bytes) : readText(path)
   const vocab = opts.vocab ?? Vocab.fromText(text)
   const ids = vocab.encode(text)
   const nVal = Math.floor(ids.length * opts.valFrac)

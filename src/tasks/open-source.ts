@@ -5,6 +5,7 @@
 import { extname } from 'node:path'
 import type { TrainConfig } from '../config.ts'
 import { UserError } from '../errors.ts'
+import { abortError, readRegularFileAsync } from '../read-file.ts'
 import { Vocab } from '../data/vocab.ts'
 import { openTextSource } from '../data/text-source.ts'
 import { openSeriesSource, type SeriesSource } from '../data/series.ts'
@@ -17,15 +18,28 @@ export function isCsvPath(path: string): boolean {
   return ['.csv', '.tsv'].includes(extname(path).toLowerCase())
 }
 
-/** The source, and seq_len when the config left it to the data. */
-export function openTrainSource(path: string, cfg: TrainConfig, from?: Checkpoint): { source: TrainSource; T: number } {
+/**
+ * The source, and seq_len when the config left it to the data. The file is read a chunk per turn of the
+ * event loop, so a signal during a long read is handled; an abort of `signal` before the source is ready
+ * throws its reason.
+ */
+export async function openTrainSource(path: string, cfg: TrainConfig, from?: Checkpoint, signal?: AbortSignal): Promise<{ source: TrainSource; T: number }> {
   const csv = cfg.target !== null || isCsvPath(path) || from?.kind === 'timeseries'
   if (from !== undefined && (from.kind === 'timeseries') !== csv)
     throw new UserError(`${path}: the checkpoint is a ${from.kind} model; it cannot train on ${csv ? 'CSV' : 'text'} data`)
+  const bytes = await readRegularFileAsync(path, csv ? 'csv' : 'text', signal)
+  const r = openSource(path, cfg, from, csv, bytes)
+  // decoding and encoding ran synchronously: a signal that came meanwhile is handled now
+  await new Promise<void>((done) => setImmediate(done))
+  if (signal?.aborted) throw abortError(signal)
+  return r
+}
+
+function openSource(path: string, cfg: TrainConfig, from: Checkpoint | undefined, csv: boolean, bytes: Buffer): { source: TrainSource; T: number } {
   if (!csv) {
     const T = cfg.seq_len ?? TEXT_SEQ_LEN
     const vocab = from?.data.kind === 'text' ? new Vocab(from.data.vocab) : undefined
-    return { source: openTextSource(path, { valFrac: cfg.val_frac, vocab, B: cfg.batch_size, T }), T }
+    return { source: openTextSource(path, { valFrac: cfg.val_frac, vocab, B: cfg.batch_size, T, bytes }), T }
   }
   if (cfg.target === null) throw new UserError(`${path}: a CSV file needs --target <column> (the column to forecast)`)
   const meta = from?.data.kind === 'timeseries' ? from.data : undefined
@@ -34,7 +48,7 @@ export function openTrainSource(path: string, cfg: TrainConfig, from?: Checkpoin
   let T = cfg.seq_len
   const source = openSeriesSource(path, csvOpts, {
     valFrac: cfg.val_frac, testSize: cfg.test_size, season: cfg.season ?? meta?.season ?? null, stats: meta?.columns, transform: meta?.transform ?? cfg.transform,
-    T: (season) => (T ??= Math.min(64, Math.max(16, 2 * season))),
+    T: (season) => (T ??= Math.min(64, Math.max(16, 2 * season))), bytes,
   })
   if (meta !== undefined && meta.columns.map((c) => c.name).join() !== (source as SeriesSource).series.columns.join())
     throw new UserError(`${path}: columns ${source.series.columns.join(', ')} differ from the checkpoint's ${meta.columns.map((c) => c.name).join(', ')}`)

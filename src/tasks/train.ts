@@ -13,6 +13,7 @@ import { allocParams, type Params } from '../engine/params.ts'
 import { createRng, type RngState } from '../engine/rng.ts'
 import { UserError } from '../errors.ts'
 import { firstNonFinite, MAX_SKIPS_IN_A_ROW } from './non-finite.ts'
+import { abortError } from '../read-file.ts'
 import { openTrainSource } from './open-source.ts'
 import { checkPrevious, claimOutput, keepPrevious, sameFile, type Input, type Output } from '../output-file.ts'
 import { configChanges, resumePlan, type ResumePlan } from './resume-changes.ts'
@@ -103,7 +104,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
 async function trainInto(opts: TrainOptions, out: string, claim: Output): Promise<TrainResult> {
   const { events = {}, from } = opts
-  const { source, T } = openTrainSource(opts.corpus, opts.config, from)
+  const { source, T } = await openTrainSource(opts.corpus, opts.config, from, opts.signal)
   const cfg: TrainConfig = { ...opts.config, seq_len: T }
   const B = cfg.batch_size
   const fingerprint = source.fingerprint()
@@ -262,6 +263,8 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
     // let signal handlers (Ctrl-C) run between steps: the loop itself is synchronous
     await new Promise<void>((r) => setImmediate(r))
   }
+  // interrupted before the first step: nothing was learnt, so nothing is written
+  if (stopped === 'interrupted' && progress.step === startStep) throw abortError(opts.signal!)
   if (stopped !== 'interrupted' && lastEvalStep !== progress.step && progress.step > startStep) validate()
   else if (lastEvalStep !== progress.step) save()
 

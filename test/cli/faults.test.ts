@@ -69,6 +69,26 @@ describe('signals', () => {
   })
 })
 
+describe('a signal while a large corpus loads', () => {
+  // 40 MB of real text takes a while to read and encode; the signal is sent when the CLI says it is reading
+  const { dir, text } = tempWithText(400_000)
+  writeFileSync(join(dir, 'big.txt'), text.repeat(100))
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`${sig} stops it, exits ${code} and writes nothing (it used to train two steps and save)`, async () => {
+      let sent = false
+      const r = await runRnn(['train', 'big.txt', ...SMALL, '--steps', '50', '--out', `${sig}.json`], {
+        cwd: dir,
+        onStderr: (s, child) => { if (!sent && s.includes('reading big.txt')) { sent = true; child.kill(sig) } },
+      })
+      expect(sent, r.stderr).toBe(true)
+      expect(r.code, r.stderr).toBe(code)
+      expect(r.stderr.trim().split('\n').at(-1)).toBe(`rnn: ${sig} before the first training step: stopped, nothing written`)
+      expect(r.stdout).toBe('')
+      expect(existsSync(join(dir, `${sig}.json`))).toBe(false)
+    })
+  }
+})
+
 describe('a non-finite loss', () => {
   it('stops at that step, names it, and leaves the last good checkpoint as it was', async () => {
     const { dir, file } = tempWithText(8_000)

@@ -2,6 +2,7 @@
  * `rnn train [file]`: flags → config → train() → progress on stderr → summary on stdout.
  * No maths here: the loop lives in src/tasks/train.ts.
  */
+import { statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Command } from 'commander'
 import { resolveTrainConfig, TrainConfig } from '../../config.ts'
@@ -9,6 +10,8 @@ import { UserError } from '../../errors.ts'
 import { addFlags, flagOf, pickFlags, TRAIN_FLAGS } from '../flags.ts'
 import { fmtBytes } from '../memory.ts'
 import { colour, fmt, fmtDuration, fmtInt, json, log, result } from '../output.ts'
+
+const READING_NOTE_BYTES = 10_000_000
 
 export const BUNDLED_TEXT = fileURLToPath(new URL('../../../data/moby-dick.txt', import.meta.url))
 
@@ -66,11 +69,14 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   const onSignal = (sig: NodeJS.Signals) => {
     if (signalCode !== 0) process.exit(codes[sig]) // a second Ctrl-C: stop now (the exit hook still removes the lock)
     signalCode = codes[sig]!
-    log(colour.yellow(`\n${sig}: saving the checkpoint and stopping…`))
-    ctrl.abort()
+    log(colour.yellow(`\n${sig}: stopping (the checkpoint is saved once a step has been taken)…`))
+    ctrl.abort(new UserError(`${sig} before the first training step: stopped, nothing written`, signalCode))
   }
   for (const sig of Object.keys(codes)) process.on(sig, onSignal)
   const progress = await import('../progress.ts')
+  // a large corpus takes a moment to read and encode: say so (Ctrl-C then stops without writing anything)
+  const st = statSync(corpus, { throwIfNoEntry: false })
+  if (st?.isFile() === true && st.size >= READING_NOTE_BYTES) log(colour.dim(`reading ${corpus} (${fmtBytes(st.size)})…`))
   const view = progress.trainView({ verbose: opts.verbose === true })
   try {
     const r = await train({
