@@ -100,10 +100,14 @@ export function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new UserError('interrupted')
 }
 
-/** As readRegularFile, reading one chunk per turn of the event loop; throws abortError(signal) when aborted. */
-export async function readRegularFileAsync(path: string, kind: FileKind, signal?: AbortSignal): Promise<Buffer> {
+/**
+ * As readRegularFile, reading one chunk per turn of the event loop; throws abortError(signal) when aborted.
+ * `onRead(size)` is called once the file has passed the checks, before the first chunk.
+ */
+export async function readRegularFileAsync(path: string, kind: FileKind, signal?: AbortSignal, onRead?: (size: number) => void): Promise<Buffer> {
   const { fd, size } = openChecked(path, kind, 'no such file')
   try {
+    onRead?.(size)
     const buf = Buffer.allocUnsafe(size)
     let n = 0
     while (n < size) {

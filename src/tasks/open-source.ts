@@ -23,11 +23,11 @@ export function isCsvPath(path: string): boolean {
  * event loop, so a signal during a long read is handled; an abort of `signal` before the source is ready
  * throws its reason.
  */
-export async function openTrainSource(path: string, cfg: TrainConfig, from?: Checkpoint, signal?: AbortSignal): Promise<{ source: TrainSource; T: number }> {
+export async function openTrainSource(path: string, cfg: TrainConfig, from?: Checkpoint, signal?: AbortSignal, onRead?: (bytes: number) => void): Promise<{ source: TrainSource; T: number }> {
   const csv = cfg.target !== null || isCsvPath(path) || from?.kind === 'timeseries'
   if (from !== undefined && (from.kind === 'timeseries') !== csv)
     throw new UserError(`${path}: the checkpoint is a ${from.kind} model; it cannot train on ${csv ? 'CSV' : 'text'} data`)
-  const bytes = await readRegularFileAsync(path, csv ? 'csv' : 'text', signal)
+  const bytes = await readRegularFileAsync(path, csv ? 'csv' : 'text', signal, onRead)
   const r = openSource(path, cfg, from, csv, bytes)
   // decoding and encoding ran synchronously: a signal that came meanwhile is handled now
   await new Promise<void>((done) => setImmediate(done))

@@ -32,6 +32,8 @@ export interface StepEvent { step: number; target: number; loss: number; lr: num
 /** peak_rss_bytes: the process's peak resident set size so far. */
 export interface EvalEvent { step: number; train_loss: number; val_loss: number; best_val_loss: number; improved: boolean; seconds: number; peak_rss_bytes: number }
 export interface TrainEvents {
+  /** The training file passed the checks and is being read (bytes: its size). */
+  reading?(e: { path: string; bytes: number }): void
   start?(e: { corpus: string; kind: 'text' | 'timeseries'; describe: string; params: number; target: number; out: string; resumed_from: number }): void
   /** Before the first step, with the training buffers allocated. */
   memory?(m: TrainMemory): void
@@ -104,7 +106,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
 async function trainInto(opts: TrainOptions, out: string, claim: Output): Promise<TrainResult> {
   const { events = {}, from } = opts
-  const { source, T } = await openTrainSource(opts.corpus, opts.config, from, opts.signal)
+  const { source, T } = await openTrainSource(opts.corpus, opts.config, from, opts.signal, (bytes) => events.reading?.({ path: opts.corpus, bytes }))
   const cfg: TrainConfig = { ...opts.config, seq_len: T }
   const B = cfg.batch_size
   const fingerprint = source.fingerprint()

@@ -2,7 +2,6 @@
  * `rnn train [file]`: flags → config → train() → progress on stderr → summary on stdout.
  * No maths here: the loop lives in src/tasks/train.ts.
  */
-import { statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Command } from 'commander'
 import { resolveTrainConfig, TrainConfig } from '../../config.ts'
@@ -74,14 +73,13 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   }
   for (const sig of Object.keys(codes)) process.on(sig, onSignal)
   const progress = await import('../progress.ts')
-  // a large corpus takes a moment to read and encode: say so (Ctrl-C then stops without writing anything)
-  const st = statSync(corpus, { throwIfNoEntry: false })
-  if (st?.isFile() === true && st.size >= READING_NOTE_BYTES) log(colour.dim(`reading ${corpus} (${fmtBytes(st.size)})…`))
   const view = progress.trainView({ verbose: opts.verbose === true })
   try {
+    // a large corpus takes a moment to read and encode: say so (Ctrl-C then stops without writing anything)
+    const reading = (e: { path: string; bytes: number }) => { if (e.bytes >= READING_NOTE_BYTES) log(colour.dim(`reading ${e.path} (${fmtBytes(e.bytes)})…`)) }
     const r = await train({
       config, corpus, from, fromPath: resume, inputs: inputs.filter((i) => i.path !== resume), force: opts.force === true,
-      allowChanges: opts.allowChanges === true, events: view.events, signal: ctrl.signal,
+      allowChanges: opts.allowChanges === true, events: { ...view.events, reading }, signal: ctrl.signal,
     })
     view.stop()
     if (opts.verbose) log(colour.dim(`peak RSS ${fmtBytes(r.memory.peak_rss_bytes)} (process.resourceUsage().maxRSS)`))
