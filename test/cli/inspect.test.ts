@@ -97,7 +97,7 @@ describe('rnn inspect-gradients on fresh models', () => {
     ['an unknown cell', ['--cell', 'lstm,transformer'], /--cell.*expected one of rnn_tanh, rnn_relu, lstm, gru, got "transformer"/],
     ['a window longer than the file', ['--cell', 'lstm', '--seq-len', '5000', 'text.txt'], /^rnn: text\.txt: 3000 characters, too short for --offset 0 \+ --batches 1 × --seq-len 5000/],
     ['an offset past the end', ['--cell', 'lstm', '--offset', '2990', '--seq-len', '20', 'text.txt'], /^rnn: text\.txt: .*too short/],
-    ['a zero seq-len', ['--cell', 'lstm', '--seq-len', '0'], /^rnn: --seq-len: must be ≥ 1, got 0$/],
+    ['a zero seq-len', ['--cell', 'lstm', '--seq-len', '0'], /^rnn: --seq-len: must be from 1 to 10,000, got 0$/],
     ['fresh-model flags without --cell', ['--hidden', '8'], /^rnn: --hidden: applies to fresh models only; add --cell/],
     ['no checkpoint and no --cell', [], /^rnn: no checkpoint in \.\/checkpoints.*--cell/],
     ['--json with --csv', ['--cell', 'lstm', '--json', '--csv'], /cannot be used with/],
