@@ -18,4 +18,10 @@ describe('the repository', () => {
       .filter((f) => /(^|[\s'"`(=])\/(work|home|root|Users|mnt)\//.test(text(f)))
     expect(found).toEqual([])
   })
+
+  it('has tests that read nothing beside or above the clone', () => {
+    const found = tracked.filter((f) => f.startsWith('test/') && /\.(ts|py)$/.test(f) && f !== 'test/repository.test.ts')
+      .filter((f) => /\.\.\/shared|RNN_SHARED_DIR/.test(text(f)))
+    expect(found).toEqual([])
+  })
 })
