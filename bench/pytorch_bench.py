@@ -6,7 +6,7 @@ torch's sgemm_ calls resolved to in this process:
     {"workload": "peak", "gflops": N, "size": 512, "blas": ..., "sgemm": ...}   (PEAK: best torch.mm)
 Progress goes to stderr.
 
-    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/pytorch_bench.py --threads 1
+    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/pytorch_bench.py --threads 1   # SkylakeX only on an AVX-512 CPU
     OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/pytorch_bench.py --threads 2 --workload A,C
     OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/pytorch_bench.py --workload PEAK
     # Debian's reference BLAS (apt-get install libblas3) instead of the system libblas (OpenBLAS):
