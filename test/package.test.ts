@@ -77,6 +77,6 @@ describe('the packed tarball installed in an empty folder', () => {
     expect(r.code, r.stderr).toBe(0)
     const html = readFileSync(join(user, 'explore.html'), 'utf8')
     for (const v of ['unroll', 'sharing', 'state', 'generate', 'vanishing', 'bptt']) expect(html).toContain(`<section data-view="${v}">`)
-    expect(/<script>([\s\S]*?)<\/script>/.exec(html)![1].length).toBeGreaterThan(20_000)
+    expect(/<script type="module">([\s\S]*?)<\/script>/.exec(html)![1].length).toBeGreaterThan(20_000)
   })
 })

@@ -1,11 +1,12 @@
 /**
  * The explorer page's script: src/explore/page/main.ts and the engine code it imports (model, cells, js
- * kernels, sampler, rng, gradient inspection), bundled by esbuild into one minified IIFE. `npm run build`
+ * and wasm kernels, sampler, rng, gradient inspection), bundled by esbuild into one minified ES module (a module
+for its top-level await: the wasm kernels compile before the engine loads). `npm run build`
  * writes it to dist/explore/page.js (so an installed package needs no bundler); run from the sources
  * (a clone, tsx) it is built here on demand, which needs the esbuild devDependency.
  *
- * The engine's Node-only modules (the wasm loader, wasm kernels, worker threads) are replaced by
- * engine-shim.ts, and `process.env` reads become reads of an empty object; any other `node:` import
+ * The engine's Node-only modules (the wasm loader and the worker threads) are replaced by engine-shim.ts,
+ * which gets the kernel binaries as base64, and `process.env` reads become reads of an empty object; any other `node:` import
  * reached from the page fails the build, naming the importer.
  */
 import { existsSync, readFileSync } from 'node:fs'
@@ -14,8 +15,10 @@ import { fileURLToPath } from 'node:url'
 import { UserError } from '../errors.ts'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
-/** Engine modules that only run in Node, relative to src/: the wasm kernels, worker threads and wasm loader. */
-const NODE_ONLY = ['engine/kernels/wasm.ts', 'engine/kernels/threads.ts', 'engine/wasm/module.ts']
+/** Engine modules that only run in Node, relative to src/: the worker threads and the wasm loader. */
+const NODE_ONLY = ['engine/kernels/threads.ts', 'engine/wasm/module.ts']
+/** The kernel binaries the shim embeds, relative to src/. */
+const WASM = { RNN_WASM_RELAXED: 'engine/wasm/kernels-relaxed.wasm', RNN_WASM_PLAIN: 'engine/wasm/kernels.wasm' }
 
 /** The page's script from the sources in srcDir (scripts/build-dist.mjs passes its own esbuild). */
 export async function buildPage(srcDir = here, esbuild?: typeof import('esbuild')): Promise<string> {
@@ -29,9 +32,12 @@ export async function buildPage(srcDir = here, esbuild?: typeof import('esbuild'
   const shim = `${srcDir}/engine-shim.ts`
   const r = await esbuild.build({
     entryPoints: [`${srcDir}/page/main.ts`],
-    bundle: true, minify: true, format: 'iife', target: 'es2020', platform: 'browser', write: false, logLevel: 'silent',
+    bundle: true, minify: true, format: 'esm', target: 'es2022', platform: 'browser', write: false, logLevel: 'silent',
     legalComments: 'none', charset: 'utf8',
-    define: { 'process.env': '{}' },
+    define: {
+      'process.env': '{}',
+      ...Object.fromEntries(Object.entries(WASM).map(([k, f]) => [k, JSON.stringify(readFileSync(resolve(srcDir, '..', f)).toString('base64'))])),
+    },
     plugins: [{
       name: 'engine-for-the-page',
       setup(b) {

@@ -2,7 +2,8 @@
  * The explorer as ONE HTML file: the page data in a `<script type="application/json">` (with `<`, U+2028
  * and U+2029 escaped, so no string in it can end the element or break a parser), the bundled script and
  * the stylesheet inline, and a Content-Security-Policy that allows exactly those two by their sha256
- * hashes: no network, no other script, no eval, no inline style attributes.
+ * hashes: no network, no other script, no eval, no inline style attributes. 'wasm-unsafe-eval' lets the
+ * script compile the engine's wasm kernels it carries (WebAssembly only; JavaScript eval stays blocked).
  */
 import { createHash } from 'node:crypto'
 import { esc } from '../report/svg.ts'
@@ -26,7 +27,7 @@ export function scriptJson(v: unknown): string {
 export function renderExplorer(d: PageData, script: string, reportHref: string | null): string {
   // a literal "</script" inside the bundle would end the element early
   const code = script.replace(/<\/(script)/gi, '<\\/$1')
-  const csp = `default-src 'none'; script-src ${sha256(code)}; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`
+  const csp = `default-src 'none'; script-src ${sha256(code)} 'wasm-unsafe-eval'; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`
   const m = d.spec
   const what = d.kind === 'text' ? `character model, ${d.vocab!.length} characters` : `forecaster of ${d.series!.columns[0].name}`
   const weights = d.weights.dtype === 'f16' ? `float16 weights (largest rounding error ${d.weights.maxError.toExponential(1)})`
@@ -55,7 +56,7 @@ export function renderExplorer(d: PageData, script: string, reportHref: string |
 <section id="controls" aria-label="input and time"></section>
 ${VIEWS.map(([v]) => `<section data-view="${v}"></section>`).join('\n')}
 <script type="application/json" id="rnn-data">${scriptJson(d)}</script>
-<script>${code}</script>
+<script type="module">${code}</script>
 </body>
 </html>
 `

@@ -5,6 +5,7 @@
  * they are the engine's gradient of the whole window, which the view checks (the norm of the difference).
  */
 import { kernels } from '../../engine/kernels/index.ts'
+import { allocF32 } from '../../engine/memory.ts'
 import type { Window } from '../../inspect/gradients.ts'
 import type { Model } from '../../model/model.ts'
 
@@ -18,13 +19,30 @@ export interface Sum {
 }
 
 /**
- * Running sums over steps until-1 … from of the last backward pass of `m` on `w`, added to `into` (the sums
- * of steps ≥ until, from an earlier call) or to zeros. accumulate(m, w, 0) is the whole window.
+ * The sums live in the engine's memory, one set per model and purpose, reused: the wasm kernels add into them
+ * in place (a plain Float32Array would be copied into wasm memory and back on every call, a parameter's
+ * size per step), and nothing is left for the engine's allocator to collect.
  */
-export function accumulate(m: Model, w: Window, from: number, until = w.T, into: Sum[] | null = null): Sum[] {
+const buffers = new WeakMap<Model, Map<string, Float32Array[]>>()
+function sumBuffers(m: Model, purpose: string): Float32Array[] {
+  let own = buffers.get(m)
+  if (own === undefined) buffers.set(m, (own = new Map()))
+  let b = own.get(purpose)
+  if (b === undefined) own.set(purpose, (b = m.params.grads.map((g) => allocF32(g.data.length))))
+  return b
+}
+
+/**
+ * Running sums over steps until-1 … from of the last backward pass of `m` on `w`, added to `into` (the sums
+ * of steps ≥ until, from an earlier call) or to zeros. accumulate(m, w, 0) is the whole window. The result's
+ * arrays are `purpose`'s buffers: the next call for the same model and purpose overwrites them.
+ */
+export function accumulate(m: Model, w: Window, from: number, purpose: string, until = w.T, into: Sum[] | null = null): Sum[] {
   const K = kernels()
   const { hidden_size: H, num_layers: L, output_size: O, input_size: I } = m.spec
-  const sums = new Map(m.params.grads.map((g, i) => [g.name, into?.[i].sum ?? new Float32Array(g.data.length)]))
+  const own = into === null ? sumBuffers(m, purpose) : null
+  own?.forEach((b) => b.fill(0))
+  const sums = new Map(m.params.grads.map((g, i) => [g.name, into?.[i].sum ?? own![i]]))
   const sum = (n: string) => sums.get(n)!
   const top = m.layer(L - 1), dy = m.outputGrad()
   for (let t = until - 1; t >= from; t--) {

@@ -2,6 +2,8 @@
  * window.rnn, the page's scripting API (documented in the README, used by the tests): the numbers behind
  * the views for any input, from the same engine code the CLI runs.
  */
+import { kernelName, setKernels, type KernelName } from '../../engine/kernels/index.ts'
+import { wasmVariant } from '../../engine/wasm/module.ts'
 import type { LossAt } from '../../inspect/gradients.ts'
 import { accumulate, difference } from './accumulate.ts'
 import type { App } from './app.ts'
@@ -15,6 +17,10 @@ export function api(app: App) {
   let own: ReturnType<typeof r.detached> | null = null
   const model = () => (own ??= r.detached())
   return {
+    /** The kernels the page computes with: 'wasm' (the CLI's default binary, 'relaxed-simd' or 'simd') or 'js'. */
+    get kernels(): string { return kernelName() === 'wasm' ? `wasm (${wasmVariant})` : 'js' },
+    /** Switches the kernels, as the CLI's --kernels does ('js': the reference, float64 sums); redraws. */
+    setKernels(name: KernelName): void { setKernels(name); app.set({}) },
     /** Hidden states [layer][t][unit] after each step, and per step the softmax over the vocabulary (text)
      *  or the forecast of the next row in original units (time series). */
     feed(text: string): { hidden: number[][][]; cell: number[][][] | null; probs: number[][] | null; forecast: number[][] | null } {
@@ -43,7 +49,7 @@ export function api(app: App) {
     bptt(text: string, o: { lossAt?: LossAt } = {}): { diff: number; norm: number; maxAbsDiff: number } {
       const input = r.parse(text)
       r.gradients(input, o.lossAt ?? 'last', model())
-      const sums = accumulate(model(), r.window(input), 0)
+      const sums = accumulate(model(), r.window(input), 0, 'api')
       let maxAbsDiff = 0
       for (const s of sums) for (let i = 0; i < s.sum.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(s.sum[i] - s.engine[i]))
       return { ...difference(sums), maxAbsDiff }
@@ -58,6 +64,8 @@ export function api(app: App) {
     play: () => app.play(), pause: () => app.pause(),
     /** Resolves when every view has drawn the current state (the gradient views draw just after the others). */
     settled: () => app.settled(),
+    /** Resolves once every view on screen has drawn (settled() also waits for the bptt view's check). */
+    drawn: () => app.drawn(),
     get state() { return { ...app.state, T: app.T, playing: app.playing, error: app.error } },
   }
 }

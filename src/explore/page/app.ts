@@ -19,6 +19,11 @@ export interface View {
 }
 
 const PLAY_MS = 450
+/**
+ * The address bar follows the state at most this often: history.replaceState cost ~20 ms per call in
+ * Chromium, a quarter of a keystroke's time, and Chromium throttles frequent calls anyway.
+ */
+const HASH_MS = 300
 
 export class App {
   state: State
@@ -34,7 +39,11 @@ export class App {
   private timer: ReturnType<typeof setInterval> | null = null
   private readonly listeners: ((a: App) => void)[] = []
   private pending: ReturnType<typeof setTimeout> | null = null
+  private hashTimer: ReturnType<typeof setTimeout> | null = null
   private readonly idle: (() => void)[] = []
+  private readonly drawnWaiters: (() => void)[] = []
+  private readonly later: (() => void)[] = []
+  private laterTimer: ReturnType<typeof setTimeout> | null = null
   private readonly onScreen = new Set<Element>()
   private readonly stale = new Set<Element>()
   private readonly seen = new IntersectionObserver((entries) => {
@@ -97,11 +106,17 @@ export class App {
       if (view.backward !== true) view.render(this)
     }
     for (const f of this.listeners) f(this)
+    this.hashTimer ??= setTimeout(() => this.writeHash(), HASH_MS)
+    // one pending draw of the backward views, whatever the number of renders before it runs
+    if (this.pending === null) this.pending = setTimeout(() => this.renderBackward(), 0)
+  }
+
+  /** The state into the address (so a reload or a copied link shows the same thing). */
+  private writeHash(): void {
+    this.hashTimer = null
     const hash = toHash(this.state, this.defaults)
     if (location.hash.replace(/^#/, '') !== hash)
       history.replaceState(null, '', hash === '' ? location.pathname + location.search : `#${hash}`)
-    // one pending draw of the backward views, whatever the number of renders before it runs
-    if (this.pending === null) this.pending = setTimeout(() => this.renderBackward(), 0)
   }
 
   /** Draws the views that need the backward pass now (if a draw is pending). */
@@ -114,12 +129,31 @@ export class App {
       // off screen, a backward view draws when it scrolls into sight (typing stays quick)
       if (this.onScreen.has(root) || view.name === this.state.view) { this.stale.delete(root); view.render(this) } else this.stale.add(root)
     }
-    for (const f of this.idle.splice(0)) f()
+    for (const f of this.drawnWaiters.splice(0)) f()
+    if (this.laterTimer === null) for (const f of this.idle.splice(0)) f()
   }
 
-  /** Resolves once every view has drawn the current state. */
+  /**
+   * Work a view leaves for after every view has drawn: a check of what is drawn, not a picture (the bptt
+   * view's sum over all steps). Runs once the views are on screen; settled() waits for it.
+   */
+  defer(f: () => void): void {
+    this.later.push(f)
+    this.laterTimer ??= setTimeout(() => {
+      this.laterTimer = null
+      for (const g of this.later.splice(0)) g()
+      if (this.pending === null) for (const g of this.idle.splice(0)) g()
+    }, 0)
+  }
+
+  /** Resolves once every view has drawn the current state (deferred checks may still be running). */
+  drawn(): Promise<void> {
+    return this.pending === null ? Promise.resolve() : new Promise((done) => this.drawnWaiters.push(done))
+  }
+
+  /** Resolves once every view has drawn the current state and every deferred check has run. */
   settled(): Promise<void> {
-    return this.pending === null ? Promise.resolve() : new Promise((done) => this.idle.push(done))
+    return this.pending === null && this.laterTimer === null ? Promise.resolve() : new Promise((done) => this.idle.push(done))
   }
 
   /** The state a hash edited by hand (or a pasted link) asks for. */

@@ -45,12 +45,14 @@ export function heatmap(canvas: HTMLCanvasElement, rows: number, cols: number, a
   canvas.height = Math.max(1, rows)
   const ctx = canvas.getContext('2d')
   if (ctx === null) return
-  const img = ctx.createImageData(canvas.width, canvas.height)
+  const img = ctx.createImageData(canvas.width, canvas.height), px = img.data
   const inv = scale > 0 ? 1 / scale : 1
+  // diverging()'s colours, written in place: a weight matrix is 10⁵-10⁶ cells, an array per cell is GC time
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++) {
-      const [R, G, B] = diverging(at(r, c) * inv), o = 4 * (r * cols + c)
-      img.data[o] = R; img.data[o + 1] = G; img.data[o + 2] = B; img.data[o + 3] = 255
+      const v = at(r, c) * inv, x = Number.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0
+      const f = Math.round(255 * (1 - Math.abs(x))), o = 4 * (r * cols + c)
+      px[o] = x >= 0 ? 255 : f; px[o + 1] = f; px[o + 2] = x >= 0 ? f : 255; px[o + 3] = 255
     }
   ctx.putImageData(img, 0, 0)
 }

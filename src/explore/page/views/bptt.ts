@@ -37,7 +37,7 @@ export const bptt: View = {
   render(app) {
     const s = app.state
     phaseSel.value = s.phase; lossSel.value = s.lossAt
-    clear(lane); clear(sumsBox); clear(detail); clear(check)
+    clear(lane); clear(detail); clear(check)
     const input = app.input, tr = app.trace
     if (input === null || tr === null) return
     const g = app.backwardFor(s.lossAt)
@@ -60,23 +60,44 @@ export const bptt: View = {
         + `(head + later steps) → W_hh term ‖δ_t ⊗ h_(t-1)‖ = ${fmt(dhh * hPrev)}, W_ih term ‖δ_t ⊗ x_t‖ from the same δ_t, `
         + `and δ_t flows on to step ${step - 1 < 0 ? '(none: h_0)' : step - 1}.`
     }
-    const sums = running(app.backwardPasses, m, w, s.phase === 'forward' ? T : step)
+    const from = s.phase === 'forward' ? T : step
+    const sums = running(app.backwardPasses, m, w, from)
+    // the heatmaps are up to 10⁶ cells: redrawn only when their sums changed (in the forward phase they are all zero)
+    const drawn = from >= T ? `zero ${m.params.data.length}` : `${app.backwardPasses} ${from}`
     const shown = (n: string) => n.startsWith('weight_hh') || n === 'head.weight' || n === `weight_ih_l${L - 1}`
-    for (const x of sums) if (x.rows > 1 && x.cols > 1 && shown(x.name)) sumsBox.append(sumFigure(x))
-    if (checked.pass !== app.backwardPasses) checked = { pass: app.backwardPasses, ...difference(accumulate(m, w, 0)) }
-    const full = checked
-    check.dataset.diff = String(full.diff); check.dataset.norm = String(full.norm)
-    check.textContent = `Summed over all ${T} steps, the accumulated ∂L/∂W equal the engine's gradient of the whole window: `
-      + `‖Σ_t terms − engine‖ = ${full.diff.toExponential(2)} (‖engine‖ = ${fmt(full.norm)}, `
-      + `relative ${(full.diff / Math.max(full.norm, 1e-30)).toExponential(2)}).`
+    const figures = sums.filter((x) => x.rows > 1 && x.cols > 1 && shown(x.name))
+    if (sumsBox.dataset.drawn === drawn && sumsBox.children.length === figures.length)
+      figures.forEach((x, i) => { sumsBox.children[i].querySelector('figcaption')!.textContent = caption(x) })
+    else {
+      clear(sumsBox)
+      for (const x of figures) sumsBox.append(sumFigure(x))
+      sumsBox.dataset.drawn = drawn
+    }
+    if (checked.pass === app.backwardPasses) { showCheck(T); return }
+    // summing every step's terms again costs more than drawing every view: it follows them
+    check.textContent = `Summing the terms of all ${T} steps to check them against the engine's gradient…`
+    const pass = app.backwardPasses
+    app.defer(() => {
+      if (app.backwardPasses !== pass || app.runner.lastBackward !== m) return
+      checked = { pass, ...difference(accumulate(m, w, 0, 'check')) }
+      showCheck(T)
+    })
   },
+}
+
+function showCheck(T: number): void {
+  const full = checked
+  check.dataset.diff = String(full.diff); check.dataset.norm = String(full.norm)
+  check.textContent = `Summed over all ${T} steps, the accumulated ∂L/∂W equal the engine's gradient of the whole window: `
+    + `‖Σ_t terms − engine‖ = ${full.diff.toExponential(2)} (‖engine‖ = ${fmt(full.norm)}, `
+    + `relative ${(full.diff / Math.max(full.norm, 1e-30)).toExponential(2)}).`
 }
 
 /** The sums over steps ≥ from for backward pass `pass`: continued from the last call when it stopped later. */
 function running(pass: number, m: Parameters<typeof accumulate>[0], w: Parameters<typeof accumulate>[1], from: number): Sum[] {
   if (cache.pass === pass && cache.from >= from && cache.sums !== null)
-    cache = { pass, from, sums: accumulate(m, w, from, cache.from, cache.sums) }
-  else cache = { pass, from, sums: accumulate(m, w, from) }
+    cache = { pass, from, sums: accumulate(m, w, from, 'running', cache.from, cache.sums) }
+  else cache = { pass, from, sums: accumulate(m, w, from, 'running') }
   return cache.sums!
 }
 
@@ -84,9 +105,11 @@ function sumFigure(x: Sum): HTMLElement {
   const c = el('canvas', { class: 'heat', 'data-param': x.name })
   heatmap(c, x.rows, x.cols, (r, k) => x.sum[r * x.cols + k], maxAbs(x.engine))
   const fig = el('figure', { class: 'matrix' })
-  fig.append(c, el('figcaption', {}, `Σ ∂L/∂${x.name} so far: ‖·‖ = ${fmt(l2(x.sum))} of ${fmt(l2(x.engine))}`))
+  fig.append(c, el('figcaption', {}, caption(x)))
   return fig
 }
+
+const caption = (x: Sum) => `Σ ∂L/∂${x.name} so far: ‖·‖ = ${fmt(l2(x.sum))} of ${fmt(l2(x.engine))}`
 
 /** One box per step: filled when its activations are stored (forward) or its gradient term added (backward). */
 function cacheLane(T: number, step: number, phase: 'forward' | 'backward'): SVGSVGElement {

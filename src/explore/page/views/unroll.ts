@@ -36,12 +36,20 @@ export const unroll: View = {
   },
 }
 
+/** One unrolled copy's elements whose content follows the values: redrawn in place while the layout holds. */
+interface Copy { g: SVGGElement; xt: SVGTextElement; yt: SVGTextElement; h: SVGRectElement[][]; c: SVGRectElement[][] }
+/** The copies drawn last and what their layout depends on (typing changes values, not the layout). */
+let built: { layout: string; copies: Copy[] } | null = null
+
 function draw(app: App, p: number): void {
-  clear(svg)
   const tr = app.trace, input = app.input
-  if (tr === null || input === null) return
-  const { num_layers: L, cell } = app.runner.spec, vocab = app.runner.data.vocab
+  if (tr === null || input === null) { clear(svg); built = null; return }
+  const { num_layers: L, cell } = app.runner.spec
   const steps = visibleSteps(tr.T, app.state.t, MAX_STEPS)
+  const layout = `${steps.length} ${app.state.param} ${p}`
+  // ~1,600 elements for 40 steps of a 2-layer LSTM: rebuilding them at every keystroke cost more than the model
+  if (p === 1 && built?.layout === layout) { built.copies.forEach((c, i) => fill(c, app, steps[i])); return }
+  clear(svg)
   const x0 = 150, top = 40, height = top + (L + 1) * ROW + 50, width = x0 + steps.length * CW + 20
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`)
   svg.setAttribute('width', String(width)); svg.setAttribute('height', String(height))
@@ -63,36 +71,57 @@ function draw(app: App, p: number): void {
   compact.append(svgEl('text', { x: 65, y: height - 12, 'text-anchor': 'middle' }, 'x_t'))
   compact.append(svgEl('text', { x: 65, y: 18, 'text-anchor': 'middle' }, 'y_t'))
   svg.append(compact)
-  steps.forEach((t, i) => {
+  const copies = steps.map((t, i) => {
     const x = 40 + (x0 + i * CW - 40) * ease
-    const g = svgEl('g', { class: t === app.state.t ? 'copy now' : 'copy', 'data-t': t })
+    const g = svgEl('g', { class: 'copy' })
     g.append(svgEl('rect', { x: x - 4, y: 4, width: CW - 8, height: height - 8, rx: 4, class: 'band' }))
-    const label = input.labels[t]
-    const xt = vocab === null ? Number(label).toPrecision(4) : showChar(label)
-    g.append(svgEl('text', { x: x + CW / 2 - 4, y: height - 12, 'text-anchor': 'middle', class: 'xt' }, xt))
+    const xt = svgEl('text', { x: x + CW / 2 - 4, y: height - 12, 'text-anchor': 'middle', class: 'xt' })
+    g.append(xt)
     g.append(edge(`M${x + CW / 2 - 4},${height - 26} L${x + CW / 2 - 4},${layerY(0) + 16}`, 'weight_ih_l0', app))
+    const h: SVGRectElement[][] = [], c: SVGRectElement[][] = []
     for (let l = 0; l < L; l++) {
       const y = layerY(l)
-      strip(g, tr.h[l][t], x + 4, y - 10, 'h')
-      if (tr.c !== null) strip(g, tr.c[l][t], x + 4, y + 2, 'c')
+      h.push(strip(g, tr.h[l][t].length, x + 4, y - 10, 'h'))
+      if (tr.c !== null) c.push(strip(g, tr.c[l][t].length, x + 4, y + 2, 'c'))
       if (l > 0) g.append(edge(`M${x + CW / 2 - 4},${layerY(l - 1) - 14} L${x + CW / 2 - 4},${y + 16}`, `weight_ih_l${l}`, app))
       if (i > 0) g.append(edge(`M${x - 12},${y} L${x + 2},${y}`, `weight_hh_l${l}`, app))
     }
     g.append(edge(`M${x + CW / 2 - 4},${layerY(L - 1) - 14} L${x + CW / 2 - 4},${top - 6}`, 'head.weight', app))
-    const yt = predictionLabel(tr.out[t], vocab, showChar)
-    g.append(svgEl('text', { x: x + CW / 2 - 4, y: top - 12, 'text-anchor': 'middle', class: 'yt' }, yt))
+    const yt = svgEl('text', { x: x + CW / 2 - 4, y: top - 12, 'text-anchor': 'middle', class: 'yt' })
+    g.append(yt)
     svg.append(g)
+    const copy = { g, xt, yt, h, c }
+    fill(copy, app, t)
+    return copy
+  })
+  built = p === 1 ? { layout, copies } : null
+}
+
+/** A copy's values at step t: the input and prediction labels, the state strips' colours, the highlight. */
+function fill(copy: Copy, app: App, t: number): void {
+  const tr = app.trace!, input = app.input!, vocab = app.runner.data.vocab
+  copy.g.setAttribute('class', t === app.state.t ? 'copy now' : 'copy')
+  copy.g.setAttribute('data-t', String(t))
+  const label = input.labels[t]
+  copy.xt.textContent = vocab === null ? Number(label).toPrecision(4) : showChar(label)
+  copy.yt.textContent = predictionLabel(tr.out[t], vocab, showChar)
+  copy.h.forEach((rects, l) => colour(rects, tr.h[l][t]))
+  copy.c.forEach((rects, l) => colour(rects, tr.c![l][t]))
+}
+
+/** The first STRIP units of a state vector as squares, coloured by colour(). */
+function strip(g: SVGGElement, units: number, x: number, y: number, what: string): SVGRectElement[] {
+  const n = Math.min(STRIP, units), w = (CW - 16) / n
+  return Array.from({ length: n }, (_, j) => {
+    const r = svgEl('rect', { x: x + j * w, y, width: w, height: 8, class: `unit ${what}` })
+    g.append(r)
+    return r
   })
 }
 
-/** The first STRIP units of a state vector as coloured squares (red +, blue −). */
-function strip(g: SVGGElement, v: Float32Array, x: number, y: number, what: string): void {
-  const n = Math.min(STRIP, v.length), w = (CW - 16) / n
-  for (let j = 0; j < n; j++) {
-    const r = svgEl('rect', { x: x + j * w, y, width: w, height: 8, class: `unit ${what}` })
-    r.setAttribute('fill', rgb(diverging(v[j])))
-    g.append(r)
-  }
+/** Red for positive, blue for negative values. */
+function colour(rects: SVGRectElement[], v: Float32Array): void {
+  rects.forEach((r, j) => r.setAttribute('fill', rgb(diverging(v[j]))))
 }
 
 function edge(d: string, param: string, app: App): SVGPathElement {
