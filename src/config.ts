@@ -29,6 +29,13 @@ export const TrainConfig = z.strictObject({
   test_size: z.int().positive().nullable().default(null),                           // rows held out for testing; null: max(10%, 2 seasons)
   season: z.int().positive().nullable().default(null),                              // null: from the date step or autocorrelation
   transform: z.enum(['difference', 'level']).default('difference'),                 // model the change from the last value, or the value
+  // classification: a CSV of labelled texts
+  text: z.string().min(1).nullable().default(null),                                // column of the texts
+  label: z.string().min(1).nullable().default(null),                               // column of the labels; set: train a classifier
+  pool: z.enum(['last', 'mean', 'max']).default('last'),                           // what the head reads: h at the last step, or mean/max over steps
+  test_frac: z.number().min(0).lt(1).default(0.1),                                 // fraction of each class held out for testing
+  balance: z.boolean().default(false),                                              // weight the loss by inverse class frequency
+  init_from: z.string().min(1).nullable().default(null),                           // a language model to start the recurrent layers from
   // optimisation
   optimizer: z.enum(['sgd', 'adam', 'rmsprop', 'adagrad']).default('adam'),
   lr: z.number().positive().default(0.002),                                        // learning rate

@@ -67,6 +67,12 @@ export const TRAIN_FLAGS: FlagRow[] = [
   { key: 'test_size', flag: '--test-size', arg: '<rows>', help: 'CSV: rows at the end held out for testing (default: max(10%, 2 seasons))', parse: int },
   { key: 'transform', flag: '--transform', arg: '<t>', help: 'CSV: predict the change from the last value (difference) or the value (level)', parse: oneOf(['difference', 'level']) },
   { key: 'season', flag: '--season', arg: '<n>', help: 'CSV: season length in rows (default: from the date step or autocorrelation)', parse: int },
+  { key: 'text', flag: '--text', arg: '<column>', help: 'classifier: the CSV column holding the texts', parse: str },
+  { key: 'label', flag: '--label', arg: '<column>', help: 'classifier: the CSV column holding the labels (given: train a classifier)', parse: str },
+  { key: 'pool', flag: '--pool', arg: '<how>', help: 'classifier: the head reads h at the last step (last), or its mean or max over the steps', parse: oneOf(['last', 'mean', 'max']) },
+  { key: 'test_frac', flag: '--test-frac', arg: '<f>', help: 'classifier: fraction of each class held out for rnn eval', parse: num },
+  { key: 'balance', flag: '--balance', arg: '', help: 'classifier: weight the loss by inverse class frequency', parse: () => true },
+  { key: 'init_from', flag: '--init-from', arg: '<checkpoint>', help: 'classifier: start the recurrent layers and input weights from a language model', parse: str },
   { key: 'optimizer', flag: '--optimizer', arg: '<name>', help: 'sgd, adam, rmsprop or adagrad', parse: oneOf(['sgd', 'adam', 'rmsprop', 'adagrad']) },
   { key: 'lr', flag: '--lr', arg: '<x>', help: 'learning rate', parse: num },
   { key: 'momentum', flag: '--momentum', arg: '<m>', help: 'momentum (sgd)', parse: num },
@@ -103,8 +109,9 @@ export function addFlags(cmd: Command, rows: FlagRow[], defaults: Record<string,
 export function pickFlags(rows: FlagRow[], opts: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const r of rows) {
-    // a negatable flag (--no-header) reads as true unless given
-    if (r.arg === '') { if (opts[optionName(r.flag.replace(/^--no-/, '--'))] === false) out[r.key] = false; continue }
+    // a negatable flag (--no-header) reads as true unless given; a plain switch (--balance) as false
+    if (r.arg === '' && r.flag.startsWith('--no-')) { if (opts[optionName(r.flag.replace(/^--no-/, '--'))] === false) out[r.key] = false; continue }
+    if (r.arg === '') { if (opts[optionName(r.flag)] === true) out[r.key] = true; continue }
     const v = opts[optionName(r.flag)]
     if (v !== undefined) out[r.key] = v
   }

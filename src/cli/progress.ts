@@ -14,7 +14,7 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
   let val: number | null = null
   let lastRender = 0
   const useBar = stderrIsTTY
-  let kind: 'text' | 'timeseries' = 'text'
+  let kind: 'text' | 'timeseries' | 'classifier' = 'text'
   let stopped = false
   // the bar starts at the first step, so the lines logged before it (the memory report) stay above it
   let pending: { target: number; from: number } | null = null
@@ -52,7 +52,7 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
       val = e.val_loss
       if (bar === null) {
         const mark = e.improved ? colour.green(' *') : ''
-        const bits = kind === 'text' ? ` (${fmt(e.val_loss / Math.LN2, 3)} bits/char)` : ' (MSE, normalised)'
+        const bits = kind === 'text' ? ` (${fmt(e.val_loss / Math.LN2, 3)} bits/char)` : kind === 'classifier' ? ' (cross-entropy per text)' : ' (MSE, normalised)'
         const rss = o.verbose ? `, peak RSS ${fmtBytes(e.peak_rss_bytes)}` : ''
         log(`step ${e.step}: train ${fmt(e.train_loss)} val ${fmt(e.val_loss)}${bits}${mark} ${e.seconds.toFixed(1)}s${rss}`)
       }

@@ -15,19 +15,24 @@ export interface Batcher {
   readonly y: Int32Array | Float32Array
   /** false: the streams of this batch start from zero state. */
   readonly carry: boolean
+  /** Whole sequences (classification): this batch's steps and each sequence's length; absent: T, all full. */
+  readonly steps?: number
+  readonly lengths?: Int32Array
   readonly cursor: Cursor
   readonly chunksPerEpoch: number
   next(): void
 }
 
 export interface TrainSource {
-  readonly kind: 'text' | 'timeseries'
+  readonly kind: 'text' | 'timeseries' | 'classifier'
   readonly path: string
   /** For the default checkpoint name: the file name without extension. */
   readonly name: string
   /** One line for the start of training: size, vocabulary or columns. */
   readonly describe: string
-  readonly io: Pick<ModelSpec, 'input_size' | 'output_size' | 'input' | 'loss'>
+  readonly io: Pick<ModelSpec, 'input_size' | 'output_size' | 'input' | 'loss' | 'pool'>
+  /** Classification with --balance: the loss weight of each class. */
+  readonly classWeights?: Float32Array | null
   batcher(B: number, T: number, cursor: Cursor, rng: Rng): Batcher
   /** Validation loss (nats/char, or normalised MSE), deterministic, no training side effects. */
   validate(model: Model, T: number, B: number): number

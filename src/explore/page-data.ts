@@ -24,6 +24,8 @@ export const DEFAULT_ROWS = 48
 export interface PageOptions { text?: string; weights: 'f32' | 'f16' }
 
 export function pageData(path: string, name: string, ck: Checkpoint, o: PageOptions): PageData {
+  if (ck.kind === 'classifier')
+    throw new UserError(`${path}: a classifier; rnn explore shows language models and forecasters (rnn inspect-state shows a classifier's class probabilities step by step)`)
   const spec = specOf(ck)
   const all = paramSpecs(spec).map((s) => decodeTensor(ck.params[s.name]))
   const flat = new Float32Array(all.reduce((n, a) => n + a.length, 0))
@@ -36,7 +38,7 @@ export function pageData(path: string, name: string, ck: Checkpoint, o: PageOpti
     maxError = h.maxError
   } else bytes = new Uint8Array(flat.buffer)
   const base = {
-    name, kind: ck.kind, spec, gateOrder: gateOrder(spec.cell),
+    name, kind: ck.kind as 'text' | 'timeseries', spec, gateOrder: gateOrder(spec.cell),
     weights: { dtype: o.weights, base64: Buffer.from(bytes).toString('base64'), maxError },
     history: ck.progress.history, trainedSteps: ck.progress.step,
     sample: { seed: 1, length: 200, temp: 1, topK: null, topP: null, prime: '' },

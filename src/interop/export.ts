@@ -26,6 +26,7 @@ export function exportTensors(ck: Checkpoint): { tensors: F32Tensor[]; metadata:
     data: JSON.stringify(ck.data),
   }
   if (ck.data.kind === 'text') metadata.vocab = JSON.stringify(ck.data.vocab)
+  else if (ck.data.kind === 'classifier') { metadata.vocab = JSON.stringify(ck.data.vocab); metadata.classes = JSON.stringify(ck.data.classes) }
   else metadata.columns = JSON.stringify(ck.data.columns)
   return { tensors, metadata }
 }

@@ -35,7 +35,9 @@ export function importCheckpoint(o: ImportOptions): Checkpoint {
   // which layer a config key came from, for messages
   const whereKey = (k: string) => (o.config !== undefined && fromFile[k] !== undefined ? o.config : `${o.file}: __metadata__.config`)
   const textFlags = o.vocab !== undefined || o.vocabFrom !== undefined
-  const kind = textFlags ? 'text' : meta.data?.kind ?? 'text'
+  const stored = meta.data?.kind ?? 'text'
+  if (stored === 'classifier' && !textFlags) throw new UserError(`${o.file}: a classifier's weights; rnn import reads language models and forecasters`)
+  const kind = textFlags ? 'text' : stored === 'classifier' ? 'text' : stored
   const dict = stateDictOf(o.file, st, {
     cell: typeof given.cell === 'string' ? (given.cell as CellKind) : undefined, cellFrom: whereKey('cell'),
     input: kind === 'text' ? 'one_hot' : 'dense', loss: kind === 'text' ? 'cross_entropy' : 'mse',

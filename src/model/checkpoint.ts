@@ -15,6 +15,7 @@ import { UserError } from '../errors.ts'
 import { checkVocab } from '../data/vocab.ts'
 import { readRegularFile } from '../read-file.ts'
 import { paramSpecs, type ModelSpec } from './spec.ts'
+import { POOLS } from './pool.ts'
 
 export const FORMAT = 'rnn-checkpoint'
 export const VERSION = 1
@@ -27,6 +28,7 @@ const ModelSpecJSON = z.strictObject({
   input_size: z.int().positive(), hidden_size: z.int().positive(), num_layers: z.int().positive(), output_size: z.int().positive(),
   input: z.enum(['one_hot', 'dense']), loss: z.enum(['cross_entropy', 'mse']),
   gate_order: z.array(z.string()),
+  pool: z.enum(POOLS).optional(), // a classifier's pooling (model/pool.ts); absent: the head reads every step
 })
 
 const TextMeta = z.strictObject({ kind: z.literal('text'), vocab: z.array(z.string()), source: z.string().nullable() }) // source: the training text
@@ -42,6 +44,16 @@ const SeriesMeta = z.strictObject({
   split: z.strictObject({ train: z.int().positive(), val: z.int().positive(), test: z.int().positive() }),
 })
 export type SeriesMeta = z.infer<typeof SeriesMeta>
+
+const ClassifierMeta = z.strictObject({
+  kind: z.literal('classifier'),
+  vocab: z.array(z.string()),
+  classes: z.array(z.string().min(1)).min(2),                       // the labels, in the order of the head's outputs
+  source: z.string().nullable(),                                    // the training CSV, for eval by default
+  text_column: z.string(), label_column: z.string(),
+  split: z.strictObject({ train: z.int().positive(), val: z.int().positive(), test: z.int().nonnegative() }),
+})
+export type ClassifierMeta = z.infer<typeof ClassifierMeta>
 
 const HistoryPoint = z.strictObject({ step: z.int(), seconds: z.number(), lr: z.number(), train_loss: z.number().nullable(), val_loss: z.number().nullable(), grad_norm: z.number().nullable() })
 export type HistoryPoint = z.infer<typeof HistoryPoint>
@@ -78,9 +90,9 @@ export const Checkpoint = z.strictObject({
   version: z.literal(VERSION),
   rnn_version: z.string(),
   created: z.string(),
-  kind: z.enum(['text', 'timeseries']),
+  kind: z.enum(['text', 'timeseries', 'classifier']),
   model: ModelSpecJSON,
-  data: z.discriminatedUnion('kind', [TextMeta, SeriesMeta]),
+  data: z.discriminatedUnion('kind', [TextMeta, SeriesMeta, ClassifierMeta]),
   config: TrainConfig,
   params: z.record(z.string(), TensorJSON),
   progress: Progress,
@@ -154,7 +166,10 @@ export function loadCheckpoint(path: string): Checkpoint {
   const ck = parsed.data
   if (ck.kind !== ck.data.kind) throw new UserError(`${path}: invalid checkpoint: kind "${ck.kind}" but data.kind "${ck.data.kind}"`)
   checkShapes(path, ck)
-  if (ck.data.kind === 'text') checkVocab(`${path}: data.vocab`, ck.data.vocab)
+  if (ck.data.kind !== 'timeseries') checkVocab(`${path}: data.vocab`, ck.data.vocab)
+  if (ck.data.kind === 'classifier') checkClasses(path, ck.data.classes)
+  if ((ck.model.pool !== undefined) !== (ck.kind === 'classifier'))
+    throw new UserError(`${path}: invalid checkpoint: model.pool ${ck.kind === 'classifier' ? 'is missing for a classifier' : 'is set but the model is not a classifier'}`)
   checkFinite(path, ck)
   return ck
 }
@@ -206,8 +221,19 @@ function checkShapes(path: string, ck: Checkpoint): void {
     const extra = Object.keys(set).find((k) => !specs.some((s) => s.name === k))
     if (extra !== undefined) throw new UserError(`${path}: ${where}.${extra}: not a parameter of this ${spec.cell} model`)
   }
+  if (ck.data.kind === 'classifier') {
+    const { vocab, classes } = ck.data
+    if (vocab.length !== spec.input_size || classes.length !== spec.output_size)
+      throw new UserError(`${path}: data.vocab has ${vocab.length} entries and data.classes ${classes.length} but the model's input_size/output_size are ${spec.input_size}/${spec.output_size}`)
+    return
+  }
   const width = ck.data.kind === 'text' ? ck.data.vocab.length : ck.data.columns.length
   const inputs = ck.data.kind === 'timeseries' && ck.data.transform === 'difference' ? 2 * width : width
   const what = ck.data.kind === 'text' ? 'data.vocab has' : 'data.columns has'
   if (inputs !== spec.input_size || width !== spec.output_size) throw new UserError(`${path}: ${what} ${width} entries but the model's input_size/output_size are ${spec.input_size}/${spec.output_size}`)
+}
+
+function checkClasses(path: string, classes: readonly string[]): void {
+  const dup = classes.find((c, i) => classes.indexOf(c) !== i)
+  if (dup !== undefined) throw new UserError(`${path}: invalid checkpoint: data.classes lists "${dup}" twice`)
 }

@@ -10,7 +10,7 @@ export function modelFromCheckpoint(ck: Checkpoint): { model: Model; vocab: Voca
   const spec = specOf(ck)
   const params = allocParams(paramSpecs(spec))
   for (const t of params.tensors) t.data.set(decodeTensor(ck.params[t.name]))
-  return { model: new Model(spec, params), vocab: ck.data.kind === 'text' ? new Vocab(ck.data.vocab) : null }
+  return { model: new Model(spec, params), vocab: ck.data.kind !== 'timeseries' ? new Vocab(ck.data.vocab) : null }
 }
 
 export function loadModel(path: string): { model: Model; vocab: Vocab | null; checkpoint: Checkpoint } {
@@ -21,6 +21,7 @@ export function loadModel(path: string): { model: Model; vocab: Vocab | null; ch
 /** A text model, or a UserError saying this checkpoint forecasts CSV columns. */
 export function loadTextModel(path: string): { model: Model; vocab: Vocab; checkpoint: Checkpoint & { data: { kind: 'text' } } } {
   const r = loadModel(path)
+  if (r.checkpoint.data.kind === 'classifier') throw new UserError(`${path}: a classifier (it labels sentences); use rnn classify or rnn eval`)
   if (r.vocab === null || r.checkpoint.data.kind !== 'text') throw new UserError(`${path}: a time-series model (it forecasts CSV columns); give it a CSV file, or use --horizon with rnn sample`)
   return r as ReturnType<typeof loadTextModel>
 }

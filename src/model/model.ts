@@ -9,6 +9,9 @@
  *   y      = head.weight · h_{L-1} + head.bias   [T][B][O]
  *   loss   = cross_entropy(y, targets) | mse(y, targets)
  *
+ * A classifier (spec.pool) instead pools each sequence's h_1..h_len into one vector and applies the head
+ * to that, [B][O], against one label per sequence (pool.ts).
+ *
  * Buffers are allocated per (T, B) once and reused; nothing is allocated per step.
  */
 import { allocLayerBuffers, freeLayerBuffers, GATES, type Cell, type LayerBuffers, type Recurrent } from '../engine/cells/cell.ts'
@@ -19,6 +22,7 @@ import { allocF32, freeF32 } from '../engine/memory.ts'
 import { view, type Params } from '../engine/params.ts'
 import type { Rng } from '../engine/rng.ts'
 import type { ModelSpec } from './spec.ts'
+import { classCrossEntropy, poolBackward, poolForward } from './pool.ts'
 
 /** Recurrent state per layer, [L][B][H], like PyTorch's h_n / c_n. */
 export interface State { readonly h: Float32Array; readonly c: Float32Array | null }
@@ -37,6 +41,10 @@ interface Workspace {
   readonly dx: Float32Array
   /** One-hot input only, [I][G*H]: scratch for W_ih0ᵀ and its gradient (kernels' embed*). */
   readonly embedT: Float32Array; readonly embedGradT: Float32Array
+  /** Classifier only ([B][H], else empty): the pooled top-layer state, its gradient, the max's steps. */
+  readonly pooled: Float32Array; readonly dpooled: Float32Array; readonly argmax: Int32Array
+  /** Classifier only: each sequence's length (steps at or after it are padding). */
+  readonly lengths: Int32Array
 }
 
 /**
@@ -61,7 +69,7 @@ export interface WorkspaceMemory {
 function workspaceArrays(ws: Workspace): Set<Float32Array> {
   const all = new Set<Float32Array>()
   for (const l of ws.layers) for (const v of Object.values(l)) if (v instanceof Float32Array) all.add(v)
-  for (const a of [...ws.dropped, ...ws.masks, ws.logits, ws.dlogits, ws.dx, ws.embedT, ws.embedGradT]) if (a !== null) all.add(a)
+  for (const a of [...ws.dropped, ...ws.masks, ws.logits, ws.dlogits, ws.dx, ws.embedT, ws.embedGradT, ws.pooled, ws.dpooled]) if (a !== null) all.add(a)
   return all
 }
 
@@ -81,7 +89,7 @@ function workspaceMemory(ws: Workspace, H: number): WorkspaceMemory {
 /** Every array of a workspace goes back to the allocator (wasm memory is not garbage-collected). */
 function freeWorkspace(ws: Workspace): void {
   for (const l of ws.layers) freeLayerBuffers(l)
-  for (const a of [...ws.dropped, ...ws.masks, ws.logits, ws.dlogits, ws.dx, ws.embedT, ws.embedGradT]) if (a !== null) freeF32(a)
+  for (const a of [...ws.dropped, ...ws.masks, ws.logits, ws.dlogits, ws.dx, ws.embedT, ws.embedGradT, ws.pooled, ws.dpooled]) if (a !== null) freeF32(a)
 }
 
 export class Model {
@@ -95,6 +103,8 @@ export class Model {
   /** Training-time dropout between layers (PyTorch's `dropout` argument); needs `rng`. */
   dropout = 0
   rng: Rng | null = null
+  /** Classifier: per-class loss weights (--balance); null: every sequence counts the same. */
+  classWeights: Float32Array | null = null
   /** Called with layer l's direct dL/dh (head or layer above only) just before its BPTT: inspection. */
   onDirectGrad: ((layer: number, dh: Float32Array) => void) | null = null
 
@@ -129,6 +139,7 @@ export class Model {
     const { hidden_size: H, num_layers: L, output_size: O, input_size: I } = this.spec
     const withDropout = this.dropout > 0
     const embed = this.spec.input === 'one_hot' ? I * GATES[this.spec.cell] * H : 0
+    const pooled = this.spec.pool !== undefined ? B * H : 0
     // the spare is dropped: free it first so its memory can be reused (and is not leaked)
     if (this.spare !== null) { freeWorkspace(this.spare); this.spare = null }
     const ws: Workspace = {
@@ -139,6 +150,7 @@ export class Model {
       logits: allocF32(T * B * O), dlogits: allocF32(T * B * O),
       dx: allocF32(this.spec.input === 'dense' ? T * B * I : 0),
       embedT: allocF32(embed), embedGradT: allocF32(embed),
+      pooled: allocF32(pooled), dpooled: allocF32(pooled), argmax: new Int32Array(pooled), lengths: new Int32Array(B),
     }
     this.spare = this.ws
     this.ws = ws
@@ -159,10 +171,13 @@ export class Model {
    * Runs T steps for B streams from `state`, leaving h_T (c_T) in `state` for the next chunk (truncated
    * BPTT carries values, not gradients). x: ids [T][B] (one-hot) or values [T][B][I]. With targets
    * (ids [T][B], -1 = ignore, or values [T][B][O]) returns the loss and prepares backward(); else NaN.
-   * `train` turns dropout on.
+   * `train` turns dropout on. A classifier takes one label per sequence ([B]) and each sequence's length
+   * (default T): steps at or after it are padding, which changes neither the result nor the gradients.
    */
-  forward(x: Int32Array | Float32Array, targets: Int32Array | Float32Array | null, T: number, B: number, state: State, train = false): number {
+  forward(x: Int32Array | Float32Array, targets: Int32Array | Float32Array | null, T: number, B: number, state: State, train = false,
+    lengths?: Int32Array): number {
     const ws = this.workspace(T, B)
+    if (this.spec.pool !== undefined) { if (lengths !== undefined) ws.lengths.set(lengths.subarray(0, B)); else ws.lengths.fill(T) }
     const { hidden_size: H, num_layers: L, input_size: I, output_size: O } = this.spec
     const N = T * B, BH = B * H
     this.x = x
@@ -178,6 +193,11 @@ export class Model {
       if (l < L - 1 && ws.masks[l] !== null) this.applyDropout(ws, l, train)
     }
     const top = ws.layers[L - 1]
+    if (this.spec.pool !== undefined) {
+      poolForward(this.spec.pool, top.h, ws.lengths, T, B, H, ws.pooled, ws.argmax)
+      matmul(ws.logits, ws.pooled, this.headW, this.headB, B, H, O)
+      return targets === null ? NaN : classCrossEntropy(ws.logits, targets as Int32Array, B, O, this.classWeights, ws.dlogits)
+    }
     matmul(ws.logits, top.h.subarray(BH), this.headW, this.headB, N, H, O)
     if (targets === null) return NaN
     return this.spec.loss === 'cross_entropy'
@@ -216,9 +236,16 @@ export class Model {
     const { T, B } = ws
     const N = T * B, BH = B * H
     const top = ws.layers[L - 1]
-    matmulBackwardW(this.gHeadW, this.gHeadB, ws.dlogits, top.h.subarray(BH), N, H, O)
-    top.dh.fill(0)
-    matmulBackwardX(top.dh, ws.dlogits, this.headW, N, H, O)
+    if (this.spec.pool !== undefined) {
+      matmulBackwardW(this.gHeadW, this.gHeadB, ws.dlogits, ws.pooled, B, H, O)
+      ws.dpooled.fill(0)
+      matmulBackwardX(ws.dpooled, ws.dlogits, this.headW, B, H, O)
+      poolBackward(this.spec.pool, ws.dpooled, ws.lengths, ws.argmax, T, B, H, top.dh)
+    } else {
+      matmulBackwardW(this.gHeadW, this.gHeadB, ws.dlogits, top.h.subarray(BH), N, H, O)
+      top.dh.fill(0)
+      matmulBackwardX(top.dh, ws.dlogits, this.headW, N, H, O)
+    }
     for (let l = L - 1; l >= 0; l--) {
       const buf = ws.layers[l], p = this.layerParams[l], GH = buf.G * H
       if (this.onDirectGrad !== null) this.onDirectGrad(l, buf.dh)
@@ -247,10 +274,10 @@ export class Model {
     return this.ws.layers[l]
   }
 
-  /** Head output of the last forward, [T][B][O]. */
+  /** Head output of the last forward, [T][B][O]; a classifier's [B][O]. */
   outputs(): Float32Array {
     if (this.ws === null) throw new Error('no forward pass yet')
-    return this.ws.logits
+    return this.spec.pool !== undefined ? this.ws.logits.subarray(0, this.ws.B * this.spec.output_size) : this.ws.logits
   }
 
   /** dL/d(head output) of the last forward with targets, [T][B][O]: what backward starts from. */

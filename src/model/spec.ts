@@ -4,6 +4,7 @@
  */
 import { CELL_KINDS, GATES, type CellKind } from '../engine/cells/cell.ts'
 import type { TensorSpec } from '../engine/params.ts'
+import type { Pool } from './pool.ts'
 
 export interface ModelSpec {
   cell: CellKind
@@ -14,6 +15,8 @@ export interface ModelSpec {
   /** one_hot: input ids, layer 0's projection is a column gather of weight_ih_l0; dense: real vectors. */
   input: 'one_hot' | 'dense'
   loss: 'cross_entropy' | 'mse'
+  /** A classifier: the head reads h_1..h_len pooled this way, once per sequence (see pool.ts); absent: at every step. */
+  pool?: Pool
 }
 
 export { CELL_KINDS }

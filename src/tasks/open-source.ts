@@ -11,6 +11,7 @@ import { openTextSource } from '../data/text-source.ts'
 import { openSeriesSource, type SeriesSource } from '../data/series.ts'
 import type { TrainSource } from '../data/source.ts'
 import type { Checkpoint } from '../model/checkpoint.ts'
+import { openClassifierSource } from './classify-source.ts'
 
 export const TEXT_SEQ_LEN = 64
 
@@ -24,6 +25,14 @@ export function isCsvPath(path: string): boolean {
  * throws its reason.
  */
 export async function openTrainSource(path: string, cfg: TrainConfig, from?: Checkpoint, signal?: AbortSignal, onRead?: (bytes: number) => void): Promise<{ source: TrainSource; T: number }> {
+  if (cfg.label !== null || from?.kind === 'classifier') {
+    if (from !== undefined && from.kind !== 'classifier') throw new UserError(`${path}: the checkpoint is a ${from.kind} model; it cannot train a classifier`)
+    const bytes = await readRegularFileAsync(path, 'csv', signal, onRead)
+    const r = openClassifierSource(path, cfg, from, bytes)
+    await new Promise<void>((done) => setImmediate(done))
+    if (signal?.aborted) throw abortError(signal)
+    return r
+  }
   const csv = cfg.target !== null || isCsvPath(path) || from?.kind === 'timeseries'
   if (from !== undefined && (from.kind === 'timeseries') !== csv)
     throw new UserError(`${path}: the checkpoint is a ${from.kind} model; it cannot train on ${csv ? 'CSV' : 'text'} data`)

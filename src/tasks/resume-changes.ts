@@ -13,11 +13,11 @@ import { UserError } from '../errors.ts'
 import type { ChangePoint, Checkpoint } from '../model/checkpoint.ts'
 
 /** How the data is cut into splits, windows and batches. */
-export const SHAPING_KEYS = ['batch_size', 'seq_len', 'val_frac', 'target', 'features', 'delimiter', 'header', 'fill', 'test_size', 'season'] as const
+export const SHAPING_KEYS = ['batch_size', 'seq_len', 'val_frac', 'target', 'features', 'delimiter', 'header', 'fill', 'test_size', 'season', 'text', 'label', 'test_frac'] as const
 /** Read when a model is created, or fixed by the state it carries: a resumed run could not apply another value. */
-export const FIXED_KEYS = ['cell', 'hidden_size', 'num_layers', 'forget_bias', 'transform', 'optimizer', 'seed'] as const
+export const FIXED_KEYS = ['cell', 'hidden_size', 'num_layers', 'forget_bias', 'transform', 'optimizer', 'seed', 'pool', 'init_from'] as const
 /** Read at every step: applied from the resumed step on. */
-export const HYPER_KEYS = ['lr', 'momentum', 'clip', 'clip_value', 'lr_decay', 'dropout', 'on_nan', 'eval_every', 'patience', 'max_seconds'] as const
+export const HYPER_KEYS = ['lr', 'momentum', 'clip', 'clip_value', 'lr_decay', 'dropout', 'on_nan', 'eval_every', 'patience', 'max_seconds', 'balance'] as const
 // steps, epochs and out say how long the run goes and where it is written: free to change
 
 const WHY_FIXED: Record<(typeof FIXED_KEYS)[number], string> = {
@@ -28,6 +28,8 @@ const WHY_FIXED: Record<(typeof FIXED_KEYS)[number], string> = {
   transform: 'the model\'s inputs were encoded with the checkpoint\'s transform',
   optimizer: 'a resumed run keeps its optimizer state',
   seed: 'a resumed run continues the checkpoint\'s random stream',
+  pool: 'the head was trained on that pooling',
+  init_from: 'it applies at initialisation only, and a resumed model keeps its weights',
 }
 
 export interface ResumePlan {

@@ -21,6 +21,7 @@ import { peakRssBytes, trainMemory, type TrainMemory } from './train-memory.ts'
 import { corpusName } from '../data/text.ts'
 import type { TrainSource } from '../data/source.ts'
 import type { TextSource } from '../data/text-source.ts'
+import type { ClassifierSource } from './classify-source.ts'
 import { FORECAST_BLOCK, type SeriesSource } from '../data/series.ts'
 import { decodeTensor, encodeTensor, saveCheckpoint, specOf, type Checkpoint, type HistoryPoint, type Progress } from '../model/checkpoint.ts'
 import { initParams } from '../model/init.ts'
@@ -34,7 +35,7 @@ export interface EvalEvent { step: number; train_loss: number; val_loss: number;
 export interface TrainEvents {
   /** The training file passed the checks and is being read (bytes: its size). */
   reading?(e: { path: string; bytes: number }): void
-  start?(e: { corpus: string; kind: 'text' | 'timeseries'; describe: string; params: number; target: number; out: string; resumed_from: number }): void
+  start?(e: { corpus: string; kind: TrainSource['kind']; describe: string; params: number; target: number; out: string; resumed_from: number }): void
   /** Before the first step, with the training buffers allocated. */
   memory?(m: TrainMemory): void
   step?(e: StepEvent): void
@@ -59,7 +60,7 @@ export interface TrainResult {
   chars_per_s: number
   checkpoint: string
   stopped: 'done' | 'interrupted' | 'early_stop' | 'time_limit'
-  kind: 'text' | 'timeseries'
+  kind: TrainSource['kind']
   /** At the end of the run (peak_rss_bytes: over the whole run). */
   memory: TrainMemory
 }
@@ -136,6 +137,7 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
 
   const model = new Model(spec, params)
   model.dropout = cfg.dropout
+  model.classWeights = source.classWeights ?? null
   model.rng = rng
   const opt = createOptimizer(
     { name: cfg.optimizer, momentum: cfg.momentum, betas: [0.9, 0.999], alpha: 0.99, eps: defaultEps(cfg.optimizer) },
@@ -233,7 +235,7 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
     if (!batcher.carry) { state.h.fill(0); state.c?.fill(0) }
     saved.h.set(state.h); if (state.c) saved.c!.set(state.c)
     params.grad.fill(0)
-    const loss = model.forward(batcher.x, batcher.y, T, B, state, true)
+    const loss = model.forward(batcher.x, batcher.y, batcher.steps ?? T, B, state, true, batcher.lengths)
     let norm = NaN
     if (Number.isFinite(loss)) {
       model.backward()
@@ -271,6 +273,8 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
   else if (lastEvalStep !== progress.step) save()
 
   const seconds = elapsed()
+  // a classifier's batches have their own lengths: the report counts the longest shape's buffers
+  model.reserve(T, B)
   return {
     steps: progress.step, train_loss: lastTrain ?? (lossCount > 0 ? lossSum / lossCount : null), val_loss: lastVal, best_val_loss: progress.best_val_loss,
     seconds, chars_per_s: ((progress.step - startStep) * T * B) / Math.max(1e-9, seconds - secondsBefore), checkpoint: out, stopped, kind: source.kind,
@@ -285,6 +289,7 @@ function loadInto(buf: Float32Array, params: Params, set: Checkpoint['params']):
 
 /** What the checkpoint needs to use the model without the training data at hand. */
 function sourceMeta(source: TrainSource): Checkpoint['data'] {
+  if (source.kind === 'classifier') return { ...(source as ClassifierSource).meta, source: resolve(source.path) }
   if (source.kind === 'text') return { kind: 'text', vocab: [...(source as TextSource).vocab.chars], source: resolve(source.path) }
   const s = source as SeriesSource
   return {

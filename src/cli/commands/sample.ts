@@ -54,6 +54,7 @@ async function run(named: string | undefined, o: Opts): Promise<void> {
   const path = pickCheckpoint(named)
   const { loadModel, createRng, sampleText, explainText } = await import('../../index.ts')
   const { model, vocab, checkpoint } = loadModel(path)
+  if (checkpoint.data.kind === 'classifier') throw new UserError(`${path}: a classifier (it labels sentences); use rnn classify or rnn eval`)
   if (checkpoint.data.kind === 'timeseries') {
     if (o.explain) throw new UserError(`${path}: a time-series model; --explain shows the candidates of a text model's characters`)
     const { printForecast } = await import('../forecast-output.ts')

@@ -90,6 +90,7 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
       const why = { done: '', interrupted: ' (interrupted)', early_stop: ' (early stop: no improvement)', time_limit: ' (time limit)' }[r.stopped]
       result(`trained ${fmtInt(r.steps)} steps in ${fmtDuration(r.seconds)}${why}, ${fmtInt(r.chars_per_s)} chars/s`)
       if (r.best_val_loss !== null && r.kind === 'text') result(`best validation loss ${fmt(r.best_val_loss)} nats/char (${fmt(r.best_val_loss / Math.LN2)} bits/char)`)
+      if (r.best_val_loss !== null && r.kind === 'classifier') result(`best validation loss ${fmt(r.best_val_loss)} (cross-entropy per text; rnn eval gives the test accuracy)`)
       if (r.best_val_loss !== null && r.kind === 'timeseries') result(`best validation loss ${fmt(r.best_val_loss)} (MSE on the normalised scale; rnn eval compares the test rows with baselines)`)
       result(`checkpoint ${r.checkpoint}`)
       if (typeof opts.report === 'string') result(`report ${opts.report}`)
