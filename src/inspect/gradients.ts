@@ -115,7 +115,8 @@ function dot(p: Float32Array, q: Float32Array, i: number, j: number, n: number):
  * as target (zero residual, zero gradient), which needs one extra forward pass from the same state.
  */
 function lossTargets(model: Model, w: Window, lossAt: LossAt): Int32Array | Float32Array {
-  if (lossAt === 'all') return w.targets
+  // a classifier's loss is at its head, once per sequence: its targets are the B labels
+  if (lossAt === 'all' || model.spec.pool !== undefined) return w.targets
   const { T, B } = w
   const last = (T - 1) * B
   if (model.spec.loss === 'cross_entropy') {
@@ -136,7 +137,7 @@ function lossTargets(model: Model, w: Window, lossAt: LossAt): Int32Array | Floa
  * steps of the per-step mean over the O outputs (PyTorch's MSELoss per step), so scale = T·B.
  */
 function lossScale(model: Model, targets: Int32Array | Float32Array, T: number, B: number): number {
-  if (model.spec.loss === 'mse') return T * B
+  if (model.spec.loss === 'mse' || model.spec.pool !== undefined) return model.spec.pool !== undefined ? B : T * B
   let counted = 0
   for (let i = 0; i < targets.length; i++) if (targets[i] >= 0) counted++
   return counted

@@ -12,7 +12,7 @@ import { readText } from '../data/text.ts'
 import { Vocab } from '../data/vocab.ts'
 import { UserError } from '../errors.ts'
 import { inspectGradients, type GradientSeries, type LossAt, type Window } from './gradients.ts'
-import type { Checkpoint, SeriesMeta } from '../model/checkpoint.ts'
+import type { Checkpoint, ClassifierMeta, SeriesMeta } from '../model/checkpoint.ts'
 import type { Model } from '../model/model.ts'
 import type { ModelSpec } from '../model/spec.ts'
 import { isCsvPath } from '../tasks/open-source.ts'
@@ -48,7 +48,10 @@ export async function gradientReport(req: GradientRequest): Promise<GradientRepo
     const path = req.source.checkpoint
     const loaded = loadModel(path)
     const ck = loaded.checkpoint
-    if (ck.data.kind === 'timeseries') {
+    if (ck.data.kind === 'classifier') {
+      const { classifierWindow } = await import('./class-window.ts')
+      ;({ file, window } = classifierWindow(path, ck as Checkpoint & { data: ClassifierMeta }, loaded.vocab!, req))
+    } else if (ck.data.kind === 'timeseries') {
       const { codecOf, readForModel } = await import('../tasks/forecast.ts')
       const sck = ck as Checkpoint & { data: SeriesMeta }
       file = req.file ?? sck.data.source ?? fail(`${path}: no training file stored; name a CSV file to read`)

@@ -6,6 +6,7 @@
 import { showChars, type Vocab } from '../data/vocab.ts'
 import { UserError } from '../errors.ts'
 import type { Model } from '../model/model.ts'
+import { stepProbabilities } from './class-state.ts'
 
 export interface StateTrace {
   layer: number
@@ -15,6 +16,9 @@ export interface StateTrace {
   chars: string[]
   /** values[row][k] = h of unit units[k] in `layer` right after reading chars[row]. */
   values: number[][]
+  /** A classifier: its classes, and probs[row][c] had the text ended after chars[row]. */
+  classes?: string[]
+  probs?: number[][]
 }
 
 /** h_1 … h_T of layer l for ids read from a zero state, as [T][H]. */
@@ -35,7 +39,7 @@ export function topUnits(h: Float32Array, T: number, H: number, k: number): numb
  * `units`: how many of the most active units, or an explicit list. `layer` defaults to the top layer.
  * Characters outside the vocabulary, a bad layer or a unit out of range are UserErrors naming the flag.
  */
-export function traceState(model: Model, vocab: Vocab, text: string, o: { layer?: number; units: number | number[] }): StateTrace {
+export function traceState(model: Model, vocab: Vocab, text: string, o: { layer?: number; units: number | number[] }, classes?: readonly string[]): StateTrace {
   const L = model.spec.num_layers, H = model.spec.hidden_size
   const layer = o.layer ?? L - 1
   if (!Number.isInteger(layer) || layer < 0 || layer >= L) throw new UserError(`--layer: must be in 0..${L - 1} (the model has ${L} layer${L === 1 ? '' : 's'}), got ${layer}`)
@@ -55,5 +59,10 @@ export function traceState(model: Model, vocab: Vocab, text: string, o: { layer?
     units = topUnits(h, T, H, o.units)
   }
   const values = Array.from({ length: T }, (_, t) => units.map((u) => h[t * H + u]))
-  return { layer, units, chars: [...text], values }
+  const trace: StateTrace = { layer, units, chars: [...text], values }
+  if (model.spec.pool !== undefined && classes !== undefined) {
+    trace.classes = [...classes]
+    trace.probs = stepProbabilities(model, layer === L - 1 ? h : hiddenStates(model, ids, L - 1), T)
+  }
+  return trace
 }

@@ -286,6 +286,12 @@ export class Model {
     return this.ws.dlogits
   }
 
+  /** A classifier's pooled top-layer state of the last forward, [B][H]: what the head read. */
+  pooled(): Float32Array {
+    if (this.ws === null) throw new Error('no forward pass yet')
+    return this.ws.pooled.subarray(0, this.ws.B * this.spec.hidden_size)
+  }
+
   /** dL/dx of the last backward for dense input, [T][B][I]. */
   inputGrad(): Float32Array {
     if (this.ws === null) throw new Error('no backward pass yet')

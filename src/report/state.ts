@@ -16,10 +16,12 @@ export function showChar(ch: string): string {
 const PREFIX = 4 // "  a " : the character and a gap before the cells
 
 export function renderStateHeatmap(s: StateTrace, c: ChalkInstance): string[] {
-  const lines = [c.dim(`layer ${s.layer}, unit indices read top to bottom:`), ...verticalHeaders(s.units, PREFIX)]
+  const after = s.probs === undefined ? '' : '; then the class probabilities had the text ended there'
+  const lines = [c.dim(`layer ${s.layer}, unit indices read top to bottom${after}:`), ...verticalHeaders(s.units, PREFIX)]
   for (let t = 0; t < s.chars.length; t++) {
     const row = s.values[t].map((v) => heatCell(v, c)).join('')
-    lines.push(`  ${showChar(s.chars[t])} ${row}`)
+    const probs = s.probs === undefined ? '' : `  ${s.classes!.map((c, k) => `${c} ${s.probs![t][k].toFixed(2)}`).join(' ')}`
+    lines.push(`  ${showChar(s.chars[t])} ${row}${probs}`)
   }
   lines.push(c.dim(`h in [-1, 1]: ${c.level > 0 ? HEAT_LEGEND_COLOUR : HEAT_LEGEND_PLAIN}`))
   return lines

@@ -25,6 +25,8 @@ import type { ClassifierSource } from './classify-source.ts'
 import { FORECAST_BLOCK, type SeriesSource } from '../data/series.ts'
 import { decodeTensor, encodeTensor, saveCheckpoint, specOf, type Checkpoint, type HistoryPoint, type Progress } from '../model/checkpoint.ts'
 import { initParams } from '../model/init.ts'
+import { initFromLanguageModel } from '../model/init-from.ts'
+import { showChars } from '../data/vocab.ts'
 import { checkMemory, estimateTraining } from '../model/memory-estimate.ts'
 import { Model, type State } from '../model/model.ts'
 import { gateOrder, paramSpecs, type ModelSpec } from '../model/spec.ts'
@@ -132,6 +134,12 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
     rng.setState(from.resume.rng as RngState)
   } else {
     initParams(params, spec, rng, cfg.forget_bias ?? undefined)
+    if (cfg.init_from !== null) {
+      if (source.kind !== 'classifier') throw new UserError('--init-from: starts a classifier from a language model; give --label (and --text) too')
+      const r = initFromLanguageModel(params, spec, (source as ClassifierSource).vocab, cfg.init_from)
+      events.note?.(`initialised from ${cfg.init_from}: recurrent layers, and input weights of ${r.known} of ${spec.input_size} characters`
+        + `${r.unknown.length > 0 ? ` (fresh: ${showChars(r.unknown.slice(0, 8))}${r.unknown.length > 8 ? ` and ${r.unknown.length - 8} more` : ''})` : ''}`)
+    }
     best.set(params.data)
   }
 

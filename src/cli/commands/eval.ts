@@ -1,6 +1,7 @@
 /**
  * `rnn eval [checkpoint] [file]`: a text model's loss, perplexity and bits/char; a time-series model's
- * RMSE, MAE, sMAPE and MASE on the held-out test rows next to the naive and seasonal-naive baselines.
+ * RMSE, MAE, sMAPE and MASE on the held-out test rows next to the naive and seasonal-naive baselines; a
+ * classifier's accuracy, macro-F1 and confusion matrix next to the majority-class and naive Bayes baselines.
  */
 import { Command, Option } from 'commander'
 import { UserError } from '../../errors.ts'
@@ -32,7 +33,12 @@ async function run(named: string | undefined, file: string | undefined, o: Opts)
   if (o.testSize !== undefined && o.testSize < 1) throw new UserError(`--test-size: must be ≥ 1, got ${o.testSize}`)
   const path = pickCheckpoint(named)
   const { loadModel } = await import('../../index.ts')
-  const { model, checkpoint } = loadModel(path)
+  const { model, checkpoint, vocab } = loadModel(path)
+  if (checkpoint.data.kind === 'classifier') {
+    const { printClassifierEval } = await import('../eval-classifier.ts')
+    await printClassifierEval(path, model, vocab!, checkpoint as Parameters<typeof printClassifierEval>[3], file, o)
+    return
+  }
   if (checkpoint.data.kind === 'timeseries') {
     const { printSeriesEval } = await import('../eval-series.ts')
     printSeriesEval(path, model, checkpoint as Parameters<typeof printSeriesEval>[2], file, o)

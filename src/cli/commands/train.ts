@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { Command } from 'commander'
-import { resolveTrainConfig, TrainConfig } from '../../config.ts'
+import { readConfigFile, resolveTrainConfig, TrainConfig } from '../../config.ts'
 import { UserError } from '../../errors.ts'
 import { addFlags, flagOf, pickFlags, TRAIN_FLAGS } from '../flags.ts'
 import { fmtBytes } from '../memory.ts'
@@ -43,7 +43,14 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   const resume = typeof opts.resume === 'string' ? opts.resume : undefined
   const from = resume !== undefined ? loadCheckpoint(resume) : undefined
   const configFile = opts.config as string | undefined
-  const config = resolveTrainConfig({ base: from?.config, file: configFile, flags })
+  let config = resolveTrainConfig({ base: from?.config, file: configFile, flags })
+  if (config.init_from !== null && from === undefined) {
+    // the language model's architecture unless one was asked for (then it must match: init-from.ts)
+    const { loadLanguageModel } = await import('../../model/init-from.ts')
+    const lm = loadLanguageModel(config.init_from).model
+    const given = { ...(configFile !== undefined ? readConfigFile(configFile) : {}), ...flags }
+    config = { ...config, ...Object.fromEntries((['cell', 'hidden_size', 'num_layers'] as const).filter((k) => given[k] === undefined).map((k) => [k, lm[k]])) }
+  }
   const { configChanges } = await import('../../tasks/resume-changes.ts')
   if (from) configChanges(from, config)
   if (opts.printConfig) { json(config); return }
@@ -52,6 +59,7 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   const inputs = [
     ...(configFile !== undefined ? [{ path: configFile, what: 'the --config file' }] : []),
     ...(resume !== undefined ? [{ path: resume, what: 'the resumed checkpoint' }] : []),
+    ...(config.init_from !== null ? [{ path: config.init_from, what: 'the --init-from language model' }] : []),
   ]
   // the report's path is checked (and held) before training too, not found unusable after it
   const { claimOutput } = await import('../../output-file.ts')
