@@ -15,7 +15,7 @@ import { followLinks, makeFolder } from './atomic-write.ts'
 import { UserError } from './errors.ts'
 import { lockOutput } from './output-lock.ts'
 
-export type OutputKind = 'checkpoint' | 'safetensors' | 'report'
+export type OutputKind = 'checkpoint' | 'safetensors' | 'report' | 'explorer'
 
 /** A file the command reads, and how to name it in a message ("the training text"). */
 export interface Input { path: string; what: string }
@@ -40,8 +40,10 @@ export interface Output {
   release(): void
 }
 
-const NOUN: Record<OutputKind, string> = { checkpoint: 'rnn checkpoint', safetensors: 'rnn export (safetensors)', report: 'rnn report' }
-const PLURAL: Record<OutputKind, string> = { checkpoint: 'checkpoints', safetensors: 'exports', report: 'reports' }
+const NOUN: Record<OutputKind, string> = {
+  checkpoint: 'rnn checkpoint', safetensors: 'rnn export (safetensors)', report: 'rnn report', explorer: 'rnn explore page',
+}
+const PLURAL: Record<OutputKind, string> = { checkpoint: 'checkpoints', safetensors: 'exports', report: 'reports', explorer: 'explorer pages' }
 
 export function claimOutput(path: string, o: ClaimOptions): Output {
   const target = followLinks(path)
@@ -136,6 +138,7 @@ export function isKind(path: string, kind: OutputKind): boolean {
   const head = readHead(path, 64 * 1024)
   if (kind === 'checkpoint') return /^\s*\{[\s\S]*?"format"\s*:\s*"rnn-checkpoint"/.test(head.toString('utf8'))
   if (kind === 'report') return /^<!DOCTYPE html>[\s\S]*<title>rnn report: /i.test(head.toString('utf8'))
+  if (kind === 'explorer') return /^<!DOCTYPE html>[\s\S]*<title>rnn explore: /i.test(head.toString('utf8'))
   // safetensors: u64 header length, then the header's JSON, whose __metadata__ carries the format tag
   return head.length > 8 && head.subarray(8).toString('utf8').includes('"format":"rnn-safetensors-v1"')
 }

@@ -9,6 +9,7 @@ export const ExploreOptions = z.strictObject({
   text: z.string().min(1, 'is empty').optional(),
   out: z.string().regex(/\.html?$/i, 'the explorer is an HTML file; name it *.html').optional(),
   weights: z.enum(['f32', 'f16']).default('f32'),
+  force: z.boolean().optional(),
 })
 export type ExploreOptions = z.infer<typeof ExploreOptions>
 
@@ -20,4 +21,5 @@ export const EXPLORE_FLAGS: ExploreFlag[] = [
   { key: 'out', flag: '--out', arg: '<file.html>', help: 'output file (default: beside the checkpoint, <name>.explore.html)' },
   { key: 'weights', flag: '--weights', arg: '<f32|f16>', help: 'weights in the page as float32 (exact) or float16 (half the size; the '
     + 'largest rounding error is printed)' },
+  { key: 'force', flag: '--force', arg: '', help: 'replace an --out file that exists and is not an rnn explore page' },
 ]

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { basename, dirname, relative, resolve } from 'node:path'
 import { writeFileAtomic } from '../atomic-write.ts'
 import { UserError } from '../errors.ts'
-import { loadCheckpoint } from '../model/checkpoint.ts'
+import { loadCheckpoint, type Checkpoint } from '../model/checkpoint.ts'
 import { pageScript } from './bundle.ts'
 import { renderExplorer } from './html.ts'
 import { pageData, type PageOptions } from './page-data.ts'
@@ -15,9 +15,8 @@ export function defaultExplorePath(checkpoint: string): string {
 
 export interface Written { out: string; bytes: number; script: number; maxError: number }
 
-export async function writeExplorer(checkpoint: string, out: string, o: PageOptions): Promise<Written> {
+export async function writeExplorer(checkpoint: string, out: string, o: PageOptions, ck: Checkpoint = loadCheckpoint(checkpoint)): Promise<Written> {
   if (!/\.html?$/i.test(out)) throw new UserError(`--out: ${out}: the explorer is an HTML file; name it *.html`)
-  const ck = loadCheckpoint(checkpoint)
   const data = pageData(checkpoint, basename(checkpoint), ck, o)
   const script = await pageScript()
   // the report of the same checkpoint (rnn report's default path), linked when it is there

@@ -8,7 +8,7 @@ import { ROOT } from '../helpers/cli.ts'
 it('README explore table = EXPLORE_FLAGS = ExploreOptions', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
   const section = readme.slice(readme.indexOf('### Seeing how it works: `rnn explore`'), readme.indexOf('### Shell completion'))
-  const rows = [...section.matchAll(/^\| `(--[a-z-]+) [^`]*` \| ([a-z_]+) \|/gm)].map((m) => `${m[1]} ${m[2]}`)
+  const rows = [...section.matchAll(/^\| `(--[a-z-]+)(?: [^`]*)?` \| ([a-z_]+) \|/gm)].map((m) => `${m[1]} ${m[2]}`)
   expect(new Set(rows)).toEqual(new Set(EXPLORE_FLAGS.map((f) => `${f.flag} ${f.key}`)))
   expect(rows).toHaveLength(EXPLORE_FLAGS.length)
   expect(new Set(EXPLORE_FLAGS.map((f) => f.key))).toEqual(new Set(Object.keys(ExploreOptions.shape)))

@@ -227,4 +227,24 @@ describe('options', () => {
     })
     expect(() => readFileSync(join(dir, 'bad.html'))).toThrow()
   })
+
+  it('never writes over its checkpoint or a file of another kind (--force for that one)', async () => {
+    // a checkpoint is JSON whatever its name: one named *.html is still the command's input
+    writeFileSync(join(dir, 'notes.html'), 'my notes')
+    writeFileSync(join(dir, 'ck.html'), readFileSync(join(dir, 'gru.json')))
+    const ckBefore = readFileSync(join(dir, 'ck.html'), 'utf8')
+    const [ck, other] = await Promise.all([['ck.html', '--out', 'ck.html'], ['gru.json', '--out', 'notes.html']]
+      .map((a) => runRnn(['explore', ...a], { cwd: dir })))
+    expect(ck.code).toBe(1)
+    expect(ck.stderr).toMatch(/^rnn: --out ck\.html: is the checkpoint explored of this command .*choose another --out\n$/)
+    expect(other.code).toBe(1)
+    expect(other.stderr).toMatch(/^rnn: --out notes\.html: exists and is not an rnn explore page; .*--force.*\n$/)
+    expect(readFileSync(join(dir, 'ck.html'), 'utf8')).toBe(ckBefore)
+    expect(readFileSync(join(dir, 'notes.html'), 'utf8')).toBe('my notes')
+    // an explorer page is replaced without --force; another file with it
+    expect((await runRnn(['explore', 'gru.json', '--out', 'gru.html'], { cwd: dir })).code).toBe(0)
+    const forced = await runRnn(['explore', 'gru.json', '--out', 'notes.html', '--force'], { cwd: dir })
+    expect(forced.code, forced.stderr).toBe(0)
+    expect(readFileSync(join(dir, 'notes.html'), 'utf8')).toMatch(/<title>rnn explore: /)
+  })
 })

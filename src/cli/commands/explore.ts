@@ -12,12 +12,12 @@ export function command(): Command {
   const defaults = ExploreOptions.parse({})
   for (const f of EXPLORE_FLAGS) {
     const d = defaults[f.key]
-    cmd.option(`${f.flag} ${f.arg}`, `${f.help}${d === undefined ? '' : ` (default: ${d})`}`)
+    cmd.option(`${f.flag} ${f.arg}`.trim(), `${f.help}${d === undefined ? '' : ` (default: ${d})`}`)
   }
   return cmd.addHelpText('after', `
 The page needs no network and no server: open it from disk in a browser. Its numbers come from rnn's own
-engine, bundled into the page (the js kernels): the same as rnn inspect-state, inspect-gradients and
-rnn sample --kernels js.
+engine, bundled into the page (the same wasm kernels as the CLI): the same as rnn inspect-state,
+inspect-gradients and rnn sample.
 
 Examples:
   rnn explore                                        # the latest checkpoint → checkpoints/<name>.explore.html
@@ -37,7 +37,19 @@ async function run(named: string | undefined, raw: Record<string, unknown>): Pro
   const o = parsed.data
   const path = pickCheckpoint(named)
   const { writeExplorer, defaultExplorePath } = await import('../../explore/write-explore.ts')
-  const r = await writeExplorer(path, o.out ?? defaultExplorePath(path), { text: o.text, weights: o.weights })
-  if (o.weights === 'f16') log(`float16 weights: largest rounding error ${r.maxError.toExponential(2)}`)
-  result(`wrote ${r.out} (${fmtInt(r.bytes)} bytes; page code ${fmtInt(r.script)} bytes) — open it in a browser`)
+  const { loadCheckpoint } = await import('../../model/checkpoint.ts')
+  const { claimOutput } = await import('../../output-file.ts')
+  const ck = loadCheckpoint(path)
+  const out = o.out ?? defaultExplorePath(path)
+  // the page reads the training data for its default input: neither it nor the checkpoint may be overwritten
+  const source = ck.data.source
+  const inputs = [{ path, what: 'the checkpoint explored' }, ...(source !== null ? [{ path: source, what: 'the training data' }] : [])]
+  const claim = claimOutput(out, { kind: 'explorer', flag: '--out', inputs, force: o.force })
+  try {
+    const r = await writeExplorer(path, out, { text: o.text, weights: o.weights }, ck)
+    if (o.weights === 'f16') log(`float16 weights: largest rounding error ${r.maxError.toExponential(2)}`)
+    result(`wrote ${r.out} (${fmtInt(r.bytes)} bytes; page code ${fmtInt(r.script)} bytes) — open it in a browser`)
+  } finally {
+    claim.release()
+  }
 }
