@@ -118,9 +118,11 @@ export async function freshModel(cell: CellKind, io: Pick<ModelSpec, 'input_size
  * window b reads characters [offset + b·T, offset + (b+1)·T) and predicts each one's successor.
  */
 export function textWindow(file: string, text: string, vocab: Vocab, o: { seqLen: number; offset: number; batches: number }): Window {
-  const chars = [...text]
   const T = o.seqLen, B = o.batches
   const need = o.offset + B * T + 1
+  // the characters up to the window's end only: one string per character of a 100 MB text is gigabytes
+  const chars: string[] = []
+  for (const ch of text) if (chars.push(ch) >= need) break
   if (chars.length < need)
     throw new UserError(`${file}: ${chars.length} characters, too short for --offset ${o.offset} + --batches ${B} × --seq-len ${T} (+1 for the last target): needs ${need} (try a smaller --seq-len)`)
   const used = chars.slice(o.offset, need).join('')
