@@ -127,3 +127,17 @@ describe('HTML report of a forecaster', () => {
     expect(pngStats(readFileSync(png)).inked).toBeGreaterThan(0.005)
   })
 })
+
+describe('HTML report of a large text', () => {
+  it('walks the text only as far as its 100-character window: 24 MB of text in a 64 MB heap', async () => {
+    // spreading every character into an array (as before) ran out of a 64 MB heap on this file
+    const { dir, text } = tempWithText(4000)
+    writeFileSync(join(dir, 'big.txt'), text.repeat(Math.ceil(24e6 / text.length)))
+    const train = await runRnn(['train', 'big.txt', '--hidden', '8', '--seq-len', '16', '--batch', '2', '--steps', '1', '--eval-every', '1',
+      '--out', 'big.json'], { cwd: dir })
+    expect(train.code, train.stderr).toBe(0)
+    const r = await runRnn(['report', 'big.json', '--out', 'big.html'], { cwd: dir, env: { NODE_OPTIONS: '--max-old-space-size=64' } })
+    expect(r.code, r.stderr.slice(-300)).toBe(0)
+    expect(readFileSync(join(dir, 'big.html'), 'utf8')).toContain('the first 100 characters of')
+  }, 60_000)
+})
