@@ -62,7 +62,7 @@ export function sample(checkpoint: string | Checkpoint, o: { temperature?: numbe
 // time series
 export { forecast, evaluateSeries, readForModel, codecOf, metrics, type ForecastRow, type SeriesEval, type Metrics } from './tasks/forecast.ts'
 export { readSeries, type Series, type CsvOptions } from './data/csv.ts'
-export { rollingForecast } from './data/series.ts'
+export { rollingForecast } from './tasks/rolling-forecast.ts'
 export { SeriesCodec } from './data/codec.ts'
 
 // looking inside

@@ -51,7 +51,9 @@ export function pageData(path: string, name: string, ck: Checkpoint, o: PageOpti
   const rows = seriesRows(s, o.text)
   return {
     ...base, vocab: null, input: rows.rows.map((r) => r.join(', ')).join('\n'),
-    series: { columns: s.data.columns, transform: s.data.transform, rows: rows.rows, dates: rows.dates },
+    series: {
+      columns: s.data.columns, transform: s.data.transform, rows: rows.rows, dates: rows.dates, seqLen: s.config.seq_len!, season: s.data.season,
+    },
   }
 }
 

@@ -3,7 +3,7 @@
  * same views over rows, loaded offline in Chromium with no request, error or CSP violation, and the page's
  * gradients equal to `rnn inspect-gradients --json` on the same rows.
  */
-import { copyFileSync, mkdtempSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
@@ -51,6 +51,17 @@ it('a forecaster: every view draws over rows, offline, with no error; gradients 
     expect(g.dh_norm[0]).toHaveLength(46)
     for (let t = 0; t < 46; t++) expect(Math.abs(g.dh_norm[0][t] - cli.dh_norm[t])).toBeLessThanOrEqual(1e-4 * cli.dh_norm[t] + 1e-12)
   }
+  // generating: forecasts fed back after the input's rows, as rnn sample --input <rows> --horizon h prints them
+  writeFileSync(join(dir, 'rows.csv'), 'temp_max,temp_min\n' + rows.map((r) => r.replace(', ', ',')).join('\n') + '\n')
+  const cliAhead = await runRnn(['sample', 'w.json', '--input', 'rows.csv', '--horizon', '7', '--json'], { cwd: dir })
+  expect(cliAhead.code, cliAhead.stderr).toBe(0)
+  const want = JSON.parse(cliAhead.stdout).forecast.map((r: Record<string, number>) => r.temp_max)
+  const ahead = await p.evaluate((t) => (window as any).rnn.forecast(t, 7), text)
+  expect(ahead).toHaveLength(7)
+  for (let h = 0; h < 7; h++) expect(Math.abs(ahead[h] - want[h])).toBeLessThanOrEqual(1e-9 * Math.abs(want[h]) + 1e-9)
+  await p.evaluate(() => { (window as any).rnn.view('generate'); return (window as any).rnn.settled() })
+  expect(await p.locator('[data-view="generate"] polyline[data-series="fed back"]').count()).toBe(1)
+  expect(await p.locator('[data-view="generate"] .stage').textContent()).toMatch(/Fed back, the next 7 rows/)
   const b = await p.evaluate((t) => (window as any).rnn.bptt(t, { lossAt: 'all' }), text)
   expect(b.maxAbsDiff).toBeLessThanOrEqual(1e-5)
   expect(o.problems).toEqual([])

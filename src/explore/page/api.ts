@@ -29,6 +29,11 @@ export function api(app: App) {
       const chars = r.vocab !== null
       return { hidden: tr.h.map(plain), cell: tr.c?.map(plain) ?? null, probs: chars ? out : null, forecast: chars ? null : out }
     },
+    /** A forecaster's next `horizon` rows after the input rows (default: one season), each fed back: `rnn sample
+     *  --input <rows> --horizon h`'s target values. */
+    forecast(text: string, horizon = r.data.series?.season ?? 1): number[] {
+      return r.forecast(r.parse(text), horizon).map((row) => row[0])
+    },
     /** `rnn sample`'s text for the same options: the prime followed by `length` drawn characters. */
     sample(o: Partial<SampleRequest> = {}): string {
       return r.sample({

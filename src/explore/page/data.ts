@@ -14,6 +14,9 @@ export interface SeriesInfo {
   rows: number[][]
   /** The date of each default row, when the CSV has dates. */
   dates: string[] | null
+  /** Rows of context the model reads to forecast (its seq_len), and the season (rnn sample's default horizon). */
+  seqLen: number
+  season: number
 }
 
 export interface PageData {

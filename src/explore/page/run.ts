@@ -4,6 +4,7 @@
  * into steps: characters of a text model, or CSV rows encoded with the checkpoint's codec.
  */
 import { SeriesCodec } from '../../data/codec.ts'
+import { rollingForecast } from '../../tasks/rolling-forecast.ts'
 import { Vocab } from '../../data/vocab.ts'
 import { kernels } from '../../engine/kernels/index.ts'
 import { allocParams, type Params } from '../../engine/params.ts'
@@ -51,6 +52,7 @@ export class Runner {
   readonly params: Params
   private readonly feedModel: Model
   private readonly gradModel: Model
+  private forecaster: Model | null = null
 
   constructor(readonly data: PageData) {
     const spec = data.spec
@@ -149,6 +151,20 @@ export class Runner {
     const params = allocParams(paramSpecs(this.spec))
     params.data.set(this.params.data)
     return new Model(this.spec, params)
+  }
+
+  /**
+   * `rnn sample --input <rows> --horizon h`: the next h rows after the input, each forecast fed back as the
+   * next input, from the last seq_len rows (the same function the CLI runs). [h][column], original units.
+   */
+  forecast(input: Input, horizon: number): Float64Array[] {
+    const codec = this.codec, info = this.data.series
+    if (codec === null || info === null || input.rows === null) throw new Error('a text model: forecasting needs a time-series model')
+    const T = info.seqLen, need = T + codec.firstRow, k = codec.k
+    if (input.rows.length < need) throw new Error(`needs ${need} rows of context to forecast (seq_len ${T}), has ${input.rows.length}`)
+    this.forecaster ??= new Model(this.spec, this.params)
+    const pred = rollingForecast(this.forecaster, codec, input.rows, [input.rows.length], T, horizon)
+    return Array.from({ length: horizon }, (_, h) => pred.slice(h * k, (h + 1) * k))
   }
 
   /** The model whose buffers hold the last gradients() pass. */

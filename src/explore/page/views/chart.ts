@@ -30,3 +30,28 @@ export function logChart(lines: readonly Line[], at: number, width = 640, height
   })
   return svg
 }
+
+/**
+ * A linear line chart of values over positions 0…n-1 (a series may start later: `from`), with a dashed
+ * vertical line at position `split` (where a forecast takes over from the data).
+ */
+export function lineChart(lines: readonly (Line & { from?: number })[], split: number, width = 640, height = 180): SVGSVGElement {
+  const svg = svgEl('svg', { class: 'chart', width, height, role: 'img', 'aria-label': 'line chart' })
+  const all = lines.flatMap((l) => l.values.filter(Number.isFinite))
+  const n = Math.max(2, ...lines.map((l) => (l.from ?? 0) + l.values.length))
+  if (all.length === 0) { svg.append(svgEl('text', { x: 10, y: 20 }, 'no finite values')); return svg }
+  let lo = Math.min(...all), hi = Math.max(...all)
+  if (hi - lo < 1e-12) { lo -= 1; hi += 1 }
+  const L = 56, R = 110, Tp = 10, B = 24
+  const X = (t: number) => L + (t / (n - 1)) * (width - L - R)
+  const Y = (v: number) => Tp + (1 - (v - lo) / (hi - lo)) * (height - Tp - B)
+  svg.append(svgEl('rect', { x: L, y: Tp, width: width - L - R, height: height - Tp - B, class: 'frame' }))
+  for (const v of [lo, hi]) svg.append(svgEl('text', { x: L - 4, y: Y(v) + 4, 'text-anchor': 'end' }, String(Number(v.toPrecision(4)))))
+  svg.append(svgEl('line', { x1: X(split), x2: X(split), y1: Tp, y2: height - B, class: 'now-line' }))
+  lines.forEach((l, i) => {
+    const pts = l.values.map((v, t) => (Number.isFinite(v) ? `${X(t + (l.from ?? 0)).toFixed(1)},${Y(v).toFixed(1)}` : '')).filter((p) => p !== '')
+    svg.append(svgEl('polyline', { points: pts.join(' '), class: `line ${l.cls}`, 'data-series': l.name }))
+    svg.append(svgEl('text', { x: width - R + 6, y: Tp + 12 + i * 14, class: `legend ${l.cls}` }, l.name))
+  })
+  return svg
+}

@@ -2,12 +2,14 @@
  * 4. generate: character-level generation one draw at a time, with `rnn sample`'s own generator (same
  * seed, prime, length and settings: the same text as `rnn sample --kernels js`). Each step shows the input
  * character, the top layer's h_t, the top candidates after temperature / top-k / top-p as bars with the
- * drawn one marked, and the text so far. Play advances the draws; a time-series model shows its one-step
- * forecasts against the next rows instead.
+ * drawn one marked, and the text so far. Play advances the draws. A time-series model shows its one-step
+ * forecast against the next row at the step under the scrubber, and what `rnn sample --horizon` does after
+ * the input: one season of forecasts, each fed back as the next input.
  */
 import type { App, View } from '../app.ts'
 import { clear, diverging, el, fmt, rgb, showChar, svgEl } from '../dom.ts'
 import type { ExplainedStep } from '../../../model/sampler.ts'
+import { lineChart } from './chart.ts'
 import { frame } from './common.ts'
 
 const TOP = 10
@@ -21,13 +23,15 @@ export const generate: View = {
   title: '4 · Generating, one character at a time',
   mount(root, app) {
     const series = app.runner.vocab === null
-    const body = frame(root, this.title, series
-      ? 'A forecaster reads a row and predicts the next. For each step of the input: the forecast against the row that followed.'
+    const body = frame(root, series ? this.title.replace('one character', 'one row') : this.title, series
+      ? 'A forecaster reads a row and predicts the next. For each step of the input: the forecast against the row that followed. '
+        + 'After the input, generating means feeding each forecast back in as the next row, as rnn sample --horizon does.'
       : 'The model reads a character, updates h_t and gives a probability to every next character; temperature, top-k and top-p reshape '
         + 'that distribution, one character is drawn (seeded) and fed back in.')
     controls = el('div', { class: 'row' }); stage = el('div', { class: 'stage' }); full = el('pre', { class: 'sample' })
-    body.append(controls, stage, full)
+    body.append(controls, stage)
     if (series) return
+    body.append(full)
     const V = app.runner.vocab!.size
     const add = (name: string, label: string, attrs: Record<string, string | number>) => {
       const i = el('input', { name, 'aria-label': label, ...attrs })
@@ -124,4 +128,18 @@ function renderSeries(app: App): void {
   const next = input.rows[first + t + 1]
   const actual = next === undefined ? ' (no next row in the input)' : `, actual ${fmt(next[0])}, error ${fmt(tr.out[t][0] - next[0])}`
   stage.append(el('p', {}, `step ${t}: reads ${input.labels[t]}; forecast of the next row ${fmt(tr.out[t][0])}${actual}`))
+  const horizon = app.runner.data.series!.season
+  let ahead: number[]
+  try { ahead = app.runner.forecast(input, horizon).map((r) => r[0]) } catch (e) {
+    stage.append(el('p', { class: 'error' }, `Generating ahead ${(e as Error).message}.`))
+    return
+  }
+  const shown = input.rows.slice(-Math.max(3 * horizon, 24)).map((r) => r[0]), last = shown.length - 1
+  const target = app.runner.data.series!.columns[0].name
+  stage.append(el('p', {}, `Fed back, the next ${horizon} rows (one season) after the input's last row: `
+    + `${ahead.map(fmt).join(', ')} (${target}; the same as rnn sample --horizon ${horizon} on these rows).`))
+  stage.append(lineChart([
+    { name: 'input', values: shown, cls: 's0' },
+    { name: 'fed back', values: [shown[last], ...ahead], cls: 's1 dashed', from: last },
+  ], last))
 }
