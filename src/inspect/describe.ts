@@ -3,17 +3,22 @@
  * from src/model/spec.ts (the one list of names and shapes), and their total.
  */
 import { sizeOf } from '../engine/params.ts'
+import type { Pool } from '../model/pool.ts'
 import { gateOrder, paramSpecs, type ModelSpec } from '../model/spec.ts'
 
 export interface ModelDescription {
   cell: ModelSpec['cell']
   params: { name: string; shape: number[]; count: number }[]
   total: number
+  /** A classifier's head: how it pools the top layer's h_t, and its classes (the head's rows, in order). */
+  head?: { pool: Pool; classes: string[] }
 }
 
-export function describeModel(spec: ModelSpec): ModelDescription {
+export function describeModel(spec: ModelSpec, classes?: readonly string[]): ModelDescription {
   const params = paramSpecs(spec).map((p) => ({ name: p.name, shape: [...p.shape], count: sizeOf(p.shape) }))
-  return { cell: spec.cell, params, total: params.reduce((n, p) => n + p.count, 0) }
+  const d: ModelDescription = { cell: spec.cell, params, total: params.reduce((n, p) => n + p.count, 0) }
+  if (spec.pool !== undefined) d.head = { pool: spec.pool, classes: classes !== undefined ? [...classes] : [] }
+  return d
 }
 
 /** What each parameter tensor holds, in the notation of the equations. */
@@ -26,7 +31,10 @@ export function roleOf(name: string, spec: ModelSpec): string {
   if (name.startsWith('weight_hh')) return `W_h*: h_{t-1}${blocks}`
   if (name.startsWith('bias_ih')) return `b_i*${blocks === '' ? '' : ` (${gates})`}`
   if (name.startsWith('bias_hh')) return `b_h*${blocks === '' ? '' : ` (${gates})`}`
-  if (name === 'head.weight') return `W_hy: top h_t → ${spec.loss === 'cross_entropy' ? 'logits' : 'outputs'}`
+  if (name === 'head.weight') {
+    if (spec.pool !== undefined) return `W_hy: ${spec.pool === 'last' ? 'top h_T' : `${spec.pool} of top h_t`} → class logits`
+    return `W_hy: top h_t → ${spec.loss === 'cross_entropy' ? 'logits' : 'outputs'}`
+  }
   return 'b_y'
 }
 
@@ -60,6 +68,17 @@ export function cellNotes(spec: ModelSpec): string[] {
     'b_hn sits inside r_t ⊙ (…) as in PyTorch and cuDNN: b_in and b_hn differ')
   notes.push(spec.input === 'one_hot' ? 'layer 0: W_ih x_t is column x_t of W_ih (one-hot input, a gather)' : 'layer 0: x_t is a dense vector')
   if (spec.num_layers > 1) notes.push(`layer k ≥ 1 reads h_t of layer k-1 as its x_t`)
+  if (spec.pool !== undefined) return notes
   notes.push('head, at every step on the top layer: y_t = W_hy h_t + b_y', spec.loss === 'cross_entropy' ? 'loss: cross-entropy of softmax(y_t) and the next character' : 'loss: mean squared error of y_t')
   return notes
+}
+
+/** A classifier's head (src/model/pool.ts), once per text of T characters, on the top layer's h_1..h_T. */
+export function headEquations(pool: Pool): string[] {
+  const p = {
+    last: 'p = h_{T-1}              (the state after the last character)',
+    mean: 'p = (1/T) Σ_t h_t        (the mean over the text\'s T characters, t = 0 … T-1)',
+    max: 'p[j] = max_t h_t[j]      (element-wise max over the text\'s T characters, t = 0 … T-1)',
+  }[pool]
+  return [p, 'y = W_hy p + b_y         (one logit per class)', 'P(class | text) = softmax(y); loss: cross-entropy with the text\'s label']
 }

@@ -4,17 +4,22 @@
  */
 import { maxOf } from './extent.ts'
 import type { ChalkInstance } from 'chalk'
-import { cellEquations, cellNotes, roleOf, type ModelDescription } from '../inspect/describe.ts'
+import { cellEquations, cellNotes, headEquations, roleOf, type ModelDescription } from '../inspect/describe.ts'
 import type { ModelSpec } from '../model/spec.ts'
 
 export function renderDescription(spec: ModelSpec, d: ModelDescription, c: ChalkInstance, unroll = 4): string[] {
   const L = spec.num_layers
+  const classes = d.head !== undefined && d.head.classes.length > 0 ? `: ${d.head.classes.join(', ')}` : ''
+  const outputs = spec.pool !== undefined ? `${spec.output_size} classes${classes}` : `${spec.output_size} outputs`
   const out = [
-    c.bold(`${spec.cell}: ${L} layer${L === 1 ? '' : 's'} × ${spec.hidden_size} units, ${spec.input_size} inputs${spec.input === 'one_hot' ? ' (one-hot characters)' : ''}, ${spec.output_size} outputs`),
+    c.bold(`${spec.cell}: ${L} layer${L === 1 ? '' : 's'} × ${spec.hidden_size} units, ${spec.input_size} inputs${spec.input === 'one_hot' ? ' (one-hot characters)' : ''}, ${outputs}`),
     '',
     c.bold('Cell (PyTorch form), per layer and step t:'),
     ...cellEquations(spec.cell).map((e) => `  ${e}`),
     ...cellNotes(spec).map((n) => c.dim(`  ${n}`)),
+    ...(spec.pool !== undefined
+      ? ['', c.bold(`Classifier head (--pool ${spec.pool}), once per text of T characters, on the top layer:`), ...headEquations(spec.pool).map((e) => `  ${e}`)]
+      : []),
     '',
     c.bold('Parameters:'),
   ]
@@ -64,7 +69,9 @@ export function unrolled(spec: ModelSpec, steps: number, c: ChalkInstance): stri
     return coloured
   }
   const state = spec.cell === 'lstm' ? 'h,c' : 'h'
-  const lines = [row((t) => `ŷ${sub(t)}`, (s) => s), row(() => '↑W_hy', c.magenta)]
+  const lines = spec.pool === undefined
+    ? [row((t) => `ŷ${sub(t)}`, (s) => s), row(() => '↑W_hy', c.magenta)]
+    : classifierHead(spec.pool, steps, centre, c)
   for (let k = L - 1; k >= 0; k--) {
     let line = 'h₋₁ '
     for (let t = 0; t < steps; t++) line += c.yellow(`─${hh(k)}→`) + c.cyan(box)
@@ -75,6 +82,31 @@ export function unrolled(spec: ModelSpec, steps: number, c: ChalkInstance): stri
   const layers = Array.from({ length: L }, (_, k) => k)
   lines.push('', c.dim(`Every step reuses the same tensors (parameter sharing); the arrows carry ${state}:`))
   for (const k of layers) lines.push(`  ${c.green(ih(k))} = weight_ih_l${k} + bias_ih_l${k}   ${c.yellow(hh(k))} = weight_hh_l${k} + bias_hh_l${k}`)
-  lines.push(`  ${c.magenta('W_hy')} = head.weight + head.bias`)
+  lines.push(`  ${c.magenta('W_hy')} = head.weight + head.bias${spec.pool !== undefined ? ', once per text' : ''}`)
   return lines
+}
+
+/**
+ * A classifier's head above the top layer: ŷ once, after the last step (pool last), or over a bar that
+ * gathers every step's h into the mean or max (pool mean/max):
+ *
+ *                                          ŷ
+ *                                          ↑W_hy
+ *             ┌─ max ───────┬─────────────┤
+ *             │h₀           │h₁           │h₂
+ */
+function classifierHead(pool: 'last' | 'mean' | 'max', steps: number, centre: (t: number) => number, c: ChalkInstance): string[] {
+  const last = centre(steps - 1)
+  const lines = [`${' '.repeat(last)}ŷ`, `${' '.repeat(last)}${c.magenta('↑W_hy')}`]
+  if (pool === 'last') return lines
+  const first = centre(0)
+  const bar: string[] = Array.from({ length: last - first + 1 }, (_, i) => (i === 0 ? (steps === 1 ? '┤' : '┌') : i === last - first ? '┤' : '─'))
+  for (let t = 1; t < steps - 1; t++) bar[centre(t) - first] = '┬'
+  // the word goes on the dashes of the first segment (a step is wider than " mean ")
+  const word = ` ${pool} `
+  if (steps > 1) bar.splice(2, word.length, ...word)
+  else bar.push(word.trimEnd())
+  let ticks = ''
+  for (let t = 0; t < steps; t++) ticks += `${' '.repeat(Math.max(1, centre(t) - ticks.length))}│h${sub(t)}`
+  return [...lines, `${' '.repeat(first)}${bar.join('')}`, ticks]
 }

@@ -3,7 +3,7 @@
  * ends in .csv/.tsv, else text. A resumed model reuses its vocabulary or normalisation.
  */
 import { extname } from 'node:path'
-import type { TrainConfig } from '../config.ts'
+import { TrainConfig } from '../config.ts'
 import { UserError } from '../errors.ts'
 import { abortError, readRegularFileAsync } from '../read-file.ts'
 import { Vocab } from '../data/vocab.ts'
@@ -25,6 +25,7 @@ export function isCsvPath(path: string): boolean {
  * throws its reason.
  */
 export async function openTrainSource(path: string, cfg: TrainConfig, from?: Checkpoint, signal?: AbortSignal, onRead?: (bytes: number) => void): Promise<{ source: TrainSource; T: number }> {
+  checkOptionsApply(cfg, cfg.label !== null || from?.kind === 'classifier', from)
   if (cfg.label !== null || from?.kind === 'classifier') {
     if (from !== undefined && from.kind !== 'classifier') throw new UserError(`${path}: the checkpoint is a ${from.kind} model; it cannot train a classifier`)
     const bytes = await readRegularFileAsync(path, 'csv', signal, onRead)
@@ -42,6 +43,26 @@ export async function openTrainSource(path: string, cfg: TrainConfig, from?: Che
   await new Promise<void>((done) => setImmediate(done))
   if (signal?.aborted) throw abortError(signal)
   return r
+}
+
+/** Options of the other kinds of model, given a value other than their default, would be silently ignored. */
+const SERIES_ONLY = ['seq_len', 'target', 'features', 'fill', 'decimal', 'thousands', 'test_size', 'season', 'transform'] as const
+const CLASSIFIER_ONLY = ['text', 'pool', 'test_frac', 'balance', 'init_from'] as const
+const DEFAULTS = TrainConfig.parse({})
+
+function checkOptionsApply(cfg: TrainConfig, classifier: boolean, from: Checkpoint | undefined): void {
+  // a classifier's checkpoint records its longest text as seq_len (the size of its buffers), not a choice
+  const recorded = (k: keyof TrainConfig) => k === 'seq_len' && from !== undefined && cfg.seq_len === from.config.seq_len
+  const set = (k: keyof TrainConfig) => JSON.stringify(cfg[k]) !== JSON.stringify(DEFAULTS[k]) && !recorded(k)
+  const flag = (k: string) => `--${k.replace(/_/g, '-')}`
+  if (classifier) {
+    const k = SERIES_ONLY.find(set)
+    if (k === 'seq_len') throw new UserError('--seq-len: does not apply to a classifier (each text is read whole, as one sequence from a zero state)')
+    if (k !== undefined) throw new UserError(`${flag(k)}: applies to CSV time series; a classifier reads --text and --label`)
+  } else {
+    const k = CLASSIFIER_ONLY.find(set)
+    if (k !== undefined) throw new UserError(`${flag(k)}: applies to a classifier only; add --label <column> (and --text <column>) to train one`)
+  }
 }
 
 function openSource(path: string, cfg: TrainConfig, from: Checkpoint | undefined, csv: boolean, bytes: Buffer): { source: TrainSource; T: number } {

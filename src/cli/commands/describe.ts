@@ -17,7 +17,7 @@ export function command(): Command {
     .addOption(new Option('--layers <n>', `stacked layers (default: ${DEFAULTS.layers})`).argParser(parseInt_))
     .addOption(new Option('--vocab-size <n>', `characters in the vocabulary: inputs and outputs (default: ${DEFAULTS.vocabSize})`).argParser(parseInt_))
     .addOption(new Option('--unroll <n>', 'steps drawn in the unrolled diagram').default(4).argParser(parseInt_))
-    .option('--json', 'print {"cell","params":[{"name","shape","count"}],"total"}')
+    .option('--json', 'print {"cell","params":[{"name","shape","count"}],"total"} (and "head":{"pool","classes"} for a classifier)')
     .addHelpText('after', `
 Examples:
   rnn describe                                   # an LSTM of 128 units over 65 characters
@@ -32,12 +32,14 @@ interface Opts { cell?: CellKind; hidden?: number; layers?: number; vocabSize?: 
 
 async function run(path: string | undefined, o: Opts): Promise<void> {
   const { describeModel } = await import('../../index.ts')
-  let spec
+  let spec, classes: string[] | undefined
   if (path !== undefined) {
     for (const [flag, v] of [['--cell', o.cell], ['--hidden', o.hidden], ['--layers', o.layers], ['--vocab-size', o.vocabSize]] as const)
       if (v !== undefined) throw new UserError(`${flag}: describes a model without a checkpoint; ${path} fixes its own architecture`)
     const { loadCheckpoint, specOf } = await import('../../index.ts')
-    spec = specOf(loadCheckpoint(path))
+    const ck = loadCheckpoint(path)
+    spec = specOf(ck)
+    if (ck.data.kind === 'classifier') classes = ck.data.classes
   } else {
     const hidden = o.hidden ?? DEFAULTS.hidden, layers = o.layers ?? DEFAULTS.layers, V = o.vocabSize ?? DEFAULTS.vocabSize
     for (const [flag, v] of [['--hidden', hidden], ['--layers', layers], ['--vocab-size', V]] as const)
@@ -46,8 +48,8 @@ async function run(path: string | undefined, o: Opts): Promise<void> {
   }
   // a diagram for the terminal, one column of boxes per step
   if (o.unroll < 1 || o.unroll > MAX_UNROLL) throw new UserError(`--unroll: must be from 1 to ${MAX_UNROLL}, got ${o.unroll}`)
-  const d = describeModel(spec)
-  if (o.json) { json({ cell: d.cell, params: d.params, total: d.total }); return }
+  const d = describeModel(spec, classes)
+  if (o.json) { json({ cell: d.cell, params: d.params, total: d.total, ...(d.head !== undefined ? { head: d.head } : {}) }); return }
   const { renderDescription } = await import('../../report/describe.ts')
   const c = process.stdout.isTTY === true ? colour : new Chalk({ level: 0 })
   for (const line of renderDescription(spec, d, c, o.unroll)) result(line)

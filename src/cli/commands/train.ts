@@ -55,6 +55,8 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   if (from) configChanges(from, config)
   if (opts.printConfig) { json(config); return }
   if (typeof opts.report === 'string' && !/\.html?$/i.test(opts.report)) throw new UserError(`--report: ${opts.report}: the report is an HTML file; name it *.html`)
+  if (typeof opts.report === 'string' && (config.label !== null || from?.kind === 'classifier'))
+    throw new UserError('--report: rnn report shows language models and forecasters, not classifiers (rnn eval scores a classifier)')
   const corpus = file ?? from?.data.source ?? BUNDLED_TEXT
   const inputs = [
     ...(configFile !== undefined ? [{ path: configFile, what: 'the --config file' }] : []),
