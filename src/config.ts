@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { didYouMean, UserError } from './errors.ts'
-import { readRegularFile } from './read-file.ts'
+import { readRegularFile } from './files/read-file.ts'
 
 export const TrainConfig = z.strictObject({
   // model

@@ -10,8 +10,9 @@ import { resolveTrainConfig, type TrainConfig } from './config.ts'
 import { createRng } from './engine/rng.ts'
 import { UserError } from './errors.ts'
 import { showChars } from './data/vocab.ts'
-import { loadCheckpoint, type Checkpoint } from './model/checkpoint.ts'
-import { loadTextModel, modelFromCheckpoint } from './model/load.ts'
+import { loadCheckpoint } from './model/checkpoint/file.ts'
+import type { Checkpoint } from './model/checkpoint/schema.ts'
+import { loadTextModel, modelFromCheckpoint } from './model/checkpoint/load.ts'
 import { sampleText } from './model/sampler.ts'
 import { allocParams } from './engine/params.ts'
 import { initParams } from './model/init.ts'
@@ -28,8 +29,9 @@ export function trainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
 }
 
 // checkpoints and models
-export { loadCheckpoint, saveCheckpoint, specOf, type Checkpoint, type SeriesMeta, type TextMeta } from './model/checkpoint.ts'
-export { loadModel, loadTextModel, modelFromCheckpoint } from './model/load.ts'
+export { loadCheckpoint, saveCheckpoint } from './model/checkpoint/file.ts'
+export { specOf, type Checkpoint, type SeriesMeta, type TextMeta } from './model/checkpoint/schema.ts'
+export { loadModel, loadTextModel, modelFromCheckpoint } from './model/checkpoint/load.ts'
 export { Model, type State } from './model/model.ts'
 export { paramSpecs, gateOrder, type ModelSpec } from './model/spec.ts'
 export { initParams, setForgetBias } from './model/init.ts'

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { UserError } from '../errors.ts'
 
 import { evaluateSeries, isCsvPath, readForModel, type Metrics } from '../index.ts'
-import type { Checkpoint, SeriesMeta } from '../model/checkpoint.ts'
+import type { Checkpoint, SeriesMeta } from '../model/checkpoint/schema.ts'
 import type { Model } from '../model/model.ts'
 import { colour, json, log, result } from './output.ts'
 

@@ -1,6 +1,6 @@
 /** Printing a time-series forecast: CSV on stdout (date or step, target), or one JSON object. */
 import type { Model } from '../model/model.ts'
-import type { Checkpoint, SeriesMeta } from '../model/checkpoint.ts'
+import type { Checkpoint, SeriesMeta } from '../model/checkpoint/schema.ts'
 import { UserError } from '../errors.ts'
 import { forecast, readForModel } from '../index.ts'
 import { colour, json, log } from './output.ts'

@@ -3,11 +3,9 @@
  * errors become a message on stderr and an exit code. Subcommands import the engine lazily inside their
  * actions, so `rnn --help` stays fast.
  */
-import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { UserError } from '../errors.ts'
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+import { PACKAGE_VERSION } from '../package-version.ts'
 
 // `rnn sample | head`: a closed pipe ends the output, it is not an error
 for (const stream of [process.stdout, process.stderr]) {
@@ -17,7 +15,7 @@ for (const stream of [process.stdout, process.stderr]) {
 const program = new Command()
   .name('rnn')
   .description('Train and sample recurrent neural networks (RNN, LSTM, GRU) on text and CSV time series.')
-  .version(pkg.version, '-V, --version')
+  .version(PACKAGE_VERSION, '-V, --version')
   .option('--debug', 'show stack traces of internal errors')
   .addOption(new Option('--kernels <name>', 'matrix kernels: wasm (SIMD, the default where it runs) or js (the portable reference)').choices(['wasm', 'js']))
   .addOption(new Option('--threads <n>', 'threads for the large matrix products (wasm kernels; default: cores, at most 2)').argParser(parseThreads))

@@ -7,7 +7,7 @@
  */
 import { basename, extname } from 'node:path'
 import { UserError } from '../errors.ts'
-import { readRegularFile } from '../read-file.ts'
+import { readRegularFile } from '../files/read-file.ts'
 import { showChars, Vocab } from './vocab.ts'
 import { wideEncoding, wideEncodingMessage } from './encoding.ts'
 

@@ -23,6 +23,11 @@ export function defaultEps(name: OptimName): number {
   return name === 'adagrad' ? 1e-10 : 1e-8
 }
 
+/** The options of `name` as torch.optim's defaults give them (momentum: sgd's, from the config). */
+export function torchOptions(name: OptimName, momentum = 0): OptimOptions {
+  return { name, momentum, betas: [0.9, 0.999], alpha: 0.99, eps: defaultEps(name) }
+}
+
 export interface OptimizerState { name: OptimName; step: number; buffers: Record<string, Float32Array> }
 
 export interface Optimizer {

@@ -9,6 +9,15 @@ import { createHash } from 'node:crypto'
 import { esc } from '../report/svg.ts'
 import type { PageData } from './page/data.ts'
 import { CSS } from './style.ts'
+import type { OutputKind } from '../files/output-file.ts'
+
+const TITLE = 'rnn explore: '
+
+/** An explorer page as an output: an HTML file with this page's title. */
+export const EXPLORER_FILE: OutputKind = {
+  noun: 'rnn explore page', plural: 'explorer pages',
+  is: (head) => new RegExp(`^<!DOCTYPE html>[\\s\\S]*<title>${TITLE}`, 'i').test(head.toString('utf8')),
+}
 
 const VIEWS: [string, string][] = [
   ['unroll', 'Unrolling'], ['sharing', 'Sharing'], ['state', 'Hidden state'],
@@ -44,7 +53,7 @@ export function renderExplorer(d: PageData, script: string, reportHref: string |
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>rnn explore: ${esc(d.name)}</title>
+<title>${TITLE}${esc(d.name)}</title>
 <style>${CSS}</style>
 </head>
 <body>

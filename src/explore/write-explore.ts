@@ -1,9 +1,10 @@
 /** `rnn explore`'s work: a checkpoint → one self-contained explorer HTML file, written atomically. */
 import { existsSync } from 'node:fs'
 import { basename, dirname, relative, resolve } from 'node:path'
-import { writeFileAtomic } from '../atomic-write.ts'
+import { writeFileAtomic } from '../files/atomic-write.ts'
 import { UserError } from '../errors.ts'
-import { loadCheckpoint, type Checkpoint } from '../model/checkpoint.ts'
+import { loadCheckpoint } from '../model/checkpoint/file.ts'
+import type { Checkpoint } from '../model/checkpoint/schema.ts'
 import { pageScript } from './bundle.ts'
 import { renderExplorer } from './html.ts'
 import { pageData, type PageOptions } from './page-data.ts'

@@ -6,7 +6,7 @@
 import { encodeTexts, labelIds, readLabelled } from '../data/labelled.ts'
 import type { Vocab } from '../data/vocab.ts'
 import { UserError } from '../errors.ts'
-import type { Checkpoint, ClassifierMeta } from '../model/checkpoint.ts'
+import type { Checkpoint, ClassifierMeta } from '../model/checkpoint/schema.ts'
 import { readClassifierData } from '../tasks/classify-source.ts'
 import type { Window } from './gradients.ts'
 

@@ -12,7 +12,7 @@ import { readText } from '../data/text.ts'
 import { Vocab } from '../data/vocab.ts'
 import { UserError } from '../errors.ts'
 import { inspectGradients, type GradientSeries, type LossAt, type Window } from './gradients.ts'
-import type { Checkpoint, ClassifierMeta, SeriesMeta } from '../model/checkpoint.ts'
+import type { Checkpoint, ClassifierMeta, SeriesMeta } from '../model/checkpoint/schema.ts'
 import type { Model } from '../model/model.ts'
 import type { ModelSpec } from '../model/spec.ts'
 import { isCsvPath } from '../tasks/open-source.ts'
@@ -44,7 +44,7 @@ export async function gradientReport(req: GradientRequest): Promise<GradientRepo
   const subjects: { label: string; model: Model }[] = []
   let file: string, window: Window, unit: GradientReport['unit'] = 'characters'
   if ('checkpoint' in req.source) {
-    const { loadModel } = await import('../model/load.ts')
+    const { loadModel } = await import('../model/checkpoint/load.ts')
     const path = req.source.checkpoint
     const loaded = loadModel(path)
     const ck = loaded.checkpoint

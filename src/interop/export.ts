@@ -6,7 +6,8 @@
  * (the format allows string values only). `data` holds the checkpoint's whole data record so that
  * `rnn import` gives back a checkpoint that samples, evaluates and forecasts exactly like the original.
  */
-import { decodeTensor, specOf, type Checkpoint } from '../model/checkpoint.ts'
+import { decodeTensor } from '../model/checkpoint/tensor.ts'
+import { specOf, type Checkpoint } from '../model/checkpoint/schema.ts'
 import { paramSpecs } from '../model/spec.ts'
 import { FORMAT_TAG, type F32Tensor } from './safetensors.ts'
 

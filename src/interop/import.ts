@@ -6,25 +6,22 @@
  * optimizer buffers of the config's optimizer, the RNG seeded from the config, cursor and state at zero),
  * so it samples, evaluates, is inspected, and can be fine-tuned with `rnn train --resume`.
  */
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { ARCHITECTURE_KEYS, formatZodError, readConfigFile, resolveTrainConfig, TrainConfig } from '../config.ts'
 import { UserError } from '../errors.ts'
 import { readText } from '../data/text.ts'
 import { checkVocab, Vocab } from '../data/vocab.ts'
-import { createOptimizer, defaultEps } from '../engine/optim.ts'
-import { createRng } from '../engine/rng.ts'
 import type { CellKind } from '../engine/cells/cell.ts'
-import { Checkpoint, encodeTensor, FORMAT, VERSION } from '../model/checkpoint.ts'
-import { gateOrder, type ModelSpec } from '../model/spec.ts'
-import { readRegularFile } from '../read-file.ts'
+import { freshResume, startProgress, toCheckpoint } from '../model/checkpoint/build.ts'
+import { Checkpoint } from '../model/checkpoint/schema.ts'
+import { encodeTensor } from '../model/checkpoint/tensor.ts'
+import type { ModelSpec } from '../model/spec.ts'
+import { readRegularFile } from '../files/read-file.ts'
 import { readSafetensors } from './safetensors.ts'
 import { stateDictOf, type StateDict } from './state-dict.ts'
 
 export interface ImportOptions { file: string; out: string; config?: string; vocab?: string; vocabFrom?: string }
-
-const pkgVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 export function importCheckpoint(o: ImportOptions): Checkpoint {
   if (o.vocab !== undefined && o.vocabFrom !== undefined) throw new UserError('--vocab, --vocab-from: give one of them, not both')
@@ -123,23 +120,6 @@ function buildCheckpoint(dict: StateDict, config: TrainConfig, data: Checkpoint[
   const params: Checkpoint['params'] = {}
   let total = 0
   for (const [name, t] of dict.params) { params[name] = encodeTensor(t.data, t.shape); total += t.data.length }
-  const opt = createOptimizer({ name: config.optimizer, momentum: config.momentum, betas: [0.9, 0.999], alpha: 0.99, eps: defaultEps(config.optimizer) }, total)
-  const zeros = (n: number) => new Float32Array(n)
-  const stateShape = [spec.num_layers, config.batch_size, spec.hidden_size]
-  const stateSize = stateShape.reduce((a, b) => a * b, 1)
-  const ck: Checkpoint = {
-    format: FORMAT, version: VERSION, rnn_version: pkgVersion, created: new Date().toISOString(), kind: data.kind,
-    model: { ...spec, gate_order: gateOrder(spec.cell) },
-    data, config, params,
-    progress: { step: 0, epoch: 0, chars: 0, seconds: 0, best_val_loss: null, best_step: null, evals_since_best: 0, history: [] },
-    resume: {
-      params: null,
-      optimizer: { name: opt.state.name, step: 0, buffers: Object.fromEntries(Object.entries(opt.state.buffers).map(([k, v]) => [k, encodeTensor(zeros(v.length), [v.length])])) },
-      rng: createRng(config.seed).getState(),
-      cursor: { epoch: 0, chunk: 0 },
-      state: { h: encodeTensor(zeros(stateSize), stateShape), c: spec.cell === 'lstm' ? encodeTensor(zeros(stateSize), stateShape) : null },
-      lr: config.lr,
-    },
-  }
+  const ck = toCheckpoint({ spec, data, config, params, progress: startProgress(), resume: freshResume(spec, config, total) })
   return Checkpoint.parse(ck) // a bug, not a user error, if what was built is not a valid checkpoint
 }

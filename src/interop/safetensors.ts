@@ -8,10 +8,18 @@
  * only F32 is decoded, since the engine is float32 and a silent cast would hide a mismatch.
  */
 import { UserError } from '../errors.ts'
-import { writeFileAtomic } from '../atomic-write.ts'
-import { readRegularFile } from '../read-file.ts'
+import { writeFileAtomic } from '../files/atomic-write.ts'
+import { readRegularFile } from '../files/read-file.ts'
+import type { OutputKind } from '../files/output-file.ts'
 
+/** rnn's exports name themselves in the metadata: `"format": FORMAT_TAG`. */
 export const FORMAT_TAG = 'rnn-safetensors-v1'
+
+/** An export as an output: a u64 header length, then the header's JSON, whose __metadata__ carries the tag. */
+export const EXPORT_FILE: OutputKind = {
+  noun: 'rnn export (safetensors)', plural: 'exports',
+  is: (head) => head.length > 8 && head.subarray(8).toString('utf8').includes(`"format":"${FORMAT_TAG}"`),
+}
 
 /** Bytes per element of every dtype the format defines, so any valid file parses before dtypes are judged. */
 const DTYPE_BYTES: Record<string, number> = {

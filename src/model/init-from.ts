@@ -6,7 +6,9 @@
 import { view, type Params } from '../engine/params.ts'
 import { UserError } from '../errors.ts'
 import type { Vocab } from '../data/vocab.ts'
-import { decodeTensor, loadCheckpoint, specOf, type Checkpoint } from './checkpoint.ts'
+import { decodeTensor } from './checkpoint/tensor.ts'
+import { loadCheckpoint } from './checkpoint/file.ts'
+import { specOf, type Checkpoint } from './checkpoint/schema.ts'
 import type { ModelSpec } from './spec.ts'
 
 /** The language model's checkpoint, refused unless it is a character LM of the same cell and width. */

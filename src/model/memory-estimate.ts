@@ -10,7 +10,7 @@ import { CELLS } from '../engine/cells/index.ts'
 import { preparedSize } from '../engine/kernels/index.ts'
 import { sizeOf } from '../engine/params.ts'
 import { UserError } from '../errors.ts'
-import { fmtSize } from '../read-file.ts'
+import { fmtSize } from '../files/read-file.ts'
 import { paramSpecs, type ModelSpec } from './spec.ts'
 
 /** The default --max-memory: this fraction of the machine's RAM. */

@@ -5,10 +5,19 @@
  */
 import { maxOf, minOf } from './extent.ts'
 import { basename } from 'node:path'
-import type { HistoryPoint } from '../model/checkpoint.ts'
+import type { HistoryPoint } from '../model/checkpoint/schema.ts'
 import type { ForecastData, GradientData, Maybe, ReportData } from './report-data.ts'
 import { SAMPLE_LENGTH, SAMPLE_SEED } from './report-data.ts'
 import { esc, lineChart, type Series } from './svg.ts'
+import type { OutputKind } from '../files/output-file.ts'
+
+const TITLE = 'rnn report: '
+
+/** A report as an output: an HTML file with this page's title. */
+export const REPORT_FILE: OutputKind = {
+  noun: 'rnn report', plural: 'reports',
+  is: (head) => new RegExp(`^<!DOCTYPE html>[\\s\\S]*<title>${TITLE}`, 'i').test(head.toString('utf8')),
+}
 
 const CSS = `
 :root { color-scheme: light; }
@@ -51,7 +60,7 @@ export function renderReport(d: ReportData, explorer: string | null = null): str
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>rnn report: ${esc(name)}</title>
+<title>${TITLE}${esc(name)}</title>
 <style>${CSS}</style>
 </head>
 <body>

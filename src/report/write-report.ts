@@ -1,9 +1,10 @@
 /** A checkpoint's HTML report, written atomically: shared by `rnn report` and `rnn train --report`. */
 import { existsSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path'
-import { writeFileAtomic } from '../atomic-write.ts'
+import { writeFileAtomic } from '../files/atomic-write.ts'
 import { UserError } from '../errors.ts'
-import { loadCheckpoint, type Checkpoint } from '../model/checkpoint.ts'
+import { loadCheckpoint } from '../model/checkpoint/file.ts'
+import type { Checkpoint } from '../model/checkpoint/schema.ts'
 import { renderReport } from './html.ts'
 import { reportData } from './report-data.ts'
 

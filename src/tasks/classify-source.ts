@@ -11,7 +11,7 @@ import { printIds } from '../data/fingerprint.ts'
 import type { TrainSource } from '../data/source.ts'
 import { corpusName } from '../data/text.ts'
 import { Vocab } from '../data/vocab.ts'
-import type { Checkpoint, ClassifierMeta } from '../model/checkpoint.ts'
+import type { Checkpoint, ClassifierMeta } from '../model/checkpoint/schema.ts'
 import { predictRows } from './classify.ts'
 
 export interface ClassifierSource extends TrainSource {

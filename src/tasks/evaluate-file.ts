@@ -5,7 +5,7 @@
 import { UserError } from '../errors.ts'
 import { readText } from '../data/text.ts'
 import { evaluateIds } from './evaluate.ts'
-import { loadTextModel } from '../model/load.ts'
+import { loadTextModel } from '../model/checkpoint/load.ts'
 import { isCsvPath } from './open-source.ts'
 
 export interface FileEval { loss: number; perplexity: number; bits_per_char: number; chars: number; unknown_chars: number; unknown_list: string[]; source: string }

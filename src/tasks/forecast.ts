@@ -9,7 +9,7 @@ import { addSteps, formatDate } from '../data/dates.ts'
 import { defaultTestSize } from '../data/series.ts'
 import { rollingForecast } from './rolling-forecast.ts'
 import { checkScale, SeriesCodec } from '../data/codec.ts'
-import type { Checkpoint, SeriesMeta } from '../model/checkpoint.ts'
+import type { Checkpoint, SeriesMeta } from '../model/checkpoint/schema.ts'
 import type { Model } from '../model/model.ts'
 
 type SeriesCheckpoint = Checkpoint & { data: SeriesMeta }

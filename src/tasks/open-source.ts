@@ -5,12 +5,12 @@
 import { extname } from 'node:path'
 import { TrainConfig } from '../config.ts'
 import { UserError } from '../errors.ts'
-import { abortError, readRegularFileAsync } from '../read-file.ts'
+import { abortError, readRegularFileAsync } from '../files/read-file.ts'
 import { Vocab } from '../data/vocab.ts'
 import { openTextSource } from '../data/text-source.ts'
 import { openSeriesSource, type SeriesSource } from '../data/series.ts'
 import type { TrainSource } from '../data/source.ts'
-import type { Checkpoint } from '../model/checkpoint.ts'
+import type { Checkpoint } from '../model/checkpoint/schema.ts'
 import { openClassifierSource } from './classify-source.ts'
 
 export const TEXT_SEQ_LEN = 64

@@ -10,7 +10,7 @@ import type { TrainConfig } from '../config.ts'
 import { TRAIN_FLAGS } from '../cli/flags.ts'
 import type { DataFingerprint, SplitPrint } from '../data/fingerprint.ts'
 import { UserError } from '../errors.ts'
-import type { ChangePoint, Checkpoint } from '../model/checkpoint.ts'
+import type { ChangePoint, Checkpoint } from '../model/checkpoint/schema.ts'
 
 /** How the data is cut into splits, windows and batches. */
 export const SHAPING_KEYS = ['batch_size', 'seq_len', 'val_frac', 'target', 'features', 'delimiter', 'header', 'fill', 'test_size', 'season', 'text', 'label', 'test_frac'] as const

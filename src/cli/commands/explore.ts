@@ -37,14 +37,15 @@ async function run(named: string | undefined, raw: Record<string, unknown>): Pro
   const o = parsed.data
   const path = pickCheckpoint(named)
   const { writeExplorer, defaultExplorePath } = await import('../../explore/write-explore.ts')
-  const { loadCheckpoint } = await import('../../model/checkpoint.ts')
-  const { claimOutput } = await import('../../output-file.ts')
+  const { loadCheckpoint } = await import('../../model/checkpoint/file.ts')
+  const { claimOutput } = await import('../../files/output-file.ts')
+  const { EXPLORER_FILE } = await import('../../explore/html.ts')
   const ck = loadCheckpoint(path)
   const out = o.out ?? defaultExplorePath(path)
   // the page reads the training data for its default input: neither it nor the checkpoint may be overwritten
   const source = ck.data.source
   const inputs = [{ path, what: 'the checkpoint explored' }, ...(source !== null ? [{ path: source, what: 'the training data' }] : [])]
-  const claim = claimOutput(out, { kind: 'explorer', flag: '--out', inputs, force: o.force })
+  const claim = claimOutput(out, { kind: EXPLORER_FILE, flag: '--out', inputs, force: o.force })
   try {
     const r = await writeExplorer(path, out, { text: o.text, weights: o.weights }, ck)
     if (o.weights === 'f16') log(`float16 weights: largest rounding error ${r.maxError.toExponential(2)}`)

@@ -24,10 +24,11 @@ are in the file's metadata (safetensors.safe_open(path, "pt").metadata()).`)
 async function run(named: string | undefined, o: { out?: string; json?: boolean; force?: boolean }): Promise<void> {
   const path = pickCheckpoint(named)
   const { loadCheckpoint, defaultExportPath, exportTensors, writeSafetensors } = await import('../../index.ts')
-  const { claimOutput } = await import('../../output-file.ts')
+  const { claimOutput } = await import('../../files/output-file.ts')
+  const { EXPORT_FILE } = await import('../../interop/safetensors.ts')
   const ck = loadCheckpoint(path)
   const out = o.out ?? defaultExportPath(path)
-  const claim = claimOutput(out, { kind: 'safetensors', flag: '--out', inputs: [{ path, what: 'the checkpoint exported' }], force: o.force })
+  const claim = claimOutput(out, { kind: EXPORT_FILE, flag: '--out', inputs: [{ path, what: 'the checkpoint exported' }], force: o.force })
   const { tensors, metadata } = exportTensors(ck)
   let bytes: number
   try {

@@ -1,6 +1,6 @@
 /** `rnn import model.safetensors --out ckpt.json`: a checkpoint from PyTorch-trained weights. */
 import { Command } from 'commander'
-import type { Checkpoint } from '../../model/checkpoint.ts'
+import type { Checkpoint } from '../../model/checkpoint/schema.ts'
 import { colour, fmtInt, json, log, result } from '../output.ts'
 
 export function command(): Command {
@@ -27,16 +27,17 @@ interface Opts { out: string; config?: string; vocab?: string; vocabFrom?: strin
 
 async function run(file: string, o: Opts): Promise<void> {
   const { importCheckpoint, loadCheckpoint, saveCheckpoint } = await import('../../index.ts')
-  const { claimOutput, keepPrevious } = await import('../../output-file.ts')
+  const { claimOutput, keepPrevious } = await import('../../files/output-file.ts')
+  const { CHECKPOINT_FILE } = await import('../../model/checkpoint/format.ts')
   const inputs = [
     { path: file, what: 'the imported weights' }, { path: o.config, what: 'the --config file' },
     { path: o.vocab, what: 'the --vocab file' }, { path: o.vocabFrom, what: 'the --vocab-from text' },
   ].filter((i): i is { path: string; what: string } => i.path !== undefined)
-  const claim = claimOutput(o.out, { kind: 'checkpoint', flag: '--out', inputs, force: o.force })
+  const claim = claimOutput(o.out, { kind: CHECKPOINT_FILE, flag: '--out', inputs, force: o.force })
   let ck: Checkpoint
   try {
     ck = importCheckpoint({ file, out: o.out, config: o.config, vocab: o.vocab, vocabFrom: o.vocabFrom })
-    if (claim.existing === 'same-kind') log(colour.dim(`kept the previous ${o.out} as ${keepPrevious(claim.target)}`))
+    if (claim.existing === 'same-kind') log(colour.dim(`kept the previous ${o.out} as ${keepPrevious(claim.target, CHECKPOINT_FILE)}`))
     // read back with every rule `rnn sample`/`eval` apply before it replaces anything, so an import never
     // leaves a checkpoint that other commands would refuse
     saveCheckpoint(o.out, ck, { verify: (tmp) => { loadCheckpoint(tmp) } })

@@ -21,14 +21,15 @@ Examples:
 async function run(named: string | undefined, o: { out?: string; force?: boolean }): Promise<void> {
   const path = pickCheckpoint(named)
   const { writeReport, loadCheckpoint } = await import('../../index.ts')
-  const { claimOutput } = await import('../../output-file.ts')
+  const { claimOutput } = await import('../../files/output-file.ts')
+  const { REPORT_FILE } = await import('../../report/html.ts')
   const out = o.out ?? path.replace(/\.json$/i, '') + '.html'
   if (!/\.html?$/i.test(out)) throw new UserError(`--report/--out: ${out}: the report is an HTML file; name it *.html`)
   // the report reads the training data too (samples, forecasts, gradients): none of it may be overwritten
   const ck = loadCheckpoint(path)
   const source = ck.data.source
   const inputs = [{ path, what: 'the checkpoint reported on' }, ...(source !== null ? [{ path: source, what: 'the training data' }] : [])]
-  const claim = claimOutput(out, { kind: 'report', flag: '--out', inputs, force: o.force })
+  const claim = claimOutput(out, { kind: REPORT_FILE, flag: '--out', inputs, force: o.force })
   try {
     const r = writeReport(path, out, ck)
     result(`wrote ${r.out} (${fmtInt(r.bytes)} bytes)`)

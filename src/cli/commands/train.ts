@@ -64,9 +64,10 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
     ...(config.init_from !== null ? [{ path: config.init_from, what: 'the --init-from language model' }] : []),
   ]
   // the report's path is checked (and held) before training too, not found unusable after it
-  const { claimOutput } = await import('../../output-file.ts')
+  const { claimOutput } = await import('../../files/output-file.ts')
+  const { REPORT_FILE } = await import('../../report/html.ts')
   const report = typeof opts.report === 'string'
-    ? claimOutput(opts.report, { kind: 'report', flag: '--report', inputs: [{ path: corpus, what: 'the training data' }, ...inputs], force: opts.force === true })
+    ? claimOutput(opts.report, { kind: REPORT_FILE, flag: '--report', inputs: [{ path: corpus, what: 'the training data' }, ...inputs], force: opts.force === true })
     : null
 
   const { train, kernelName, threadCount } = await import('../../index.ts')

@@ -2,7 +2,7 @@
  * What the CLI embeds in an explorer page (src/explore/page-data.ts writes it, the page reads it from a
  * `<script type="application/json">`), and the decoding of its weights. Shared by both sides as types.
  */
-import type { HistoryPoint } from '../../model/checkpoint.ts'
+import type { HistoryPoint } from '../../model/checkpoint/schema.ts'
 import type { ModelSpec } from '../../model/spec.ts'
 import type { ColumnStats, Transform } from '../../data/codec.ts'
 import { fromHalf } from '../half.ts'

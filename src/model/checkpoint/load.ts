@@ -1,10 +1,12 @@
 /** A ready-to-run model and vocabulary from a checkpoint file (the best-by-validation parameters). */
-import { allocParams } from '../engine/params.ts'
-import { UserError } from '../errors.ts'
-import { Vocab } from '../data/vocab.ts'
-import { decodeTensor, loadCheckpoint, specOf, type Checkpoint } from './checkpoint.ts'
-import { Model } from './model.ts'
-import { paramSpecs } from './spec.ts'
+import { allocParams } from '../../engine/params.ts'
+import { UserError } from '../../errors.ts'
+import { Vocab } from '../../data/vocab.ts'
+import { decodeTensor } from './tensor.ts'
+import { loadCheckpoint } from './file.ts'
+import { specOf, type Checkpoint } from './schema.ts'
+import { Model } from '../model.ts'
+import { paramSpecs } from '../spec.ts'
 
 export function modelFromCheckpoint(ck: Checkpoint): { model: Model; vocab: Vocab | null } {
   const spec = specOf(ck)

@@ -9,7 +9,7 @@
  */
 import { constants as bufferConstants } from 'node:buffer'
 import { closeSync, constants, fstatSync, openSync, read, readSync, type Stats } from 'node:fs'
-import { UserError } from './errors.ts'
+import { UserError } from '../errors.ts'
 
 const MB = 1_000_000
 

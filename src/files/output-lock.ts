@@ -6,7 +6,7 @@
  * owner is gone (killed with SIGKILL, a crash) is stale: the next writer takes it over.
  */
 import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
-import { UserError } from './errors.ts'
+import { UserError } from '../errors.ts'
 
 interface Owner { pid: number; start: string | null }
 

@@ -9,7 +9,7 @@
  */
 import { closeSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import { UserError } from './errors.ts'
+import { UserError } from '../errors.ts'
 
 export interface WriteOptions {
   /** Called with the finished temp file before it replaces the target; a throw leaves the target untouched. */

@@ -6,16 +6,19 @@
  * - an existing file is replaced only when it is an rnn file of the same kind (a checkpoint, an rnn
  *   export, an rnn report), unless `force`; a device, FIFO, socket or folder is never replaced;
  * - the folder is created and must be writable, and kernel filesystems (/proc, /sys) are refused;
- * - the file is locked (src/output-lock.ts) until the command releases it.
- * Writes themselves go through src/atomic-write.ts, which follows symbolic links and keeps the file's mode.
+ * - the file is locked (output-lock.ts) until the command releases it.
+ * Writes themselves go through atomic-write.ts, which follows symbolic links and keeps the file's mode.
+ * What counts as "an rnn file of the same kind" is said by the owner of each format (an OutputKind beside
+ * the code that writes it), so this file names no format.
  */
 import { accessSync, closeSync, constants, linkSync, openSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { followLinks, makeFolder } from './atomic-write.ts'
-import { UserError } from './errors.ts'
+import { UserError } from '../errors.ts'
 import { lockOutput } from './output-lock.ts'
 
-export type OutputKind = 'checkpoint' | 'safetensors' | 'report' | 'explorer'
+/** A kind of file rnn writes: its names for messages, and whether a file's first 64 KB are of this kind. */
+export interface OutputKind { readonly noun: string; readonly plural: string; is(head: Buffer): boolean }
 
 /** A file the command reads, and how to name it in a message ("the training text"). */
 export interface Input { path: string; what: string }
@@ -40,11 +43,6 @@ export interface Output {
   release(): void
 }
 
-const NOUN: Record<OutputKind, string> = {
-  checkpoint: 'rnn checkpoint', safetensors: 'rnn export (safetensors)', report: 'rnn report', explorer: 'rnn explore page',
-}
-const PLURAL: Record<OutputKind, string> = { checkpoint: 'checkpoints', safetensors: 'exports', report: 'reports', explorer: 'explorer pages' }
-
 export function claimOutput(path: string, o: ClaimOptions): Output {
   const target = followLinks(path)
   const pseudo = /^\/(proc|sys)(\/|$)/.exec(target)
@@ -58,7 +56,7 @@ export function claimOutput(path: string, o: ClaimOptions): Output {
     if (input !== undefined) throw new UserError(`${o.flag} ${path}: is ${input.what} of this command (${input.path}); writing there would destroy it; choose another ${o.flag}`)
     existing = st.size === 0 ? 'none' : isKind(target, o.kind) ? 'same-kind' : 'other' // an empty file holds nothing to lose
     if (existing === 'other' && o.force !== true)
-      throw new UserError(`${o.flag} ${path}: exists and is not an ${NOUN[o.kind]}; it would be replaced (--force replaces it, or choose another ${o.flag})`)
+      throw new UserError(`${o.flag} ${path}: exists and is not an ${o.kind.noun}; it would be replaced (--force replaces it, or choose another ${o.flag})`)
   }
   const dir = dirname(target)
   let created: string[] = []
@@ -66,7 +64,7 @@ export function claimOutput(path: string, o: ClaimOptions): Output {
     created = makeFolder(dir)
     accessSync(dir, constants.W_OK)
   } catch (e) {
-    throw new UserError(`${dir}: cannot write ${PLURAL[o.kind]} there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another ${o.flag}`)
+    throw new UserError(`${dir}: cannot write ${o.kind.plural} there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another ${o.flag}`)
   }
   // a command that fails before writing anything leaves no empty folder behind either
   const removeCreated = () => { for (const d of created.splice(0).reverse()) try { rmdirSync(d) } catch { break } }
@@ -87,10 +85,10 @@ export function previousPath(target: string): string {
 
 /**
  * Keeps the file at `target` as <name>.prev.json before it is replaced (a hard link, so the bytes are not
- * copied; a copy where links are not supported). Replaces an older .prev.json only if that is a checkpoint.
+ * copied; a copy where links are not supported). Replaces an older .prev.json only if that is of `kind` too.
  */
-export function keepPrevious(target: string): string {
-  const prev = checkPrevious(target)
+export function keepPrevious(target: string, kind: OutputKind): string {
+  const prev = checkPrevious(target, kind)
   const tmp = join(dirname(prev), `.${basename(prev)}.tmp-${process.pid}`)
   try {
     try { unlinkSync(tmp) } catch { /* none left over */ }
@@ -98,17 +96,17 @@ export function keepPrevious(target: string): string {
     renameSync(tmp, prev)
   } catch (e) {
     try { unlinkSync(tmp) } catch { /* never made */ }
-    throw new UserError(`${prev}: cannot keep the previous checkpoint there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing was replaced`)
+    throw new UserError(`${prev}: cannot keep the previous ${kind.noun.replace(/^rnn /, '')} there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing was replaced`)
   }
   return prev
 }
 
-/** Where keepPrevious will put the file; throws if something other than an older checkpoint is there. */
-export function checkPrevious(target: string): string {
+/** Where keepPrevious will put the file; throws if something other than an older file of `kind` is there. */
+export function checkPrevious(target: string, kind: OutputKind): string {
   const prev = previousPath(target)
   const old = statOrNull(prev)
-  if (old !== null && (!old.isFile() || !isKind(prev, 'checkpoint')))
-    throw new UserError(`${prev}: exists and is not an rnn checkpoint; it is where the checkpoint ${target} is kept before being replaced; move it away`)
+  if (old !== null && (!old.isFile() || !isKind(prev, kind)))
+    throw new UserError(`${prev}: exists and is not an ${kind.noun}; it is where the ${kind.noun.replace(/^rnn /, '')} ${target} is kept before being replaced; move it away`)
   return prev
 }
 
@@ -133,14 +131,9 @@ export function sameFile(a: string, b: string): boolean {
   return st !== null && sameAs(st, b)
 }
 
-/** The file's first bytes say what wrote it: checkpoints and reports begin with their marks, exports name theirs in the header. */
-export function isKind(path: string, kind: OutputKind): boolean {
-  const head = readHead(path, 64 * 1024)
-  if (kind === 'checkpoint') return /^\s*\{[\s\S]*?"format"\s*:\s*"rnn-checkpoint"/.test(head.toString('utf8'))
-  if (kind === 'report') return /^<!DOCTYPE html>[\s\S]*<title>rnn report: /i.test(head.toString('utf8'))
-  if (kind === 'explorer') return /^<!DOCTYPE html>[\s\S]*<title>rnn explore: /i.test(head.toString('utf8'))
-  // safetensors: u64 header length, then the header's JSON, whose __metadata__ carries the format tag
-  return head.length > 8 && head.subarray(8).toString('utf8').includes('"format":"rnn-safetensors-v1"')
+/** The file's first bytes say what wrote it. */
+function isKind(path: string, kind: OutputKind): boolean {
+  return kind.is(readHead(path, 64 * 1024))
 }
 
 function readHead(path: string, n: number): Buffer {

@@ -1,0 +1,112 @@
+/**
+ * What a training run holds, set up before its first step: the data (and seq_len, once the data decided
+ * it), what a resumed run changed, the model (fresh, started from a language model, or restored from the
+ * checkpoint), the optimizer, the batcher at its cursor, the carried state and the progress so far.
+ * src/tasks/train.ts runs the steps on it.
+ */
+import { resolve } from 'node:path'
+import { DEFAULT_STEPS, type TrainConfig } from '../config.ts'
+import { createOptimizer, torchOptions, type Optimizer } from '../engine/optim.ts'
+import { allocParams, type Params } from '../engine/params.ts'
+import { createRng, type Rng } from '../engine/rng.ts'
+import { UserError } from '../errors.ts'
+import type { Batcher, TrainSource } from '../data/source.ts'
+import type { DataFingerprint } from '../data/fingerprint.ts'
+import type { SeriesSource } from '../data/series.ts'
+import type { TextSource } from '../data/text-source.ts'
+import { showChars } from '../data/vocab.ts'
+import { restoreOptimizer, restoreParams, restoreState, startProgress } from '../model/checkpoint/build.ts'
+import { specOf, type Checkpoint, type Progress } from '../model/checkpoint/schema.ts'
+import { initParams } from '../model/init.ts'
+import { initFromLanguageModel } from '../model/init-from.ts'
+import { checkMemory, estimateTraining } from '../model/memory-estimate.ts'
+import { Model, type State } from '../model/model.ts'
+import { paramSpecs, type ModelSpec } from '../model/spec.ts'
+import type { ClassifierSource } from './classify-source.ts'
+import { openTrainSource } from './open-source.ts'
+import { resumePlan, type ResumePlan } from './resume-changes.ts'
+import { FORECAST_BLOCK } from './rolling-forecast.ts'
+
+/** The data of a run: the source, the config with seq_len decided, and what a resumed run changed. */
+export interface RunData { source: TrainSource; cfg: TrainConfig; T: number; B: number; fingerprint: DataFingerprint; plan: ResumePlan | null }
+
+export interface Run extends RunData {
+  spec: ModelSpec; params: Params
+  /** The best-by-validation parameters, laid out like params.data. */
+  best: Float32Array
+  rng: Rng; model: Model; opt: Optimizer; batcher: Batcher
+  /** The hidden (and cell) state carried from batch to batch. */
+  state: State
+  progress: Progress; lr: number
+  /** The step the run started from, and the one it stops at. */
+  startStep: number; target: number
+}
+
+export async function openRunData(
+  corpus: string, config: TrainConfig, from: Checkpoint | undefined, allowChanges: boolean,
+  o: { signal?: AbortSignal; onRead?: (bytes: number) => void; note?: (message: string) => void },
+): Promise<RunData> {
+  const { source, T } = await openTrainSource(corpus, config, from, o.signal, o.onRead)
+  const cfg: TrainConfig = { ...config, seq_len: T }
+  const fingerprint = source.fingerprint()
+  const plan = from ? resumePlan(from, cfg, fingerprint, source.kind === 'text' ? 'chars' : 'rows', allowChanges) : null
+  for (const n of plan?.notes ?? []) o.note?.(n)
+  return { source, cfg, T, B: cfg.batch_size, fingerprint, plan }
+}
+
+export function createRun(data: RunData, from: Checkpoint | undefined, note?: (message: string) => void): Run {
+  const { source, cfg, T, B, plan } = data
+  const spec: ModelSpec = from ? specOf(from) : { cell: cfg.cell, hidden_size: cfg.hidden_size, num_layers: cfg.num_layers, ...source.io }
+  // before allocating: a model too large for this machine is one line, not a process killed mid-allocation
+  const extraPositions = source.kind === 'timeseries' ? T * FORECAST_BLOCK : 0
+  checkMemory(estimateTraining(spec, { optimizer: cfg.optimizer, momentum: cfg.momentum, dropout: cfg.dropout, T, B, extraPositions }), cfg.max_memory)
+  const params = allocParams(paramSpecs(spec))
+  const rng = createRng(cfg.seed)
+  const best = new Float32Array(params.data.length)
+  if (from) restoreParams(from, params, best, rng)
+  else {
+    initParams(params, spec, rng, cfg.forget_bias ?? undefined)
+    if (cfg.init_from !== null) initFrom(source, params, spec, cfg.init_from, note)
+    best.set(params.data)
+  }
+
+  const model = new Model(spec, params)
+  model.dropout = cfg.dropout
+  model.classWeights = source.classWeights ?? null
+  model.rng = rng
+  const opt = createOptimizer(torchOptions(cfg.optimizer, cfg.momentum), params.data.length, from ? restoreOptimizer(from) : undefined)
+  if (from && from.resume.optimizer.name !== cfg.optimizer)
+    throw new UserError(`--optimizer: the checkpoint was trained with ${from.resume.optimizer.name}; a resumed run keeps its optimizer`)
+
+  // other data, or the same cut otherwise (--allow-changes): the cursor and the carried state meant other positions
+  const continues = from !== undefined && plan?.reshaped !== true
+  const cursor = from ? (continues ? { ...from.resume.cursor } : { epoch: from.resume.cursor.epoch, chunk: 0 }) : { epoch: 0, chunk: 0 }
+  const batcher = source.batcher(B, T, cursor, rng)
+  const state = model.zeroState(B)
+  if (from && continues) restoreState(from, state)
+  const progress = from ? structuredClone(from.progress) : startProgress()
+  if (plan !== null && plan.changes.length > 0) progress.changes = [...(progress.changes ?? []), ...plan.changes]
+  if (plan?.reshaped) { progress.best_val_loss = null; progress.best_step = null; progress.evals_since_best = 0 }
+  const lr = from && !plan?.newLr ? from.resume.lr : cfg.lr
+  const startStep = progress.step
+  const steps = cfg.steps ?? (cfg.epochs !== null ? Math.max(1, Math.round(cfg.epochs * batcher.chunksPerEpoch)) : DEFAULT_STEPS)
+  return { ...data, spec, params, best, rng, model, opt, batcher, state, progress, lr, startStep, target: startStep + steps }
+}
+
+function initFrom(source: TrainSource, params: Params, spec: ModelSpec, path: string, note?: (message: string) => void): void {
+  if (source.kind !== 'classifier') throw new UserError('--init-from: starts a classifier from a language model; give --label (and --text) too')
+  const r = initFromLanguageModel(params, spec, (source as ClassifierSource).vocab, path)
+  const fresh = r.unknown.length > 0 ? ` (fresh: ${showChars(r.unknown.slice(0, 8))}${r.unknown.length > 8 ? ` and ${r.unknown.length - 8} more` : ''})` : ''
+  note?.(`initialised from ${path}: recurrent layers, and input weights of ${r.known} of ${spec.input_size} characters${fresh}`)
+}
+
+/** What the checkpoint needs to use the model without the training data at hand. */
+export function sourceMeta(source: TrainSource): Checkpoint['data'] {
+  if (source.kind === 'classifier') return { ...(source as ClassifierSource).meta, source: resolve(source.path) }
+  if (source.kind === 'text') return { kind: 'text', vocab: [...(source as TextSource).vocab.chars], source: resolve(source.path) }
+  const s = source as SeriesSource
+  return {
+    kind: 'timeseries', source: resolve(s.path), columns: [...s.codec.stats], transform: s.codec.transform, season: s.season, split: s.split,
+    date: s.series.date === null ? null : { column: s.series.date.column, step: s.series.date.step },
+  }
+}
