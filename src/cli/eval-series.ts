@@ -21,16 +21,19 @@ export function printSeriesEval(path: string, model: Model, ck: Checkpoint & { d
   })
   if (o.json) { json(r); return }
   log(colour.dim(`${input}: ${r.test_rows} test rows, season ${r.season}, target ${ck.data.columns[0].name}`))
+  const e = r.ets
+  log(colour.dim(`exponential smoothing: ${e.name} (lowest AICc), fitted on the ${e.fit_rows} rows before the test rows: ` +
+    `α ${e.alpha.toFixed(3)}, β ${e.beta.toFixed(3)}, γ ${e.gamma.toFixed(3)}`))
   const head = `${'forecast'.padEnd(26)}${'RMSE'.padStart(11)}${'MAE'.padStart(11)}${'sMAPE %'.padStart(10)}${'MASE'.padStart(8)}`
   const row = (name: string, m: Metrics, best: boolean) =>
     `${(best ? colour.green(name) : name).padEnd(best ? 26 + colour.green('').length : 26)}${num(m.rmse).padStart(11)}${num(m.mae).padStart(11)}${m.smape.toFixed(2).padStart(10)}${m.mase.toFixed(3).padStart(8)}`
   for (const [title, block] of [['one step ahead', r.one_step], [`${r.horizon} steps ahead (rolling)`, r.multi_step]] as const) {
-    const bestMase = Math.min(block.model.mase, block.naive.mase, block.seasonal_naive.mase)
+    const rows: [string, Metrics][] = [['model', block.model], ['naive', block.naive], [`seasonal naive (s=${r.season})`, block.seasonal_naive],
+      [`exp. smoothing ${r.ets.name}`, block.ets]]
+    const bestMase = Math.min(...rows.map(([, m]) => m.mase))
     result(colour.bold(title))
     result(head)
-    result(row('model', block.model, block.model.mase === bestMase))
-    result(row('naive', block.naive, block.naive.mase === bestMase))
-    result(row(`seasonal naive (s=${r.season})`, block.seasonal_naive, block.seasonal_naive.mase === bestMase))
+    for (const [name, m] of rows) result(row(name, m, m.mase === bestMase))
   }
 }
 

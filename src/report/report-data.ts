@@ -10,6 +10,7 @@ import { readText } from '../data/text.ts'
 import { formatDate } from '../data/dates.ts'
 import { Vocab } from '../data/vocab.ts'
 import { rollingForecast } from '../tasks/rolling-forecast.ts'
+import { etsForecast, fitEts } from '../tasks/ets.ts'
 import { createRng } from '../engine/rng.ts'
 import { codecOf, evaluateSeries, readForModel, type SeriesEval } from '../tasks/forecast.ts'
 import { inspectGradients, type Window } from '../inspect/gradients.ts'
@@ -29,7 +30,7 @@ export type Maybe<T> = { ok: true; value: T } | { ok: false; note: string }
 export interface GradientData { steps: number; loss: number; from: string; layers: { layer: number; dh_norm: number[] }[] }
 export interface ForecastData {
   target: string; season: number; first_row: number; dates: string[] | null
-  actual: number[]; model: number[]; naive: number[]; seasonal_naive: number[]; eval: SeriesEval
+  actual: number[]; model: number[]; naive: number[]; seasonal_naive: number[]; ets: number[]; eval: SeriesEval
 }
 
 export interface ReportData {
@@ -124,7 +125,9 @@ function forecastData(model: Model, ck: Checkpoint & { data: SeriesMeta }): Fore
   const origins = Array.from({ length: split.test }, (_, i) => start + i)
   const pred = rollingForecast(model, codecOf(ck), series.values, origins, T, 1) // original units
   const y = series.values.map((r) => r[0])
-  const ev = evaluateSeries(model, ck, series, { testSize: split.test, horizon: Math.min(season, split.test), trainRows: split.train })
+  const ets = fitEts(y.slice(0, start), season)
+  const smooth = etsForecast(ets, y, origins, 1)
+  const ev = evaluateSeries(model, ck, series, { testSize: split.test, horizon: Math.min(season, split.test), trainRows: split.train, ets })
   const date = series.date
   const dates = date === null ? null : origins.map((t) => formatDate(date.values[t], date.step))
   return {
@@ -133,6 +136,7 @@ function forecastData(model: Model, ck: Checkpoint & { data: SeriesMeta }): Fore
     model: origins.map((_, b) => pred[b * k]),
     naive: origins.map((t) => y[t - 1]),
     seasonal_naive: origins.map((t) => y[t - season]),
+    ets: Array.from(smooth),
     eval: ev,
   }
 }

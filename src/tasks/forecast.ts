@@ -8,6 +8,7 @@ import { readSeries, type Series } from '../data/csv.ts'
 import { addSteps, formatDate } from '../data/dates.ts'
 import { defaultTestSize } from '../data/series.ts'
 import { rollingForecast } from './rolling-forecast.ts'
+import { etsForecast, fitEts, type EtsFit } from './ets.ts'
 import { checkScale, SeriesCodec } from '../data/codec.ts'
 import type { Checkpoint, SeriesMeta } from '../model/checkpoint/schema.ts'
 import type { Model } from '../model/model.ts'
@@ -46,10 +47,19 @@ export function forecast(model: Model, ck: SeriesCheckpoint, series: Series, hor
 }
 
 export interface Metrics { rmse: number; mae: number; smape: number; mase: number }
+export interface Baselines { model: Metrics; naive: Metrics; seasonal_naive: Metrics; ets: Metrics }
+/** The exponential smoothing variant eval chose, in the ETS(error, trend, season) naming (A additive, M multiplicative, N none). */
+export interface EtsSummary { name: string; trend: string; season: string; alpha: number; beta: number; gamma: number; fit_rows: number }
 export interface SeriesEval {
   season: number; horizon: number; test_rows: number
-  one_step: { model: Metrics; naive: Metrics; seasonal_naive: Metrics }
-  multi_step: { model: Metrics; naive: Metrics; seasonal_naive: Metrics }
+  one_step: Baselines
+  multi_step: Baselines
+  ets: EtsSummary
+}
+
+export function etsSummary(f: EtsFit): EtsSummary {
+  const letter = (x: string) => (x === 'add' ? 'A' : x === 'mul' ? 'M' : 'N')
+  return { name: `ETS(A,${letter(f.trend)},${letter(f.season)})`, trend: f.trend, season: f.season, alpha: f.alpha, beta: f.beta, gamma: f.gamma, fit_rows: f.rows }
 }
 
 /**
@@ -57,9 +67,11 @@ export interface SeriesEval {
  * seasonal naive: row t-s). Multi-step: from every origin o in the test rows with o+n-1 inside them, the
  * model forecasts rows o..o+n-1 feeding its own predictions back (naive: row o-1 for all of them, seasonal
  * naive: row o+h-1 - s·ceil(h/s) at step h); errors are pooled over every origin and step.
+ * Exponential smoothing (ets.ts) is fitted on every row before the test rows, then run through them with its
+ * parameters fixed, forecasting from the same origins.
  * MASE divides the MAE by the mean absolute seasonal difference of the training rows.
  */
-export function evaluateSeries(model: Model, ck: SeriesCheckpoint, series: Series, o: { testSize: number | null; horizon: number; trainRows: number | null }): SeriesEval {
+export function evaluateSeries(model: Model, ck: SeriesCheckpoint, series: Series, o: { testSize: number | null; horizon: number; trainRows: number | null; ets?: EtsFit }): SeriesEval {
   const T = ck.config.seq_len!, codec = codecOf(ck), k = codec.k, s = ck.data.season, n = o.horizon
   const test = o.testSize ?? defaultTestSize(series.rows, s)
   const start = series.rows - test
@@ -71,23 +83,26 @@ export function evaluateSeries(model: Model, ck: SeriesCheckpoint, series: Serie
   let scale = 0
   for (let t = s; t < trainRows; t++) scale += Math.abs(y[t] - y[t - s])
   scale /= Math.max(1, trainRows - s)
+  const ets = o.ets ?? fitEts(y.slice(0, start), s)
 
   const run = (h: number) => {
     const origins = Array.from({ length: test - h + 1 }, (_, i) => start + i)
     const pred = rollingForecast(model, codec, series.values, origins, T, h)
     // errors pooled as they come: no per-prediction arrays (origins × h of them)
-    const m = new ErrorSums(), nv = new ErrorSums(), sn = new ErrorSums()
+    const smooth = etsForecast(ets, y, origins, h)
+    const m = new ErrorSums(), nv = new ErrorSums(), sn = new ErrorSums(), es = new ErrorSums()
     origins.forEach((org, b) => {
       for (let step = 1; step <= h; step++) {
         const row = org + step - 1
         m.add(y[row], pred[((step - 1) * origins.length + b) * k])
+        es.add(y[row], smooth[(step - 1) * origins.length + b])
         nv.add(y[row], y[org - 1])
         sn.add(y[row], y[row - s * Math.ceil(step / s)])
       }
     })
-    return { model: m.metrics(scale), naive: nv.metrics(scale), seasonal_naive: sn.metrics(scale) }
+    return { model: m.metrics(scale), naive: nv.metrics(scale), seasonal_naive: sn.metrics(scale), ets: es.metrics(scale) }
   }
-  return { season: s, horizon: n, test_rows: test, one_step: run(1), multi_step: run(n) }
+  return { season: s, horizon: n, test_rows: test, one_step: run(1), multi_step: run(n), ets: etsSummary(ets) }
 }
 
 export function metrics(actual: readonly number[], pred: readonly number[], scale: number): Metrics {

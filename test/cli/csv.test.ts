@@ -74,7 +74,9 @@ describe('airline passengers (monthly, univariate)', () => {
     const e = JSON.parse(r.stdout)
     expect(e).toMatchObject({ season: 12, horizon: 12, test_rows: 24 })
     for (const block of [e.one_step, e.multi_step])
-      for (const k of ['model', 'naive', 'seasonal_naive']) expect(Object.keys(block[k])).toEqual(['rmse', 'mae', 'smape', 'mase'])
+      for (const k of ['model', 'naive', 'seasonal_naive', 'ets']) expect(Object.keys(block[k])).toEqual(['rmse', 'mae', 'smape', 'mase'])
+    expect(e.ets).toMatchObject({ fit_rows: 120 })
+    expect(e.ets.name).toMatch(/^ETS\(A,[NA],[NAM]\)$/)
     expect(e.one_step.model.mase).toBeLessThan(3)
   })
 })
@@ -107,6 +109,10 @@ describe('baselines are exact on a small file', () => {
     expect(e.multi_step.naive.mae).toBeCloseTo(1.5, 12)
     expect(e.multi_step.naive.rmse).toBeCloseTo(Math.sqrt(2.5), 12)
     expect(e.multi_step.seasonal_naive.mae).toBeCloseTo(4, 12)
+    // exponential smoothing with an additive trend follows a straight line exactly
+    expect(e.ets.trend).toBe('add')
+    expect(e.one_step.ets.mae).toBeLessThan(1e-9)
+    expect(e.multi_step.ets.mae).toBeLessThan(1e-9)
   })
 })
 

@@ -116,11 +116,12 @@ describe('HTML report of a forecaster', () => {
     expectSelfContained(html)
     expect(html).toContain('Forecast on the test rows')
     expect(html).toMatch(/<td>seasonal naive \(s=12\)<\/td>/)
+    expect(html).toMatch(/<td>exp. smoothing ETS\(A,[NA],[NAM]\)<\/td>/)
     const dom = await dumpDom(join(dir, 'air.html'))
     expect(dom.console, dom.console.join('\n')).toEqual([])
     const found = charts(dom.stdout)
     expect([...found.keys()].sort()).toEqual(['forecast', 'grad-norm', 'grad-time', 'loss-steps', 'loss-time', 'lr'])
-    expect(found.get('forecast')).toHaveLength(4) // actual, model, naive, seasonal naive
+    expect(found.get('forecast')).toHaveLength(5) // actual, model, naive, seasonal naive, exponential smoothing
     for (const d of found.get('forecast')!) expect(d.split('L')).toHaveLength(24) // 24 test rows
     const png = join(dir, 'air.png')
     expect((await screenshot(join(dir, 'air.html'), png)).code).toBe(0)
