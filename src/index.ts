@@ -6,7 +6,7 @@
  *
  * Errors a user can fix are thrown as UserError with a one-line message naming the file, key or value.
  */
-import { resolveTrainConfig, type TrainConfig } from './config.ts'
+import { resolveTrainConfig, type TrainConfig } from './options/train.ts'
 import { createRng } from './engine/rng.ts'
 import { UserError } from './errors.ts'
 import { showChars } from './data/vocab.ts'
@@ -20,7 +20,7 @@ import { Model } from './model/model.ts'
 import { paramSpecs, type ModelSpec } from './model/spec.ts'
 
 // configuration and training
-export { TrainConfig, resolveTrainConfig, DEFAULT_STEPS } from './config.ts'
+export { TrainConfig, resolveTrainConfig, DEFAULT_STEPS } from './options/train.ts'
 export { train, defaultCheckpointPath, type TrainOptions, type TrainResult, type TrainEvents, type StepEvent, type EvalEvent, type TrainMemory } from './tasks/train.ts'
 
 /** A validated training config: the defaults with `overrides` laid over them (unknown keys and bad values throw). */
@@ -36,12 +36,7 @@ export { Model, type State } from './model/model.ts'
 export { paramSpecs, gateOrder, type ModelSpec } from './model/spec.ts'
 export { initParams, setForgetBias } from './model/init.ts'
 
-/** A freshly initialised model for an architecture (PyTorch's U(±1/√H) init drawn from `seed`). */
-export function createModel(spec: ModelSpec, o: { seed?: number; forgetBias?: number } = {}): Model {
-  const params = allocParams(paramSpecs(spec))
-  initParams(params, spec, createRng(o.seed ?? 1), o.forgetBias)
-  return new Model(spec, params)
-}
+export { createModel } from './model/create.ts'
 
 // text: sampling and evaluation
 export { sampleText, explainText, type SampleOptions, type ExplainedStep, type Candidate } from './model/sampler.ts'

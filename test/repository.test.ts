@@ -1,10 +1,11 @@
 /**
  * The repository stands on its own: no file names a folder of one particular machine, and the test suite
- * reads nothing outside the clone (data sets come from data/, golden cases from test/fixtures/).
+ * reads nothing outside the clone (data sets come from data/, golden cases from test/fixtures/). And src/
+ * keeps its layers: engine ← model ← tasks ← cli, data only read and encoded, each import checked.
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join, posix } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ROOT } from './helpers/cli.ts'
 
@@ -23,5 +24,62 @@ describe('the repository', () => {
     const found = tracked.filter((f) => f.startsWith('test/') && /\.(ts|py)$/.test(f) && f !== 'test/repository.test.ts')
       .filter((f) => /\.\.\/shared|RNN_SHARED_DIR/.test(text(f)))
     expect(found).toEqual([])
+  })
+})
+
+/** Every source file under src/ (the working tree's: new files count before they are committed). */
+const SOURCES = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', 'src'], { cwd: ROOT, encoding: 'utf8' })
+  .split('\0').filter((f) => /\.(ts|mts|mjs|js)$/.test(f) && existsSync(join(ROOT, f)))
+
+/** The layer of a file: its folder under src/ ('' for the root files). */
+const layerOf = (f: string) => (f.split('/').length > 2 ? f.split('/')[1] : '')
+
+/** The src/ files a file imports (static and dynamic imports, re-exports), as repository paths. */
+function importsOf(f: string): string[] {
+  const specs = [...text(f).matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)(['"])(\.{1,2}\/[^'"]+)\1/gm)].map((m) => m[2])
+  return specs.map((spec) => posix.normalize(posix.join(dirname(f), spec)))
+}
+
+/** [from, to] for every import that crosses from one of `from`'s layers into one of `to`'s. */
+function crossings(from: readonly string[], to: (layer: string) => boolean): string[] {
+  return SOURCES.filter((f) => from.includes(layerOf(f)))
+    .flatMap((f) => importsOf(f).filter((i) => i.startsWith('src/') && to(layerOf(i))).map((i) => `${f} -> ${i}`))
+}
+
+describe('the layers of src/', () => {
+  it('finds the imports it checks (the parser is not blind)', () => {
+    expect(SOURCES.length).toBeGreaterThan(100)
+    expect(importsOf('src/tasks/train.ts')).toContain('src/model/checkpoint/file.ts')
+    expect(crossings(['tasks'], (l) => l === 'model').length).toBeGreaterThan(0)
+  })
+
+  it('data/ only reads and encodes data: it imports no model, task, view or command', () => {
+    expect(crossings(['data'], (l) => ['model', 'tasks', 'inspect', 'cli', 'report', 'explore'].includes(l))).toEqual([])
+  })
+
+  it('model/ imports no task, view or command', () => {
+    expect(crossings(['model'], (l) => ['tasks', 'inspect', 'cli', 'report', 'explore'].includes(l))).toEqual([])
+  })
+
+  it('engine/ imports nothing outside engine/', () => {
+    expect(crossings(['engine'], (l) => l !== 'engine')).toEqual([])
+  })
+
+  it('tasks/ imports nothing of the CLI', () => {
+    expect(crossings(['tasks'], (l) => l === 'cli')).toEqual([])
+  })
+
+  it('the engine reads no environment variable (the CLI reads them once and calls setKernels/setThreads)', () => {
+    expect(SOURCES.filter((f) => layerOf(f) === 'engine' && /process\.env/.test(text(f)))).toEqual([])
+  })
+
+  it('the checkpoint format is named in one file', () => {
+    expect(SOURCES.filter((f) => text(f).includes('rnn-checkpoint'))).toEqual(['src/model/checkpoint/format.ts'])
+  })
+
+  it('src/ keeps at most 5 files at its root', () => {
+    const root = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'src'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n').filter((f) => /^src\/[^/]+$/.test(f) && existsSync(join(ROOT, f)))
+    expect(root.length, root.join(', ')).toBeLessThanOrEqual(5)
   })
 })

@@ -21,6 +21,11 @@ export const MAX_LAG = 1000
  */
 const CALENDAR = [7, 12, 24, 52, 168, 365]
 
+/** seq_len when the config leaves it to the data: two seasons, within 16..64 steps. */
+export function seqLenOfSeason(season: number): number {
+  return Math.min(64, Math.max(16, 2 * season))
+}
+
 export interface Season { season: number; from: 'dates' | 'autocorrelation' | 'none' }
 
 export function detectSeason(series: Series, trainRows: number): Season {

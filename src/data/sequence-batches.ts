@@ -6,7 +6,7 @@
  * batch's sequences have similar lengths, so little time goes to padding.
  */
 import { createRng } from '../engine/rng.ts'
-import type { Batcher, Cursor } from './source.ts'
+import type { Batcher, Cursor } from './batcher.ts'
 
 const WINDOW_BATCHES = 8
 

@@ -1,31 +1,19 @@
 /**
- * A CSV time series as a training source. Rows are split chronologically into train / validation / test
+ * A CSV time series prepared for training: rows are split chronologically into train / validation / test
  * (the last test_size rows; never shuffled across the split); statistics for normalisation come from the
  * training rows only (see codec.ts for the transform). The model reads windows of T rows and predicts, at
  * every step, the next row of every used column (target first), so a forecast can roll forward by feeding
- * its own predictions back. Loss: MSE on the normalised scale.
+ * its own predictions back. Running a model over the rows is tasks/series-source.ts's.
  */
 import { UserError } from '../errors.ts'
-import type { Model } from '../model/model.ts'
 import type { Rng } from '../engine/rng.ts'
-import { corpusName, type Cursor } from './text.ts'
 import { readSeries, type CsvOptions, type Series } from './csv.ts'
-import { detectSeason } from './season.ts'
+import { detectSeason, seqLenOfSeason, type Season } from './season.ts'
 import { checkScale, fitStats, SeriesCodec, type ColumnStats, type Transform } from './codec.ts'
-import type { Batcher, TrainSource } from './source.ts'
-import { printRows } from './fingerprint.ts'
-import { rollingForecast } from '../tasks/rolling-forecast.ts'
+import type { Batcher, Cursor } from './batcher.ts'
 
 export interface Split { train: number; val: number; test: number }
 export type { ColumnStats }
-
-export interface SeriesSource extends TrainSource {
-  readonly kind: 'timeseries'
-  readonly series: Series
-  readonly split: Split
-  readonly season: number
-  readonly codec: SeriesCodec
-}
 
 /** Rows held out for testing by default: the larger of 10% and two seasons. */
 export function defaultTestSize(rows: number, season: number): number {
@@ -44,29 +32,34 @@ export function splitRows(path: string, rows: number, o: { testSize: number; val
   return { train, val, test }
 }
 
-export function openSeriesSource(path: string, csv: CsvOptions, o: { valFrac: number; T: (season: number) => number; testSize: number | null; season: number | null; transform: Transform; stats?: ColumnStats[]; bytes?: Buffer }): SeriesSource {
+/** The rows read, split, and the codec fitted on the training rows. */
+export interface SeriesData {
+  readonly series: Series
+  readonly split: Split
+  readonly season: number
+  /** Where the season came from; null when it was given. */
+  readonly found: Season | null
+  readonly codec: SeriesCodec
+  /** seq_len: given, or decided from the season. */
+  readonly T: number
+}
+
+export function readSeriesData(
+  path: string, csv: CsvOptions,
+  o: { valFrac: number; T: number | null; testSize: number | null; season: number | null; transform: Transform; stats?: ColumnStats[]; bytes?: Buffer },
+): SeriesData {
   const series = readSeries(path, csv, o.bytes)
   const found = o.season === null ? detectSeason(series, Math.floor(series.rows * 0.8)) : null
   const season = o.season ?? found!.season
-  const T = o.T(season)
+  const T = o.T ?? seqLenOfSeason(season)
   const split = splitRows(path, series.rows, { testSize: o.testSize ?? defaultTestSize(series.rows, season), valFrac: o.valFrac, T })
   const codec = new SeriesCodec(o.stats ?? fitStats(series.columns, series.values, split.train, path, series.lines), o.transform)
   checkScale(series, codec.stats)
-  const k = series.columns.length
-  return {
-    kind: 'timeseries', path, name: corpusName(path), series, split, season, codec,
-    describe: `${series.rows} rows × ${k} column${k > 1 ? 's' : ''} (${series.columns.join(', ')}); train ${split.train}, validation ${split.val}, test ${split.test}; season ${season}${found === null ? '' : SEASON_FROM[found.from]}`,
-    io: { input_size: codec.inputSize, output_size: k, input: 'dense', loss: 'mse' },
-    batcher: (B, T, cursor, rng) => new WindowBatcher(codec, series.values, split.train, B, T, cursor, rng),
-    validate: (model, T) => validationLoss(model, codec, series.values, split.train, split.val, T),
-    fingerprint: () => ({ train: printRows(series.values, 0, split.train), val: printRows(series.values, split.train, split.train + split.val) }),
-  }
+  return { series, split, season, found, codec, T }
 }
 
-const SEASON_FROM = { dates: ' (from the dates)', autocorrelation: ' (from the autocorrelation)', none: ' (no season found; --season sets one)' }
-
 /** B random windows of T+1 consecutive training rows per batch; each starts from zero state. */
-class WindowBatcher implements Batcher {
+export class WindowBatcher implements Batcher {
   readonly x: Float32Array
   readonly y: Float32Array
   readonly carry = false
@@ -104,20 +97,4 @@ class WindowBatcher implements Batcher {
     this.cursor.chunk++
     if (this.cursor.chunk >= this.chunksPerEpoch) { this.cursor.chunk = 0; this.cursor.epoch++ }
   }
-}
-
-/** Mean squared one-step error on the validation rows, on the normalised target scale, all columns. */
-function validationLoss(model: Model, codec: SeriesCodec, values: readonly Float64Array[], trainRows: number, valRows: number, T: number): number {
-  const k = codec.k
-  const origins = Array.from({ length: valRows }, (_, i) => trainRows + i)
-  const pred = rollingForecast(model, codec, values, origins, T, 1)
-  const zp = new Float32Array(k), za = new Float32Array(k)
-  let s = 0
-  origins.forEach((r, b) => {
-    const cur = values[r - 1]
-    codec.encodeTarget(zp, 0, pred.subarray(b * k, (b + 1) * k), cur)
-    codec.encodeTarget(za, 0, values[r], cur)
-    for (let j = 0; j < k; j++) s += (zp[j] - za[j]) ** 2
-  })
-  return s / (valRows * k)
 }

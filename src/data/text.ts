@@ -6,10 +6,15 @@
  * across them (truncated BPTT) and learns context longer than T.
  */
 import { basename, extname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { UserError } from '../errors.ts'
 import { readRegularFile } from '../files/read-file.ts'
 import { showChars, Vocab } from './vocab.ts'
 import { wideEncoding, wideEncodingMessage } from './encoding.ts'
+import type { Batcher, Cursor } from './batcher.ts'
+
+/** The text `rnn train` learns when given none (and inspect-gradients --cell reads). */
+export const BUNDLED_TEXT = fileURLToPath(new URL('../../data/moby-dick.txt', import.meta.url))
 
 export interface TextCorpus {
   readonly path: string
@@ -20,7 +25,7 @@ export interface TextCorpus {
 }
 
 /**
- * Reads a text file strictly: missing, not a regular file, over the size limit (src/read-file.ts), empty,
+ * Reads a text file strictly: missing, not a regular file, over the size limit (src/files/read-file.ts), empty,
  * binary or invalid UTF-8 are UserErrors.
  */
 export function readText(path: string, kind: 'text' | 'csv' = 'text'): string {
@@ -78,14 +83,11 @@ export function loadTextCorpus(path: string, opts: { valFrac: number; vocab?: Vo
   return { path, name: corpusName(path), vocab, train: ids.subarray(0, nTrain), val: ids.subarray(nTrain) }
 }
 
-/** Where the batcher is: which pass over the data, and which chunk of it comes next. */
-export interface Cursor { epoch: number; chunk: number }
-
 /**
  * B streams of T-chunks over `ids`: x [T][B] and y [T][B] (the next ids), time-major.
  * `carry` is false on an epoch's first chunk: the model starts those streams from zero state.
  */
-export class StreamBatcher {
+export class StreamBatcher implements Batcher {
   readonly streamLen: number
   readonly chunksPerEpoch: number
   readonly x: Int32Array

@@ -4,11 +4,10 @@
  * time-series model's codec. The maths is in inspect.ts; this file only turns files and flags into a
  * Model and a Window.
  */
-import { fileURLToPath } from 'node:url'
 import type { CellKind } from '../engine/cells/cell.ts'
 import type { SeriesCodec, Transform } from '../data/codec.ts'
 import type { Fill, Series } from '../data/csv.ts'
-import { readText } from '../data/text.ts'
+import { BUNDLED_TEXT, readText } from '../data/text.ts'
 import { Vocab } from '../data/vocab.ts'
 import { UserError } from '../errors.ts'
 import { inspectGradients, type GradientSeries, type LossAt, type Window } from './gradients.ts'
@@ -17,7 +16,6 @@ import type { Model } from '../model/model.ts'
 import type { ModelSpec } from '../model/spec.ts'
 import { isCsvPath } from '../tasks/open-source.ts'
 
-export const BUNDLED_TEXT = fileURLToPath(new URL('../../data/moby-dick.txt', import.meta.url))
 
 export interface FreshModels {
   cells: CellKind[]; hidden: number; layers: number; seed: number; forgetBias?: number
@@ -91,10 +89,9 @@ export async function gradientReport(req: GradientRequest): Promise<GradientRepo
  */
 async function freshSeries(file: string, o: FreshModels['csv']): Promise<{ series: Series; codec: SeriesCodec }> {
   if (o === undefined || o.target === null) throw new UserError(`${file}: a CSV file needs --target <column> (the column whose forecasting loss is differentiated)`)
-  const { openSeriesSource } = await import('../data/series.ts')
+  const { readSeriesData } = await import('../data/series.ts')
   const csv = { target: o.target, features: o.features, delimiter: o.delimiter, header: o.header, fill: o.fill }
-  const source = openSeriesSource(file, csv, { valFrac: 0.1, testSize: null, season: null, transform: o.transform, T: (season) => Math.min(64, Math.max(16, 2 * season)) })
-  return { series: source.series, codec: source.codec }
+  return readSeriesData(file, csv, { valFrac: 0.1, testSize: null, season: null, transform: o.transform, T: null })
 }
 
 function fail(message: string): never {
@@ -103,15 +100,8 @@ function fail(message: string): never {
 
 /** A model with PyTorch's default initialisation (src/model/init.ts), reproducible from the seed. */
 export async function freshModel(cell: CellKind, io: Pick<ModelSpec, 'input_size' | 'output_size' | 'input' | 'loss'>, o: Omit<FreshModels, 'cells'>): Promise<Model> {
-  const { allocParams } = await import('../engine/params.ts')
-  const { createRng } = await import('../engine/rng.ts')
-  const { initParams } = await import('../model/init.ts')
-  const { Model } = await import('../model/model.ts')
-  const { paramSpecs } = await import('../model/spec.ts')
-  const spec: ModelSpec = { cell, hidden_size: o.hidden, num_layers: o.layers, ...io }
-  const params = allocParams(paramSpecs(spec))
-  initParams(params, spec, createRng(o.seed), o.forgetBias)
-  return new Model(spec, params)
+  const { createModel } = await import('../model/create.ts')
+  return createModel({ cell, hidden_size: o.hidden, num_layers: o.layers, ...io }, { seed: o.seed, forgetBias: o.forgetBias })
 }
 
 /**

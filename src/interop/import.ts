@@ -8,7 +8,8 @@
  */
 import { resolve } from 'node:path'
 import { z } from 'zod'
-import { ARCHITECTURE_KEYS, formatZodError, readConfigFile, resolveTrainConfig, TrainConfig } from '../config.ts'
+import { formatZodError, readConfigFile } from '../options/config-file.ts'
+import { ARCHITECTURE_KEYS, resolveTrainConfig, TrainConfig } from '../options/train.ts'
 import { UserError } from '../errors.ts'
 import { readText } from '../data/text.ts'
 import { checkVocab, Vocab } from '../data/vocab.ts'

@@ -3,12 +3,13 @@
  * stratified split (train / validation / test), the vocabulary of the training texts, optional class
  * weights (--balance), and validation as the mean cross-entropy over the validation rows.
  */
-import type { TrainConfig } from '../config.ts'
+import { resolve } from 'node:path'
+import type { TrainConfig } from '../options/train.ts'
 import { UserError } from '../errors.ts'
 import { classesOf, encodeTexts, labelIds, readLabelled, stratifiedSplit, type LabelledRows, type Split } from '../data/labelled.ts'
 import { longest, SequenceBatcher } from '../data/sequence-batches.ts'
 import { printIds } from '../data/fingerprint.ts'
-import type { TrainSource } from '../data/source.ts'
+import type { TrainSource } from './train-source.ts'
 import { corpusName } from '../data/text.ts'
 import { Vocab } from '../data/vocab.ts'
 import type { Checkpoint, ClassifierMeta } from '../model/checkpoint/schema.ts'
@@ -71,6 +72,7 @@ export function openClassifierSource(path: string, cfg: TrainConfig, from: Check
     batcher: (b, _T, cursor) => new SequenceBatcher(seqs, ids, split.train, b, cfg.seed, cursor),
     validate: (model, _T, b) => predictRows(model, seqs, split.val, b, ids).loss,
     fingerprint: () => ({ train: printRows(seqs, ids, split.train), val: printRows(seqs, ids, split.val) }),
+    record: () => ({ ...meta, source: resolve(path) }),
   }
   return { source, T: longest(seqs, [...split.train, ...split.val]) }
 }

@@ -3,13 +3,13 @@
  * ends in .csv/.tsv, else text. A resumed model reuses its vocabulary or normalisation.
  */
 import { extname } from 'node:path'
-import { TrainConfig } from '../config.ts'
+import { flagOf, TrainConfig } from '../options/train.ts'
 import { UserError } from '../errors.ts'
 import { abortError, readRegularFileAsync } from '../files/read-file.ts'
 import { Vocab } from '../data/vocab.ts'
-import { openTextSource } from '../data/text-source.ts'
-import { openSeriesSource, type SeriesSource } from '../data/series.ts'
-import type { TrainSource } from '../data/source.ts'
+import { openTextSource } from './text-source.ts'
+import { openSeriesSource } from './series-source.ts'
+import type { TrainSource } from './train-source.ts'
 import type { Checkpoint } from '../model/checkpoint/schema.ts'
 import { openClassifierSource } from './classify-source.ts'
 
@@ -54,14 +54,13 @@ function checkOptionsApply(cfg: TrainConfig, classifier: boolean, from: Checkpoi
   // a classifier's checkpoint records its longest text as seq_len (the size of its buffers), not a choice
   const recorded = (k: keyof TrainConfig) => k === 'seq_len' && from !== undefined && cfg.seq_len === from.config.seq_len
   const set = (k: keyof TrainConfig) => JSON.stringify(cfg[k]) !== JSON.stringify(DEFAULTS[k]) && !recorded(k)
-  const flag = (k: string) => `--${k.replace(/_/g, '-')}`
   if (classifier) {
     const k = SERIES_ONLY.find(set)
     if (k === 'seq_len') throw new UserError('--seq-len: does not apply to a classifier (each text is read whole, as one sequence from a zero state)')
-    if (k !== undefined) throw new UserError(`${flag(k)}: applies to CSV time series; a classifier reads --text and --label`)
+    if (k !== undefined) throw new UserError(`${flagOf(k)}: applies to CSV time series; a classifier reads --text and --label`)
   } else {
     const k = CLASSIFIER_ONLY.find(set)
-    if (k !== undefined) throw new UserError(`${flag(k)}: applies to a classifier only; add --label <column> (and --text <column>) to train one`)
+    if (k !== undefined) throw new UserError(`${flagOf(k)}: applies to a classifier only; add --label <column> (and --text <column>) to train one`)
   }
 }
 
@@ -74,13 +73,12 @@ function openSource(path: string, cfg: TrainConfig, from: Checkpoint | undefined
   if (cfg.target === null) throw new UserError(`${path}: a CSV file needs --target <column> (the column to forecast)`)
   const meta = from?.data.kind === 'timeseries' ? from.data : undefined
   const csvOpts = { target: cfg.target, features: cfg.features, delimiter: cfg.delimiter, header: cfg.header, fill: cfg.fill, decimal: cfg.decimal, thousands: cfg.thousands }
-  // seq_len null: two seasons, within 16..64 steps, decided once the season is known
-  let T = cfg.seq_len
+  // seq_len null: decided from the season once it is known
   const source = openSeriesSource(path, csvOpts, {
-    valFrac: cfg.val_frac, testSize: cfg.test_size, season: cfg.season ?? meta?.season ?? null, stats: meta?.columns, transform: meta?.transform ?? cfg.transform,
-    T: (season) => (T ??= Math.min(64, Math.max(16, 2 * season))), bytes,
+    valFrac: cfg.val_frac, testSize: cfg.test_size, season: cfg.season ?? meta?.season ?? null, stats: meta?.columns,
+    transform: meta?.transform ?? cfg.transform, T: cfg.seq_len, bytes,
   })
-  if (meta !== undefined && meta.columns.map((c) => c.name).join() !== (source as SeriesSource).series.columns.join())
+  if (meta !== undefined && meta.columns.map((c) => c.name).join() !== source.series.columns.join())
     throw new UserError(`${path}: columns ${source.series.columns.join(', ')} differ from the checkpoint's ${meta.columns.map((c) => c.name).join(', ')}`)
-  return { source, T: T! }
+  return { source, T: source.T }
 }

@@ -6,8 +6,7 @@
  * unless the user allows it: then the cursor and state restart and the best validation loss is reset.
  * Optimizer settings given on resume are applied from that step on and recorded in progress.changes.
  */
-import type { TrainConfig } from '../config.ts'
-import { TRAIN_FLAGS } from '../cli/flags.ts'
+import { flagOf, type TrainConfig } from '../options/train.ts'
 import type { DataFingerprint, SplitPrint } from '../data/fingerprint.ts'
 import { UserError } from '../errors.ts'
 import type { ChangePoint, Checkpoint } from '../model/checkpoint/schema.ts'
@@ -100,10 +99,6 @@ function describe(c: ChangePoint): string {
 
 function printed(p: SplitPrint, unit: string): string {
   return `${p.size.toLocaleString('en-US')} ${unit}, sha256 ${p.sha256}`
-}
-
-function flagOf(key: string): string {
-  return TRAIN_FLAGS.find((r) => r.key === key)?.flag ?? key
 }
 
 function show(v: unknown): string {

@@ -4,20 +4,17 @@
  * checkpoint), the optimizer, the batcher at its cursor, the carried state and the progress so far.
  * src/tasks/train.ts runs the steps on it.
  */
-import { resolve } from 'node:path'
-import { DEFAULT_STEPS, type TrainConfig } from '../config.ts'
+import { DEFAULT_STEPS, type TrainConfig } from '../options/train.ts'
 import { createOptimizer, torchOptions, type Optimizer } from '../engine/optim.ts'
 import { allocParams, type Params } from '../engine/params.ts'
 import { createRng, type Rng } from '../engine/rng.ts'
 import { UserError } from '../errors.ts'
-import type { Batcher, TrainSource } from '../data/source.ts'
+import type { Batcher } from '../data/batcher.ts'
 import type { DataFingerprint } from '../data/fingerprint.ts'
-import type { SeriesSource } from '../data/series.ts'
-import type { TextSource } from '../data/text-source.ts'
 import { showChars } from '../data/vocab.ts'
 import { restoreOptimizer, restoreParams, restoreState, startProgress } from '../model/checkpoint/build.ts'
 import { specOf, type Checkpoint, type Progress } from '../model/checkpoint/schema.ts'
-import { initParams } from '../model/init.ts'
+import { createModel } from '../model/create.ts'
 import { initFromLanguageModel } from '../model/init-from.ts'
 import { checkMemory, estimateTraining } from '../model/memory-estimate.ts'
 import { Model, type State } from '../model/model.ts'
@@ -26,6 +23,7 @@ import type { ClassifierSource } from './classify-source.ts'
 import { openTrainSource } from './open-source.ts'
 import { resumePlan, type ResumePlan } from './resume-changes.ts'
 import { FORECAST_BLOCK } from './rolling-forecast.ts'
+import type { TrainSource } from './train-source.ts'
 
 /** The data of a run: the source, the config with seq_len decided, and what a resumed run changed. */
 export interface RunData { source: TrainSource; cfg: TrainConfig; T: number; B: number; fingerprint: DataFingerprint; plan: ResumePlan | null }
@@ -60,17 +58,15 @@ export function createRun(data: RunData, from: Checkpoint | undefined, note?: (m
   // before allocating: a model too large for this machine is one line, not a process killed mid-allocation
   const extraPositions = source.kind === 'timeseries' ? T * FORECAST_BLOCK : 0
   checkMemory(estimateTraining(spec, { optimizer: cfg.optimizer, momentum: cfg.momentum, dropout: cfg.dropout, T, B, extraPositions }), cfg.max_memory)
-  const params = allocParams(paramSpecs(spec))
   const rng = createRng(cfg.seed)
+  const model = from ? new Model(spec, allocParams(paramSpecs(spec))) : createModel(spec, { rng, forgetBias: cfg.forget_bias ?? undefined })
+  const params = model.params
   const best = new Float32Array(params.data.length)
   if (from) restoreParams(from, params, best, rng)
   else {
-    initParams(params, spec, rng, cfg.forget_bias ?? undefined)
     if (cfg.init_from !== null) initFrom(source, params, spec, cfg.init_from, note)
     best.set(params.data)
   }
-
-  const model = new Model(spec, params)
   model.dropout = cfg.dropout
   model.classWeights = source.classWeights ?? null
   model.rng = rng
@@ -98,15 +94,4 @@ function initFrom(source: TrainSource, params: Params, spec: ModelSpec, path: st
   const r = initFromLanguageModel(params, spec, (source as ClassifierSource).vocab, path)
   const fresh = r.unknown.length > 0 ? ` (fresh: ${showChars(r.unknown.slice(0, 8))}${r.unknown.length > 8 ? ` and ${r.unknown.length - 8} more` : ''})` : ''
   note?.(`initialised from ${path}: recurrent layers, and input weights of ${r.known} of ${spec.input_size} characters${fresh}`)
-}
-
-/** What the checkpoint needs to use the model without the training data at hand. */
-export function sourceMeta(source: TrainSource): Checkpoint['data'] {
-  if (source.kind === 'classifier') return { ...(source as ClassifierSource).meta, source: resolve(source.path) }
-  if (source.kind === 'text') return { kind: 'text', vocab: [...(source as TextSource).vocab.chars], source: resolve(source.path) }
-  const s = source as SeriesSource
-  return {
-    kind: 'timeseries', source: resolve(s.path), columns: [...s.codec.stats], transform: s.codec.transform, season: s.season, split: s.split,
-    date: s.series.date === null ? null : { column: s.series.date.column, step: s.series.date.step },
-  }
 }

@@ -6,20 +6,20 @@
  * The run's setup (data, model, optimizer, resumed state) is in train-run.ts.
  */
 import { join, resolve } from 'node:path'
-import type { TrainConfig } from '../config.ts'
+import type { TrainConfig } from '../options/train.ts'
 import { clipGradNorm, clipGradValue, gradNorm } from '../engine/clip.ts'
 import { UserError } from '../errors.ts'
 import { abortError } from '../files/read-file.ts'
 import { checkPrevious, claimOutput, keepPrevious, sameFile, type Input, type Output } from '../files/output-file.ts'
 import { corpusName } from '../data/text.ts'
-import type { TrainSource } from '../data/source.ts'
+import type { TrainSource } from './train-source.ts'
 import { encodeParams, resumeOf, toCheckpoint } from '../model/checkpoint/build.ts'
 import { saveCheckpoint } from '../model/checkpoint/file.ts'
 import { CHECKPOINT_FILE } from '../model/checkpoint/format.ts'
 import type { Checkpoint, HistoryPoint } from '../model/checkpoint/schema.ts'
 import { firstNonFinite, MAX_SKIPS_IN_A_ROW } from './non-finite.ts'
 import { configChanges } from './resume-changes.ts'
-import { createRun, openRunData, sourceMeta, type Run } from './train-run.ts'
+import { createRun, openRunData, type Run } from './train-run.ts'
 import { peakRssBytes, trainMemory, type TrainMemory } from './train-memory.ts'
 
 export interface StepEvent { step: number; target: number; loss: number; lr: number; grad_norm: number; chars_per_s: number; seconds: number }
@@ -235,5 +235,5 @@ function checkpointOf(run: Run): Checkpoint {
     params, latest: isBest ? null : params.data, optimizer: run.opt.state, rng: run.rng, cursor: run.batcher.cursor,
     state: run.state, batch: run.B, lr: run.lr, fingerprint: run.fingerprint,
   }, spec)
-  return toCheckpoint({ spec, data: sourceMeta(run.source), config: run.cfg, params: encodeParams(params, best), progress, resume })
+  return toCheckpoint({ spec, data: run.source.record(), config: run.cfg, params: encodeParams(params, best), progress, resume })
 }

@@ -1,5 +1,5 @@
 /**
- * The README's training flag tables, the option table in src/cli/flags.ts, the train command's options
+ * The README's training flag tables, the option table in src/options/train.ts, the train command's options
  * and the config schema name the same keys and flags, and every option of every command is documented,
  * so none of them can drift from the others.
  */
@@ -7,8 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import type { Command } from 'commander'
-import { TrainConfig } from '../../src/config.ts'
-import { TRAIN_FLAGS } from '../../src/cli/flags.ts'
+import { TRAIN_FLAGS, TrainConfig } from '../../src/options/train.ts'
 import { ROOT } from '../helpers/cli.ts'
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')

@@ -3,7 +3,7 @@ import { Chalk } from 'chalk'
 import { Command, Option } from 'commander'
 import type { CellKind } from '../../engine/cells/cell.ts'
 import { UserError } from '../../errors.ts'
-import { parseCell, parseInt_ } from '../flags.ts'
+import { parseCell, int as parseInt_ } from '../../options/parse.ts'
 import { colour, json, result } from '../output.ts'
 
 const DEFAULTS = { cell: 'lstm' as CellKind, hidden: 128, layers: 1, vocabSize: 65 }

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander'
 import { UserError } from '../../errors.ts'
 import { showChars } from '../../data/vocab.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
-import { parseInt_ } from '../flags.ts'
+import { int as parseInt_ } from '../../options/parse.ts'
 import { colour, fmt, fmtInt, json, log, result } from '../output.ts'
 
 export function command(): Command {

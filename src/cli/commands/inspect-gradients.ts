@@ -12,7 +12,7 @@ import type { Transform } from '../../data/codec.ts'
 import type { Fill } from '../../data/csv.ts'
 import { UserError } from '../../errors.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
-import { parseCell, parseDelimiter, parseInt_, parseList, parseNumber } from '../flags.ts'
+import { parseCell, delimiter as parseDelimiter, int as parseInt_, list as parseList, num as parseNumber } from '../../options/parse.ts'
 import { colour, json, log, result } from '../output.ts'
 
 /** Flags that only make sense for fresh models, with their defaults (applied only with --cell). */

@@ -3,7 +3,7 @@ import { Chalk } from 'chalk'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { UserError } from '../../errors.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
-import { parseInt_ } from '../flags.ts'
+import { int as parseInt_ } from '../../options/parse.ts'
 import { colour, json, result } from '../output.ts'
 
 export function command(): Command {

@@ -8,7 +8,7 @@ import { UserError } from '../../errors.ts'
 import { showChars } from '../../data/vocab.ts'
 import type { ExplainedStep } from '../../index.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
-import { parseInt_, parseNumber } from '../flags.ts'
+import { int as parseInt_, num as parseNumber } from '../../options/parse.ts'
 import { colour, json, log } from '../output.ts'
 
 const EXPLAIN_TOP = 5

@@ -2,17 +2,16 @@
  * `rnn train [file]`: flags → config → train() → progress on stderr → summary on stdout.
  * No maths here: the loop lives in src/tasks/train.ts.
  */
-import { fileURLToPath } from 'node:url'
 import { Command } from 'commander'
-import { readConfigFile, resolveTrainConfig, TrainConfig } from '../../config.ts'
+import { readConfigFile } from '../../options/config-file.ts'
+import { flagOf, resolveTrainConfig, TRAIN_FLAGS, TrainConfig } from '../../options/train.ts'
 import { UserError } from '../../errors.ts'
-import { addFlags, flagOf, pickFlags, TRAIN_FLAGS } from '../flags.ts'
+import { addFlags, pickFlags } from '../flags.ts'
 import { fmtBytes } from '../memory.ts'
 import { colour, fmt, fmtDuration, fmtInt, json, log, result } from '../output.ts'
 
 const READING_NOTE_BYTES = 10_000_000
 
-export const BUNDLED_TEXT = fileURLToPath(new URL('../../../data/moby-dick.txt', import.meta.url))
 
 export function command(): Command {
   const cmd = new Command('train')
@@ -57,6 +56,7 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   if (typeof opts.report === 'string' && !/\.html?$/i.test(opts.report)) throw new UserError(`--report: ${opts.report}: the report is an HTML file; name it *.html`)
   if (typeof opts.report === 'string' && (config.label !== null || from?.kind === 'classifier'))
     throw new UserError('--report: rnn report shows language models and forecasters, not classifiers (rnn eval scores a classifier)')
+  const { BUNDLED_TEXT } = await import('../../data/text.ts')
   const corpus = file ?? from?.data.source ?? BUNDLED_TEXT
   const inputs = [
     ...(configFile !== undefined ? [{ path: configFile, what: 'the --config file' }] : []),

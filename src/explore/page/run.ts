@@ -10,7 +10,7 @@ import { kernels } from '../../engine/kernels/index.ts'
 import { allocParams, type Params } from '../../engine/params.ts'
 import { createRng } from '../../engine/rng.ts'
 import { inspectGradients, type GradientInspection, type LossAt, type Window } from '../../inspect/gradients.ts'
-import { initParams } from '../../model/init.ts'
+import { createModel } from '../../model/create.ts'
 import { Model } from '../../model/model.ts'
 import { explainText, sampleText, type ExplainedStep } from '../../model/sampler.ts'
 import { paramSpecs, type CellKind, type ModelSpec } from '../../model/spec.ts'
@@ -172,10 +172,7 @@ export class Runner {
 
   /** A freshly initialised model of another cell, same size and data, for the vanishing view's comparison. */
   fresh(cell: CellKind, seed = 1): Model {
-    const spec = { ...this.spec, cell }
-    const params = allocParams(paramSpecs(spec))
-    initParams(params, spec, createRng(seed))
-    return new Model(spec, params)
+    return createModel({ ...this.spec, cell }, { seed })
   }
 
   /** `rnn sample`'s generator on a model of its own (the feed model's buffers stay as they are). */

@@ -2,7 +2,7 @@
  * A checkpoint from a model in memory, and back: the one place its record is put together (training's
  * saves, `rnn import`) and taken apart again (resuming). Key order follows the schema, so files read alike.
  */
-import type { TrainConfig } from '../../config.ts'
+import type { TrainConfig } from '../../options/train.ts'
 import { createOptimizer, torchOptions, type OptimizerState } from '../../engine/optim.ts'
 import type { Params } from '../../engine/params.ts'
 import { createRng, type Rng, type RngState } from '../../engine/rng.ts'

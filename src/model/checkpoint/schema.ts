@@ -6,7 +6,7 @@
  * data cursor and the carried hidden state. Tensors are {dtype, shape, data} (tensor.ts).
  */
 import { z } from 'zod'
-import { TrainConfig } from '../../config.ts'
+import { TrainConfig } from '../../options/train.ts'
 import type { ModelSpec } from '../spec.ts'
 import { POOLS } from '../pool.ts'
 import { FORMAT, VERSION } from './format.ts'

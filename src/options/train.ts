@@ -1,11 +1,14 @@
 /**
- * Training configuration: one flat zod schema with every default and what it means. Precedence is
+ * `rnn train`'s options: one flat zod schema with every default and what it means, and the flag table
+ * (flag, help text, parser per key) from which commander's options, the README's table (checked by a test)
+ * and the flag names in messages come. Precedence is
  * schema defaults < checkpoint's config (--resume) < --config file < command-line flags. Unknown keys and
  * wrong types are errors that name the key; nothing is coerced, so "lr": "0.1" in a file is an error.
  */
 import { z } from 'zod'
-import { didYouMean, UserError } from './errors.ts'
-import { readRegularFile } from './files/read-file.ts'
+import { UserError } from '../errors.ts'
+import { formatZodError, readConfigFile } from './config-file.ts'
+import { delimiter, int, list, memorySize, num, oneOf, parseCell, str, thousands, type FlagRow } from './parse.ts'
 
 export const TrainConfig = z.strictObject({
   // model
@@ -61,43 +64,51 @@ export const ARCHITECTURE_KEYS = ['cell', 'hidden_size', 'num_layers'] as const
 
 export const DEFAULT_STEPS = 2000
 
-/** One line per problem: `where: key "x": message`. */
-export function formatZodError(where: string, err: z.ZodError, known: readonly string[]): string {
-  const issue = err.issues[0]
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0]
-    const hint = didYouMean(key, known)
-    return `${where}: unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}`
-  }
-  const key = issue.path.join('.')
-  return `${where}: key "${key}": ${issue.message}`
-}
+export const TRAIN_FLAGS: FlagRow[] = [
+  { key: 'cell', flag: '--cell', arg: '<cell>', help: 'rnn_tanh (alias rnn), rnn_relu, lstm or gru', parse: parseCell },
+  { key: 'hidden_size', flag: '--hidden', arg: '<n>', help: 'units per layer', parse: int },
+  { key: 'num_layers', flag: '--layers', arg: '<n>', help: 'stacked recurrent layers', parse: int },
+  { key: 'dropout', flag: '--dropout', arg: '<p>', help: 'dropout between layers while training, in [0, 1)', parse: num },
+  { key: 'forget_bias', flag: '--forget-bias', arg: '<b>', help: 'LSTM forget-gate bias at initialisation', parse: num },
+  { key: 'seq_len', flag: '--seq-len', arg: '<n>', help: 'BPTT window: characters per chunk', parse: int },
+  { key: 'batch_size', flag: '--batch', arg: '<n>', help: 'parallel streams per step', parse: int },
+  { key: 'val_frac', flag: '--val-frac', arg: '<f>', help: 'fraction at the end of the text held out for validation', parse: num },
+  { key: 'target', flag: '--target', arg: '<column>', help: 'CSV: the column to forecast (name or 0-based index)', parse: str },
+  { key: 'features', flag: '--features', arg: '<a,b,...>', help: 'CSV: more columns to read as inputs', parse: list },
+  { key: 'delimiter', flag: '--delimiter', arg: '<c>', help: 'CSV: field separator: , ; or tab (default: detected)', parse: delimiter },
+  { key: 'header', flag: '--no-header', arg: '', help: 'CSV: the first row is data; columns are named 0, 1, ...', parse: () => false },
+  { key: 'fill', flag: '--fill', arg: '<how>', help: 'CSV: repair missing values and dates: previous, linear or drop', parse: oneOf(['previous', 'linear', 'drop']) },
+  { key: 'decimal', flag: '--decimal', arg: '<c>', help: 'CSV: decimal mark of the numbers: . or , (1,5)', parse: oneOf(['.', ',']) },
+  { key: 'thousands', flag: '--thousands', arg: '<c>', help: "CSV: thousands separator to read (1.234,5): , . space or ' (default: none)", parse: thousands },
+  { key: 'test_size', flag: '--test-size', arg: '<rows>', help: 'CSV: rows at the end held out for testing (default: max(10%, 2 seasons))', parse: int },
+  { key: 'transform', flag: '--transform', arg: '<t>', help: 'CSV: predict the change from the last value (difference) or the value (level)', parse: oneOf(['difference', 'level']) },
+  { key: 'season', flag: '--season', arg: '<n>', help: 'CSV: season length in rows (default: from the date step or autocorrelation)', parse: int },
+  { key: 'text', flag: '--text', arg: '<column>', help: 'classifier: the CSV column holding the texts', parse: str },
+  { key: 'label', flag: '--label', arg: '<column>', help: 'classifier: the CSV column holding the labels (given: train a classifier)', parse: str },
+  { key: 'pool', flag: '--pool', arg: '<how>', help: 'classifier: the head reads h at the last step (last), or its mean or max over the steps', parse: oneOf(['last', 'mean', 'max']) },
+  { key: 'test_frac', flag: '--test-frac', arg: '<f>', help: 'classifier: fraction of each class held out for rnn eval', parse: num },
+  { key: 'balance', flag: '--balance', arg: '', help: 'classifier: weight the loss by inverse class frequency', parse: () => true },
+  { key: 'init_from', flag: '--init-from', arg: '<checkpoint>', help: 'classifier: start the recurrent layers and input weights from a language model', parse: str },
+  { key: 'optimizer', flag: '--optimizer', arg: '<name>', help: 'sgd, adam, rmsprop or adagrad', parse: oneOf(['sgd', 'adam', 'rmsprop', 'adagrad']) },
+  { key: 'lr', flag: '--lr', arg: '<x>', help: 'learning rate', parse: num },
+  { key: 'momentum', flag: '--momentum', arg: '<m>', help: 'momentum (sgd)', parse: num },
+  { key: 'clip', flag: '--clip', arg: '<norm>', help: 'clip the global gradient norm to this (0: off)', parse: num },
+  { key: 'clip_value', flag: '--clip-value', arg: '<v>', help: 'clamp each gradient entry to ±v (0: off)', parse: num },
+  { key: 'lr_decay', flag: '--lr-decay', arg: '<f>', help: 'multiply the learning rate by this after every epoch', parse: num },
+  { key: 'steps', flag: '--steps', arg: '<n>', help: 'optimizer steps to run (with --resume: more steps)', parse: int },
+  { key: 'epochs', flag: '--epochs', arg: '<x>', help: 'passes over the training text instead of --steps', parse: num },
+  { key: 'max_seconds', flag: '--max-seconds', arg: '<s>', help: 'stop after this much training time', parse: num },
+  { key: 'max_memory', flag: '--max-memory', arg: '<size>', help: 'refuse a model estimated to need more memory than this (e.g. 4G; default: half the RAM)', parse: memorySize },
+  { key: 'eval_every', flag: '--eval-every', arg: '<n>', help: 'steps between validations and checkpoint saves', parse: int },
+  { key: 'patience', flag: '--patience', arg: '<n>', help: 'stop after n validations without improvement (0: off)', parse: int },
+  { key: 'on_nan', flag: '--on-nan', arg: '<what>', help: 'a NaN/Inf loss or gradient: stop, or skip the batch (stops after 10 in a row)', parse: oneOf(['stop', 'skip']) },
+  { key: 'seed', flag: '--seed', arg: '<n>', help: 'random seed: same seed, same run', parse: int },
+  { key: 'out', flag: '--out', arg: '<path>', help: 'checkpoint path (default checkpoints/<corpus>-<cell>.json)', parse: str },
+]
 
-/** Reads a JSON config file: syntax errors name the line, non-objects are refused. */
-export function readConfigFile(path: string): Record<string, unknown> {
-  const text = readRegularFile(path, 'config').toString('utf8')
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (e) {
-    throw new UserError(`${path}: ${jsonErrorWhere(text, e as Error)}`)
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UserError(`${path}: expected a JSON object of settings`)
-  return value as Record<string, unknown>
-}
-
-/** "line N: message" for a JSON.parse error; V8 gives a position, or a quoted snippet around the error. */
-export function jsonErrorWhere(text: string, e: Error): string {
-  let pos = -1
-  const at = /position (\d+)/.exec(e.message)
-  const token = /Unexpected token '(.)', (?:\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON/.exec(e.message)
-  if (at !== null) pos = Number(at[1])
-  else if (token !== null && text.includes(token[2])) pos = text.indexOf(token[2]) + token[2].indexOf(token[1])
-  else if (/end of JSON input/.test(e.message)) pos = text.length
-  const what = token !== null ? `unexpected ${JSON.stringify(token[1])}` : e.message.replace(/ in JSON at position \d+.*$/s, '').replace(/\s+/g, ' ')
-  if (pos < 0) return `invalid JSON: ${what}`
-  const line = text.slice(0, pos).split('\n').length
-  return `line ${line}: invalid JSON: ${what}`
+/** The flag that sets a config key, for messages (the key itself if no flag does). */
+export function flagOf(key: string): string {
+  return TRAIN_FLAGS.find((r) => r.key === key)?.flag ?? key
 }
 
 /**

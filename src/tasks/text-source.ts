@@ -1,9 +1,10 @@
 /** The text corpus as a training source: char-rnn's parallel streams, state carried across chunks. */
-import type { Vocab } from './vocab.ts'
-import { loadTextCorpus, StreamBatcher } from './text.ts'
-import { evaluateIds, validationStreams } from '../tasks/evaluate.ts'
-import type { TrainSource } from './source.ts'
-import { printIds } from './fingerprint.ts'
+import { resolve } from 'node:path'
+import type { Vocab } from '../data/vocab.ts'
+import { loadTextCorpus, StreamBatcher } from '../data/text.ts'
+import { evaluateIds, validationStreams } from './evaluate.ts'
+import type { TrainSource } from './train-source.ts'
+import { printIds } from '../data/fingerprint.ts'
 
 /**
  * Validation during training reads at most this many characters from the start of the split, so a large
@@ -27,5 +28,6 @@ export function openTextSource(path: string, o: { valFrac: number; vocab?: Vocab
       return evaluateIds(model, val, validationStreams(val.length, B), T, B).loss
     },
     fingerprint: () => ({ train: printIds(corpus.train), val: printIds(corpus.val) }),
+    record: () => ({ kind: 'text', vocab: [...corpus.vocab.chars], source: resolve(path) }),
   }
 }
