@@ -2,6 +2,7 @@
 import type { z } from 'zod'
 import { didYouMean, UserError } from '../errors.ts'
 import { readRegularFile } from '../files/read-file.ts'
+import { problem } from './parse.ts'
 
 /** One line per problem: `where: key "x": message`. */
 export function formatZodError(where: string, err: z.ZodError, known: readonly string[]): string {
@@ -12,7 +13,7 @@ export function formatZodError(where: string, err: z.ZodError, known: readonly s
     return `${where}: unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}`
   }
   const key = issue.path.join('.')
-  return `${where}: key "${key}": ${issue.message}`
+  return `${where}: key "${key}": ${problem(issue)}`
 }
 
 /** Reads a JSON config file: syntax errors name the line, non-objects are refused. */

@@ -165,7 +165,7 @@ describe('bad input gets one line naming the problem', () => {
   const cases: [string, string[], RegExp][] = [
     ['an unknown config key', ['--config', 'bad.json'], /^rnn: bad\.json: unknown key "hiden_size" \(did you mean "hidden_size"\?\)$/],
     ['a wrong type in the config', ['--config', 'type.json'], /^rnn: type\.json: key "lr": .*number/],
-    ['a zero size', ['--hidden', '0'], /^rnn: --hidden: must be >0/],
+    ['a zero size', ['--hidden', '0'], /^rnn: --hidden: must be > 0, got 0$/],
     ['an unknown cell', ['--cell', 'transformer'], /--cell.*expected one of rnn_tanh, rnn_relu, lstm, gru/],
     ['steps and epochs together', ['--steps', '3', '--epochs', '1'], /not both/],
     ['a missing file', ['nope.txt'], /^rnn: nope\.txt: no such file$/],

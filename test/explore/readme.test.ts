@@ -1,8 +1,8 @@
-/** The README's `rnn explore` flag table, the flag table in src/explore/options.ts and its schema agree. */
+/** The README's `rnn explore` flag table, the flag table in src/options/explore.ts and its schema agree. */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
-import { EXPLORE_FLAGS, ExploreOptions } from '../../src/explore/options.ts'
+import { EXPLORE_FLAGS, ExploreOptions } from '../../src/options/explore.ts'
 import { ROOT } from '../helpers/cli.ts'
 
 it('README explore table = EXPLORE_FLAGS = ExploreOptions', () => {

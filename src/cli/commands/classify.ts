@@ -4,23 +4,11 @@
  */
 import { existsSync } from 'node:fs'
 import { Command } from 'commander'
-import { z } from 'zod'
 import { UserError } from '../../errors.ts'
+import { CLASSIFY_FLAGS, ClassifyOptions } from '../../options/classify.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
+import { addFlags, readOptions } from '../flags.ts'
 import { colour, json, log, result } from '../output.ts'
-
-export const ClassifyOptions = z.strictObject({
-  file: z.string().min(1, 'is empty').optional(),
-  json: z.boolean().default(false),
-})
-export type ClassifyOptions = z.infer<typeof ClassifyOptions>
-
-export interface ClassifyFlag { key: keyof ClassifyOptions; flag: string; arg: string; help: string }
-
-export const CLASSIFY_FLAGS: ClassifyFlag[] = [
-  { key: 'file', flag: '--file', arg: '<lines.txt>', help: 'classify each line of this file (one text per line)' },
-  { key: 'json', flag: '--json', arg: '', help: 'print {"text","label","probabilities"} (an array of them for --file or -)' },
-]
 
 /** Bytes of texts read from --file or stdin. */
 const MAX_INPUT = 64 * 2 ** 20
@@ -30,8 +18,7 @@ export function command(): Command {
     .description("a classifier's label and class probabilities for a text (or each line of a file, or of stdin with -)")
     .argument('[checkpoint]', 'classifier checkpoint (default: the most recent in ./checkpoints)')
     .argument('[text]', 'the text to classify; - reads one text per line from stdin')
-  for (const f of CLASSIFY_FLAGS) cmd.option(f.arg === '' ? f.flag : `${f.flag} ${f.arg}`, f.help)
-  return cmd.addHelpText('after', `
+  return addFlags(cmd, CLASSIFY_FLAGS, ClassifyOptions).addHelpText('after', `
 Examples:
   rnn classify "The food was cold and the waiter rude."
   rnn classify checkpoints/reviews-amazon-yelp-lstm.json --file sentences.txt --json
@@ -39,13 +26,7 @@ Examples:
 }
 
 async function run(first: string | undefined, second: string | undefined, raw: Record<string, unknown>): Promise<void> {
-  const given = CLASSIFY_FLAGS.filter((f) => raw[f.key] !== undefined).map((f) => [f.key, raw[f.key]])
-  const parsed = ClassifyOptions.safeParse(Object.fromEntries(given))
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new UserError(`${CLASSIFY_FLAGS.find((f) => f.key === issue.path[0])?.flag ?? String(issue.path[0])}: ${issue.message}`)
-  }
-  const o = parsed.data
+  const o = readOptions(ClassifyOptions, CLASSIFY_FLAGS, raw)
   // one argument: a checkpoint if it names a .json file that exists, else the text
   let named = first, text = second
   if (second === undefined && first !== undefined && !(first.endsWith('.json') && existsSync(first))) { named = undefined; text = first }

@@ -1,23 +1,16 @@
 /** `rnn describe [checkpoint]`: a model's equations, parameter tensors and unrolled network. */
 import { Chalk } from 'chalk'
-import { Command, Option } from 'commander'
-import type { CellKind } from '../../engine/cells/cell.ts'
+import { Command } from 'commander'
 import { UserError } from '../../errors.ts'
-import { parseCell, int as parseInt_ } from '../../options/parse.ts'
+import { DESCRIBE_DEFAULTS as DEFAULTS, DESCRIBE_FLAGS, DescribeOptions } from '../../options/describe.ts'
+import { addFlags, readOptions } from '../flags.ts'
 import { colour, json, result } from '../output.ts'
 
-const DEFAULTS = { cell: 'lstm' as CellKind, hidden: 128, layers: 1, vocabSize: 65 }
-
 export function command(): Command {
-  return new Command('describe')
+  const cmd = new Command('describe')
     .description("print a model's cell equations, parameter tensors and the network unrolled over time")
     .argument('[checkpoint]', 'checkpoint file to describe (default: a model from the flags below)')
-    .addOption(new Option('--cell <cell>', `rnn_tanh (alias rnn), rnn_relu, lstm or gru (default: ${DEFAULTS.cell})`).argParser(parseCell))
-    .addOption(new Option('--hidden <n>', `units per layer (default: ${DEFAULTS.hidden})`).argParser(parseInt_))
-    .addOption(new Option('--layers <n>', `stacked layers (default: ${DEFAULTS.layers})`).argParser(parseInt_))
-    .addOption(new Option('--vocab-size <n>', `characters in the vocabulary: inputs and outputs (default: ${DEFAULTS.vocabSize})`).argParser(parseInt_))
-    .addOption(new Option('--unroll <n>', 'steps drawn in the unrolled diagram').default(4).argParser(parseInt_))
-    .option('--json', 'print {"cell","params":[{"name","shape","count"}],"total"} (and "head":{"pool","classes"} for a classifier)')
+  return addFlags(cmd, DESCRIBE_FLAGS, DescribeOptions)
     .addHelpText('after', `
 Examples:
   rnn describe                                   # an LSTM of 128 units over 65 characters
@@ -26,11 +19,8 @@ Examples:
     .action(run)
 }
 
-const MAX_UNROLL = 32
-
-interface Opts { cell?: CellKind; hidden?: number; layers?: number; vocabSize?: number; unroll: number; json?: boolean }
-
-async function run(path: string | undefined, o: Opts): Promise<void> {
+async function run(path: string | undefined, raw: Record<string, unknown>): Promise<void> {
+  const o = readOptions(DescribeOptions, DESCRIBE_FLAGS, raw)
   const { describeModel } = await import('../../index.ts')
   let spec, classes: string[] | undefined
   if (path !== undefined) {
@@ -42,12 +32,8 @@ async function run(path: string | undefined, o: Opts): Promise<void> {
     if (ck.data.kind === 'classifier') classes = ck.data.classes
   } else {
     const hidden = o.hidden ?? DEFAULTS.hidden, layers = o.layers ?? DEFAULTS.layers, V = o.vocabSize ?? DEFAULTS.vocabSize
-    for (const [flag, v] of [['--hidden', hidden], ['--layers', layers], ['--vocab-size', V]] as const)
-      if (v < 1) throw new UserError(`${flag}: must be ≥ 1, got ${v}`)
     spec = { cell: o.cell ?? DEFAULTS.cell, input_size: V, hidden_size: hidden, num_layers: layers, output_size: V, input: 'one_hot', loss: 'cross_entropy' } as const
   }
-  // a diagram for the terminal, one column of boxes per step
-  if (o.unroll < 1 || o.unroll > MAX_UNROLL) throw new UserError(`--unroll: must be from 1 to ${MAX_UNROLL}, got ${o.unroll}`)
   const d = describeModel(spec, classes)
   if (o.json) { json({ cell: d.cell, params: d.params, total: d.total, ...(d.head !== undefined ? { head: d.head } : {}) }); return }
   const { renderDescription } = await import('../../report/describe.ts')

@@ -3,21 +3,20 @@
  * RMSE, MAE, sMAPE and MASE on the held-out test rows next to the naive and seasonal-naive baselines; a
  * classifier's accuracy, macro-F1 and confusion matrix next to the majority-class and naive Bayes baselines.
  */
-import { Command, Option } from 'commander'
+import { Command } from 'commander'
 import { UserError } from '../../errors.ts'
 import { showChars } from '../../data/vocab.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
-import { int as parseInt_ } from '../../options/parse.ts'
+import { EVAL_FLAGS, EvalOptions } from '../../options/eval.ts'
+import { addFlags, readOptions } from '../flags.ts'
 import { colour, fmt, fmtInt, json, log, result } from '../output.ts'
 
 export function command(): Command {
-  return new Command('eval')
+  const cmd = new Command('eval')
     .description('measure a model: text loss (nats/char, perplexity, bits/char) or forecast errors against baselines')
     .argument('[checkpoint]', 'checkpoint file (default: the most recent in ./checkpoints)')
     .argument('[file]', "text or CSV to evaluate (default: the checkpoint's own data: its validation split for text, its test rows for CSV)")
-    .addOption(new Option('--horizon <n>', 'time series: steps of the rolling multi-step forecast (default: one season)').argParser(parseInt_))
-    .addOption(new Option('--test-size <rows>', 'time series: rows at the end held out as the test set').argParser(parseInt_))
-    .option('--json', 'print the result as one JSON object')
+  return addFlags(cmd, EVAL_FLAGS, EvalOptions)
     .addHelpText('after', `
 Examples:
   rnn eval
@@ -26,11 +25,8 @@ Examples:
     .action(run)
 }
 
-interface Opts { json?: boolean; horizon?: number; testSize?: number }
-
-async function run(named: string | undefined, file: string | undefined, o: Opts): Promise<void> {
-  if (o.horizon !== undefined && o.horizon < 1) throw new UserError(`--horizon: must be ≥ 1, got ${o.horizon}`)
-  if (o.testSize !== undefined && o.testSize < 1) throw new UserError(`--test-size: must be ≥ 1, got ${o.testSize}`)
+async function run(named: string | undefined, file: string | undefined, raw: Record<string, unknown>): Promise<void> {
+  const o = readOptions(EvalOptions, EVAL_FLAGS, raw)
   const path = pickCheckpoint(named)
   const { loadModel } = await import('../../index.ts')
   const { model, checkpoint, vocab } = loadModel(path)

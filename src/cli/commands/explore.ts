@@ -1,20 +1,16 @@
 /** `rnn explore [checkpoint]`: one offline HTML page that runs the model and animates how it works. */
 import { Command } from 'commander'
 import { UserError } from '../../errors.ts'
-import { EXPLORE_FLAGS, ExploreOptions } from '../../explore/options.ts'
+import { EXPLORE_FLAGS, ExploreOptions } from '../../options/explore.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
+import { addFlags, readOptions } from '../flags.ts'
 import { fmtInt, log, result } from '../output.ts'
 
 export function command(): Command {
   const cmd = new Command('explore')
     .description('write one offline HTML page that runs the model: unrolling, sharing, hidden state, generation, vanishing gradients, BPTT')
     .argument('[checkpoint]', 'checkpoint file (default: the most recent in ./checkpoints)')
-  const defaults = ExploreOptions.parse({})
-  for (const f of EXPLORE_FLAGS) {
-    const d = defaults[f.key]
-    cmd.option(`${f.flag} ${f.arg}`.trim(), `${f.help}${d === undefined ? '' : ` (default: ${d})`}`)
-  }
-  return cmd.addHelpText('after', `
+  return addFlags(cmd, EXPLORE_FLAGS, ExploreOptions).addHelpText('after', `
 The page needs no network and no server: open it from disk in a browser. Its numbers come from rnn's own
 engine, bundled into the page (the same wasm kernels as the CLI): the same as rnn inspect-state,
 inspect-gradients and rnn sample.
@@ -26,15 +22,7 @@ Examples:
 }
 
 async function run(named: string | undefined, raw: Record<string, unknown>): Promise<void> {
-  const given = EXPLORE_FLAGS.filter((f) => raw[f.key] !== undefined).map((f) => [f.key, raw[f.key]])
-  const parsed = ExploreOptions.safeParse(Object.fromEntries(given))
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const flag = EXPLORE_FLAGS.find((f) => f.key === issue.path[0])?.flag ?? String(issue.path[0])
-    const got = issue.code === 'invalid_value' ? ` (got ${JSON.stringify(raw[String(issue.path[0])])})` : ''
-    throw new UserError(`${flag}: ${issue.message}${got}`)
-  }
-  const o = parsed.data
+  const o = readOptions(ExploreOptions, EXPLORE_FLAGS, raw)
   const path = pickCheckpoint(named)
   const { writeExplorer, defaultExplorePath } = await import('../../explore/write-explore.ts')
   const { loadCheckpoint } = await import('../../model/checkpoint/file.ts')

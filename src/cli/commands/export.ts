@@ -1,15 +1,15 @@
 /** `rnn export [checkpoint] --out model.safetensors`: the weights as a PyTorch state_dict in safetensors. */
 import { Command } from 'commander'
+import { EXPORT_FLAGS, ExportOptions } from '../../options/export.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
+import { addFlags, readOptions } from '../flags.ts'
 import { fmtInt, json, result } from '../output.ts'
 
 export function command(): Command {
-  return new Command('export')
+  const cmd = new Command('export')
     .description('write a checkpoint\'s weights as safetensors for PyTorch ({rnn: nn.LSTM/GRU/RNN, head: nn.Linear} state_dict)')
     .argument('[checkpoint]', 'checkpoint file (default: the most recent in ./checkpoints)')
-    .option('--out <file.safetensors>', 'output file (default: the checkpoint\'s name with .safetensors, same folder)')
-    .option('--json', 'print {"out","tensors","bytes"} on stdout')
-    .option('--force', 'replace an --out file that exists and is not an rnn export')
+  return addFlags(cmd, EXPORT_FLAGS, ExportOptions)
     .addHelpText('after', `
 Examples:
   rnn export checkpoints/corpus-lstm.json               # → checkpoints/corpus-lstm.safetensors
@@ -21,7 +21,8 @@ are in the file's metadata (safetensors.safe_open(path, "pt").metadata()).`)
     .action(run)
 }
 
-async function run(named: string | undefined, o: { out?: string; json?: boolean; force?: boolean }): Promise<void> {
+async function run(named: string | undefined, raw: Record<string, unknown>): Promise<void> {
+  const o = readOptions(ExportOptions, EXPORT_FLAGS, raw)
   const path = pickCheckpoint(named)
   const { loadCheckpoint, defaultExportPath, exportTensors, writeSafetensors } = await import('../../index.ts')
   const { claimOutput } = await import('../../files/output-file.ts')

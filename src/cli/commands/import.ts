@@ -1,18 +1,15 @@
 /** `rnn import model.safetensors --out ckpt.json`: a checkpoint from PyTorch-trained weights. */
 import { Command } from 'commander'
 import type { Checkpoint } from '../../model/checkpoint/schema.ts'
+import { IMPORT_FLAGS, ImportOptions } from '../../options/import.ts'
+import { addFlags, readOptions } from '../flags.ts'
 import { colour, fmtInt, json, log, result } from '../output.ts'
 
 export function command(): Command {
-  return new Command('import')
+  const cmd = new Command('import')
     .description('make a checkpoint from safetensors weights (an rnn export, or a PyTorch state_dict of {rnn, head})')
     .argument('<file.safetensors>', 'weights: rnn.weight_ih_l0 … (or weight_ih_l0 …), head.weight, head.bias, float32')
-    .requiredOption('--out <ckpt.json>', 'checkpoint to write')
-    .option('--config <file.json>', 'training config (as rnn train --print-config); overrides the file\'s metadata')
-    .option('--vocab <vocab.json>', 'JSON list of the characters in id order (when the file has no vocab metadata)')
-    .option('--vocab-from <corpus.txt>', 'the vocabulary is this text\'s distinct characters, sorted (as rnn train makes it)')
-    .option('--json', 'print {"out","cell","hidden_size","num_layers","input_size","output_size","params"} on stdout')
-    .option('--force', 'replace an --out file that exists and is not an rnn checkpoint')
+  return addFlags(cmd, IMPORT_FLAGS, ImportOptions)
     .addHelpText('after', `
 The cell is read from the shapes (weight_hh_l0 is [G·H, H]: G = 4 LSTM, 3 GRU, 1 RNN, tanh unless the
 config says rnn_relu), and so are the hidden size, layers and vocabulary size.
@@ -23,9 +20,8 @@ Examples:
     .action(run)
 }
 
-interface Opts { out: string; config?: string; vocab?: string; vocabFrom?: string; json?: boolean; force?: boolean }
-
-async function run(file: string, o: Opts): Promise<void> {
+async function run(file: string, raw: Record<string, unknown>): Promise<void> {
+  const o = readOptions(ImportOptions, IMPORT_FLAGS, raw)
   const { importCheckpoint, loadCheckpoint, saveCheckpoint } = await import('../../index.ts')
   const { claimOutput, keepPrevious } = await import('../../files/output-file.ts')
   const { CHECKPOINT_FILE } = await import('../../model/checkpoint/format.ts')

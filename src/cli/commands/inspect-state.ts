@@ -1,21 +1,17 @@
 /** `rnn inspect-state [checkpoint] --text "…"`: a heatmap of one layer's hidden state while reading a text. */
 import { Chalk } from 'chalk'
-import { Command, InvalidArgumentError, Option } from 'commander'
+import { Command } from 'commander'
 import { UserError } from '../../errors.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
-import { int as parseInt_ } from '../../options/parse.ts'
+import { INSPECT_STATE_FLAGS, InspectStateOptions } from '../../options/inspect-state.ts'
+import { addFlags, readOptions } from '../flags.ts'
 import { colour, json, result } from '../output.ts'
 
 export function command(): Command {
-  return new Command('inspect-state')
+  const cmd = new Command('inspect-state')
     .description("show a layer's hidden state as a heatmap while the model reads a text")
     .argument('[checkpoint]', 'checkpoint file (default: the most recent in ./checkpoints)')
-    .option('--text <text>', 'the text to feed through the model, from a zero state (a classifier: with its class probabilities per step)')
-    .option('--by-label', "a classifier: rank units by the correlation of their pooled value with the label over the test rows")
-    .addOption(new Option('--layer <n>', 'layer to show (default: the top layer)').argParser(parseInt_))
-    .addOption(new Option('--units <n|list>', 'the n most active units (by mean |h|), or a list such as 3,17,42').default(16).argParser(parseUnits))
-    .option('--json', 'print {"units":[…],"chars":[…],"values":[[…]]} (values[row][k]: unit units[k] after chars[row]; a classifier adds '
-      + '"classes" and "probabilities"[row][c]); with --by-label {"rows","units":[{"unit","r","class"}]}')
+  return addFlags(cmd, INSPECT_STATE_FLAGS, InspectStateOptions)
     .addHelpText('after', `
 Each row is one character (⏎ newline, ␣ space) and the state h_t right after reading it; each cell one
 unit, red for positive and blue for negative values of h in [-1, 1].
@@ -27,17 +23,10 @@ Examples:
     .action(run)
 }
 
-/** "16": that many of the most active units; "3,17,42" (or "7," for one unit): exactly those. */
-function parseUnits(v: string): number | number[] {
-  if (/^\s*\d+\s*$/.test(v)) return Number(v)
-  const parts = v.split(',').map((s) => s.trim()).filter((s) => s !== '')
-  if (parts.length === 0 || parts.some((s) => !/^\d+$/.test(s))) throw new InvalidArgumentError(`expected a count or a list of unit indices such as 3,17,42, got "${v}"`)
-  return parts.map(Number)
-}
+type Opts = InspectStateOptions
 
-interface Opts { text?: string; byLabel?: boolean; layer?: number; units: number | number[]; json?: boolean }
-
-async function run(named: string | undefined, o: Opts): Promise<void> {
+async function run(named: string | undefined, raw: Record<string, unknown>): Promise<void> {
+  const o = readOptions(InspectStateOptions, INSPECT_STATE_FLAGS, raw)
   if (o.text === undefined && o.byLabel !== true) throw new UserError('--text <text> is required (or --by-label, for a classifier)')
   if (o.text !== undefined && o.byLabel === true) throw new UserError('--by-label: reads the test rows; give it without --text')
   const path = pickCheckpoint(named)

@@ -1,15 +1,16 @@
 /** `rnn report [checkpoint] --out report.html`: one self-contained HTML page about a trained model. */
 import { Command } from 'commander'
 import { UserError } from '../../errors.ts'
+import { REPORT_FLAGS, ReportOptions } from '../../options/report.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
+import { addFlags, readOptions } from '../flags.ts'
 import { fmtInt, result } from '../output.ts'
 
 export function command(): Command {
-  return new Command('report')
+  const cmd = new Command('report')
     .description('write a self-contained HTML report: loss, learning rate and gradient charts, a sample or forecast, the config')
     .argument('[checkpoint]', 'checkpoint file (default: the most recent in ./checkpoints)')
-    .option('--out <report.html>', 'output file (default: the checkpoint\'s name with .html, same folder)')
-    .option('--force', 'replace an --out file that exists and is not an rnn report')
+  return addFlags(cmd, REPORT_FLAGS, ReportOptions)
     .addHelpText('after', `
 Examples:
   rnn report                                   # the latest checkpoint → checkpoints/<name>.html
@@ -18,7 +19,8 @@ Examples:
     .action(run)
 }
 
-async function run(named: string | undefined, o: { out?: string; force?: boolean }): Promise<void> {
+async function run(named: string | undefined, raw: Record<string, unknown>): Promise<void> {
+  const o = readOptions(ReportOptions, REPORT_FLAGS, raw)
   const path = pickCheckpoint(named)
   const { writeReport, loadCheckpoint } = await import('../../index.ts')
   const { claimOutput } = await import('../../files/output-file.ts')

@@ -3,32 +3,20 @@
  * line per generated character instead: the most likely candidates as bars, the drawn one marked.
  */
 import { Chalk, type ChalkInstance } from 'chalk'
-import { Command, Option } from 'commander'
+import { Command } from 'commander'
 import { UserError } from '../../errors.ts'
 import { showChars } from '../../data/vocab.ts'
 import type { ExplainedStep } from '../../index.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
-import { int as parseInt_, num as parseNumber } from '../../options/parse.ts'
+import { EXPLAIN_TOP, SAMPLE_FLAGS, SampleOptions } from '../../options/sample.ts'
+import { addFlags, readOptions } from '../flags.ts'
 import { colour, json, log } from '../output.ts'
 
-const EXPLAIN_TOP = 5
-
 export function command(): Command {
-  return new Command('sample')
+  const cmd = new Command('sample')
     .description('generate text from a trained model')
     .argument('[checkpoint]', 'checkpoint file (default: the most recent in ./checkpoints)')
-    .addOption(new Option('--temp <t>', 'temperature: lower is more conservative, higher more varied (> 0)').default(1).argParser(parseNumber))
-    .addOption(new Option('--top-k <k>', 'sample only from the k most likely characters').argParser(parseInt_))
-    .addOption(new Option('--top-p <p>', 'sample only from the smallest set with probability ≥ p, in (0, 1]').argParser(parseNumber))
-    .option('--argmax', 'always take the most likely character (deterministic)')
-    .option('--prime <text>', 'text fed to the network first, and echoed')
-    .addOption(new Option('--length <n>', 'characters to generate').default(500).argParser(parseInt_))
-    .addOption(new Option('--seed <n>', 'random seed: same seed, same text').default(1).argParser(parseInt_))
-    .addOption(new Option('--horizon <n>', 'time-series models: forecast the next n rows (default: one season)').argParser(parseInt_))
-    .option('--input <file.csv>', 'time-series models: continue this CSV instead of the training file')
-    .option('--explain', 'instead of the text, one line per character: the most likely candidates with the probabilities drawn from (after --temp, --top-k, --top-p), the drawn one marked')
-    .addOption(new Option('--explain-top <n>', `candidates per line (default: ${EXPLAIN_TOP}; implies --explain)`).argParser(parseInt_).implies({ explain: true }))
-    .option('--json', 'print {"text", ...} (or {"forecast": [...]}) as one JSON object instead of streaming; with --explain also "steps"')
+  return addFlags(cmd, SAMPLE_FLAGS, SampleOptions)
     .addHelpText('after', `
 Examples:
   rnn sample --temp 0.8
@@ -38,19 +26,8 @@ Examples:
     .action(run)
 }
 
-const MAX_HORIZON = 1_000_000
-
-interface Opts { temp: number; topK?: number; topP?: number; argmax?: boolean; prime?: string; length: number; seed: number; json?: boolean; horizon?: number; input?: string; explain?: boolean; explainTop?: number }
-
-async function run(named: string | undefined, o: Opts): Promise<void> {
-  if (!(o.temp > 0)) throw new UserError(`--temp: must be > 0, got ${o.temp}`)
-  if (o.topK !== undefined && o.topK < 1) throw new UserError(`--top-k: must be ≥ 1, got ${o.topK}`)
-  if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new UserError(`--top-p: must be in (0, 1], got ${o.topP}`)
-  if (o.length < 0) throw new UserError(`--length: must be ≥ 0, got ${o.length}`)
-  if (o.seed < 0) throw new UserError(`--seed: must be ≥ 0, got ${o.seed}`)
-  // every forecast row is kept (8 bytes per column) and printed: bounded like the rows of a CSV
-  if (o.horizon !== undefined && (o.horizon < 1 || o.horizon > MAX_HORIZON)) throw new UserError(`--horizon: must be from 1 to ${MAX_HORIZON.toLocaleString('en-US')}, got ${o.horizon}`)
-  if (o.explainTop !== undefined && o.explainTop < 1) throw new UserError(`--explain-top: must be ≥ 1, got ${o.explainTop}`)
+async function run(named: string | undefined, raw: Record<string, unknown>): Promise<void> {
+  const o = readOptions(SampleOptions, SAMPLE_FLAGS, raw)
   const path = pickCheckpoint(named)
   const { loadModel, createRng, sampleText, explainText } = await import('../../index.ts')
   const { model, vocab, checkpoint } = loadModel(path)

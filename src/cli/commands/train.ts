@@ -4,9 +4,11 @@
  */
 import { Command } from 'commander'
 import { readConfigFile } from '../../options/config-file.ts'
-import { flagOf, resolveTrainConfig, TRAIN_FLAGS, TrainConfig } from '../../options/train.ts'
+import { checkOptions } from '../../options/parse.ts'
+import { resolveTrainConfig, TRAIN_FLAGS, TrainConfig } from '../../options/train.ts'
+import { TRAIN_RUN_FLAGS, TrainRunOptions } from '../../options/train-run.ts'
 import { UserError } from '../../errors.ts'
-import { addFlags, pickFlags } from '../flags.ts'
+import { addFlags, pickFlags, readOptions } from '../flags.ts'
 import { fmtBytes } from '../memory.ts'
 import { colour, fmt, fmtDuration, fmtInt, json, log, result } from '../output.ts'
 
@@ -17,15 +19,8 @@ export function command(): Command {
   const cmd = new Command('train')
     .description('train a character-level language model on a UTF-8 text file')
     .argument('[file]', 'text file to learn (default: the bundled data/moby-dick.txt)')
-    .option('--config <file.json>', 'JSON config file (flags override it)')
-    .option('--resume <checkpoint>', 'continue training from a checkpoint (--steps then counts additional steps)')
-    .option('--print-config', 'print the effective config as JSON and exit')
-    .option('--json', 'print the result as one JSON object on stdout')
-    .option('--verbose', 'report memory on stderr: parameters, optimizer state, BPTT activations before training, peak RSS after')
-    .option('--report <file.html>', 'after training, write an HTML report of the run (as rnn report)')
-    .option('--force', 'replace an --out (or --report) file that exists and is not an rnn checkpoint (or report)')
-    .option('--allow-changes', 'resume although the data, --batch, --seq-len, --val-frac or a CSV option changed (not bit-exact; the best validation loss restarts)')
-  addFlags(cmd, TRAIN_FLAGS, TrainConfig.parse({}))
+  addFlags(cmd, TRAIN_RUN_FLAGS, TrainRunOptions)
+  addFlags(cmd, TRAIN_FLAGS, TrainConfig)
   cmd.addHelpText('after', `
 Examples:
   rnn train                                  # the bundled text, default LSTM
@@ -35,13 +30,15 @@ Examples:
   return cmd.action(run)
 }
 
-async function run(file: string | undefined, opts: Record<string, unknown>): Promise<void> {
-  const flags = pickFlags(TRAIN_FLAGS, opts)
-  checkFlagValues(flags)
+async function run(file: string | undefined, raw: Record<string, unknown>): Promise<void> {
+  const opts = readOptions(TrainRunOptions, TRAIN_RUN_FLAGS, raw)
+  // the flags alone first, so a bad value's message names the flag rather than the config key
+  const flags = pickFlags(TRAIN_FLAGS, raw)
+  checkOptions(TrainConfig.partial(), TRAIN_FLAGS, flags)
   const { loadCheckpoint } = await import('../../index.ts')
-  const resume = typeof opts.resume === 'string' ? opts.resume : undefined
+  const resume = opts.resume
   const from = resume !== undefined ? loadCheckpoint(resume) : undefined
-  const configFile = opts.config as string | undefined
+  const configFile = opts.config
   let config = resolveTrainConfig({ base: from?.config, file: configFile, flags })
   if (config.init_from !== null && from === undefined) {
     // the language model's architecture unless one was asked for (then it must match: init-from.ts)
@@ -53,8 +50,8 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   const { configChanges } = await import('../../tasks/resume-changes.ts')
   if (from) configChanges(from, config)
   if (opts.printConfig) { json(config); return }
-  if (typeof opts.report === 'string' && !/\.html?$/i.test(opts.report)) throw new UserError(`--report: ${opts.report}: the report is an HTML file; name it *.html`)
-  if (typeof opts.report === 'string' && (config.label !== null || from?.kind === 'classifier'))
+  if (opts.report !== undefined && !/\.html?$/i.test(opts.report)) throw new UserError(`--report: ${opts.report}: the report is an HTML file; name it *.html`)
+  if (opts.report !== undefined && (config.label !== null || from?.kind === 'classifier'))
     throw new UserError('--report: rnn report shows language models and forecasters, not classifiers (rnn eval scores a classifier)')
   const { BUNDLED_TEXT } = await import('../../data/text.ts')
   const corpus = file ?? from?.data.source ?? BUNDLED_TEXT
@@ -66,8 +63,8 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   // the report's path is checked (and held) before training too, not found unusable after it
   const { claimOutput } = await import('../../files/output-file.ts')
   const { REPORT_FILE } = await import('../../report/html.ts')
-  const report = typeof opts.report === 'string'
-    ? claimOutput(opts.report, { kind: REPORT_FILE, flag: '--report', inputs: [{ path: corpus, what: 'the training data' }, ...inputs], force: opts.force === true })
+  const report = opts.report !== undefined
+    ? claimOutput(opts.report, { kind: REPORT_FILE, flag: '--report', inputs: [{ path: corpus, what: 'the training data' }, ...inputs], force: opts.force })
     : null
 
   const { train, kernelName, threadCount } = await import('../../index.ts')
@@ -84,17 +81,17 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
   }
   for (const sig of Object.keys(codes)) process.on(sig, onSignal)
   const progress = await import('../progress.ts')
-  const view = progress.trainView({ verbose: opts.verbose === true })
+  const view = progress.trainView({ verbose: opts.verbose })
   try {
     // a large corpus takes a moment to read and encode: say so (Ctrl-C then stops without writing anything)
     const reading = (e: { path: string; bytes: number }) => { if (e.bytes >= READING_NOTE_BYTES) log(colour.dim(`reading ${e.path} (${fmtBytes(e.bytes)})…`)) }
     const r = await train({
-      config, corpus, from, fromPath: resume, inputs: inputs.filter((i) => i.path !== resume), force: opts.force === true,
-      allowChanges: opts.allowChanges === true, events: { ...view.events, reading }, signal: ctrl.signal,
+      config, corpus, from, fromPath: resume, inputs: inputs.filter((i) => i.path !== resume), force: opts.force,
+      allowChanges: opts.allowChanges, events: { ...view.events, reading }, signal: ctrl.signal,
     })
     view.stop()
     if (opts.verbose) log(colour.dim(`peak RSS ${fmtBytes(r.memory.peak_rss_bytes)} (process.resourceUsage().maxRSS)`))
-    if (typeof opts.report === 'string') (await import('../../index.ts')).writeReport(r.checkpoint, opts.report)
+    if (opts.report !== undefined) (await import('../../index.ts')).writeReport(r.checkpoint, opts.report)
     if (opts.json) {
       json({ steps: r.steps, train_loss: r.train_loss, val_loss: r.val_loss, best_val_loss: r.best_val_loss, seconds: round(r.seconds), checkpoint: r.checkpoint, stopped: r.stopped, chars_per_s: Math.round(r.chars_per_s), memory: r.memory })
     } else {
@@ -104,7 +101,7 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
       if (r.best_val_loss !== null && r.kind === 'classifier') result(`best validation loss ${fmt(r.best_val_loss)} (cross-entropy per text; rnn eval gives the test accuracy)`)
       if (r.best_val_loss !== null && r.kind === 'timeseries') result(`best validation loss ${fmt(r.best_val_loss)} (MSE on the normalised scale; rnn eval compares the test rows with baselines)`)
       result(`checkpoint ${r.checkpoint}`)
-      if (typeof opts.report === 'string') result(`report ${opts.report}`)
+      if (opts.report !== undefined) result(`report ${opts.report}`)
     }
   } finally {
     report?.release()
@@ -112,15 +109,6 @@ async function run(file: string | undefined, opts: Record<string, unknown>): Pro
     for (const sig of Object.keys(codes)) process.off(sig, onSignal)
   }
   if (signalCode !== 0) process.exitCode = signalCode
-}
-
-/** Range checks on the flags alone, so the message names the flag rather than the config key. */
-function checkFlagValues(flags: Record<string, unknown>): void {
-  const r = TrainConfig.partial().safeParse(flags)
-  if (r.success) return
-  const issue = r.error.issues[0]
-  const key = String(issue.path[0])
-  throw new UserError(`${flagOf(key) ?? key}: ${issue.message.replace(/^Too small: expected number to be /, 'must be ').replace(/^Too big: expected number to be /, 'must be ')} (got ${JSON.stringify(flags[key])})`)
 }
 
 function round(x: number): number {

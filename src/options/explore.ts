@@ -1,9 +1,6 @@
-/**
- * `rnn explore`'s options as data: the schema checks the values (ranges and choices, one message per
- * field), the flag table makes the commander options and the README table (test/explore/readme.test.ts
- * keeps them equal).
- */
+/** `rnn explore`'s options: the schema (ranges and choices, one message per field) and the flag table. */
 import { z } from 'zod'
+import type { FlagRow } from './parse.ts'
 
 export const ExploreOptions = z.strictObject({
   text: z.string().min(1, 'is empty').optional(),
@@ -13,9 +10,7 @@ export const ExploreOptions = z.strictObject({
 })
 export type ExploreOptions = z.infer<typeof ExploreOptions>
 
-export interface ExploreFlag { key: keyof ExploreOptions; flag: string; arg: string; help: string }
-
-export const EXPLORE_FLAGS: ExploreFlag[] = [
+export const EXPLORE_FLAGS: FlagRow[] = [
   { key: 'text', flag: '--text', arg: '<text>', help: 'the input the page starts with (default: the first 60 characters of the training '
     + 'text; a forecaster: rows, one per line)' },
   { key: 'out', flag: '--out', arg: '<file.html>', help: 'output file (default: beside the checkpoint, <name>.explore.html)' },
