@@ -9,7 +9,7 @@ import { UserError } from '../errors.ts'
 import type { Rng } from '../engine/rng.ts'
 import { readSeries, type CsvOptions, type Series } from './csv.ts'
 import { detectSeason, seqLenOfSeason, type Season } from './season.ts'
-import { checkScale, fitStats, SeriesCodec, type ColumnStats, type Transform } from './codec.ts'
+import { checkLogDomain, checkScale, fitStats, SeriesCodec, type ColumnStats, type Transform } from './codec.ts'
 import type { Batcher, Cursor } from './batcher.ts'
 
 export interface Split { train: number; val: number; test: number }
@@ -53,8 +53,9 @@ export function readSeriesData(
   const season = o.season ?? found!.season
   const T = o.T ?? seqLenOfSeason(season)
   const split = splitRows(path, series.rows, { testSize: o.testSize ?? defaultTestSize(series.rows, season), valFrac: o.valFrac, T })
-  const codec = new SeriesCodec(o.stats ?? fitStats(series.columns, series.values, split.train, path, series.lines), o.transform)
-  checkScale(series, codec.stats)
+  checkLogDomain(series, o.transform)
+  const codec = new SeriesCodec(o.stats ?? fitStats(series.columns, series.values, split.train, path, series.lines, o.transform), o.transform)
+  checkScale(series, codec.stats, o.transform)
   return { series, split, season, found, codec, T }
 }
 

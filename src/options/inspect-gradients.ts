@@ -3,6 +3,7 @@ import { InvalidArgumentError } from 'commander'
 import { z } from 'zod'
 import type { CellKind } from '../engine/cells/cell.ts'
 import { between, delimiter, int, list, num, parseCell, type FlagRow } from './parse.ts'
+import { TRANSFORMS } from '../data/codec.ts'
 
 /** The fresh models' sizes and seed when --cell is given without them. */
 export const FRESH_DEFAULTS = { hidden: 64, layers: 1, seed: 1 }
@@ -22,7 +23,7 @@ export const InspectGradientsOptions = z.strictObject({
   // fresh models on a CSV: the columns and their encoding, as rnn train takes them
   target: z.string().optional(),
   features: z.array(z.string()).optional(),
-  transform: z.enum(['difference', 'level']).optional(),
+  transform: z.enum(TRANSFORMS).optional(),
   fill: z.enum(['previous', 'linear', 'drop']).optional(),
   delimiter: z.string().optional(),
   header: z.boolean().default(true),
@@ -63,8 +64,8 @@ export const INSPECT_GRADIENTS_FLAGS: FlagRow[] = [
   { key: 'target', flag: '--target', arg: '<column>', help: 'fresh models on a CSV: the column to forecast (name or 0-based index)' },
   { key: 'features', flag: '--features', arg: '<a,b,...>', help: 'fresh models on a CSV: more columns to read as inputs', parse: list },
   {
-    key: 'transform', flag: '--transform', arg: '<t>', choices: ['difference', 'level'],
-    help: 'fresh models on a CSV: inputs and targets as changes (difference) or values (level)',
+    key: 'transform', flag: '--transform', arg: '<t>', choices: [...TRANSFORMS],
+    help: 'fresh models on a CSV: inputs and targets as changes (difference), values (level), or either on the log of the target',
   },
   {
     key: 'fill', flag: '--fill', arg: '<how>', choices: ['previous', 'linear', 'drop'],

@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { UserError } from '../errors.ts'
 import { formatZodError, readConfigFile } from './config-file.ts'
 import { delimiter, int, list, memorySize, num, oneOf, parseCell, str, thousands, type FlagRow } from './parse.ts'
+import { TRANSFORMS } from '../data/codec.ts'
 
 export const TrainConfig = z.strictObject({
   // model
@@ -31,7 +32,7 @@ export const TrainConfig = z.strictObject({
   thousands: z.enum([',', '.', ' ', "'"]).nullable().default(null),                 // thousands separator; null: none
   test_size: z.int().positive().nullable().default(null),                           // rows held out for testing; null: max(10%, 2 seasons)
   season: z.int().positive().nullable().default(null),                              // null: from the date step or autocorrelation
-  transform: z.enum(['difference', 'level']).default('difference'),                 // model the change from the last value, or the value
+  transform: z.enum(TRANSFORMS).default('difference'),                           // see src/data/codec.ts
   // classification: a CSV of labelled texts
   text: z.string().min(1).nullable().default(null),                                // column of the texts
   label: z.string().min(1).nullable().default(null),                               // column of the labels; set: train a classifier
@@ -81,7 +82,7 @@ export const TRAIN_FLAGS: FlagRow[] = [
   { key: 'decimal', flag: '--decimal', arg: '<c>', help: 'CSV: decimal mark of the numbers: . or , (1,5)', parse: oneOf(['.', ',']) },
   { key: 'thousands', flag: '--thousands', arg: '<c>', help: "CSV: thousands separator to read (1.234,5): , . space or ' (default: none)", parse: thousands },
   { key: 'test_size', flag: '--test-size', arg: '<rows>', help: 'CSV: rows at the end held out for testing (default: max(10%, 2 seasons))', parse: int },
-  { key: 'transform', flag: '--transform', arg: '<t>', help: 'CSV: predict the change from the last value (difference) or the value (level)', parse: oneOf(['difference', 'level']) },
+  { key: 'transform', flag: '--transform', arg: '<t>', help: 'CSV: predict the change from the last value (difference), the value (level), or either on the log of the target (log-difference, log)', parse: oneOf([...TRANSFORMS]) },
   { key: 'season', flag: '--season', arg: '<n>', help: 'CSV: season length in rows (default: from the date step or autocorrelation)', parse: int },
   { key: 'text', flag: '--text', arg: '<column>', help: 'classifier: the CSV column holding the texts', parse: str },
   { key: 'label', flag: '--label', arg: '<column>', help: 'classifier: the CSV column holding the labels (given: train a classifier)', parse: str },

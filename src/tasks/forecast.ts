@@ -21,7 +21,7 @@ export function readForModel(ck: SeriesCheckpoint, path: string): Series {
   const series = readSeries(path, { target: c.target!, features: c.features, delimiter: c.delimiter, header: c.header, fill: c.fill, decimal: c.decimal, thousands: c.thousands })
   const want = ck.data.columns.map((x) => x.name).join(', ')
   if (series.columns.join(', ') !== want) throw new UserError(`${path}: columns ${series.columns.join(', ')} differ from the model's ${want}`)
-  checkScale(series, ck.data.columns)
+  checkScale(series, ck.data.columns, ck.data.transform)
   return series
 }
 

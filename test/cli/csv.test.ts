@@ -68,6 +68,21 @@ describe('airline passengers (monthly, univariate)', () => {
     expect(f.stdout.trim().split('\n')).toHaveLength(3)
   })
 
+  it('--transform log-difference models growth rates of the target; a target that is not positive is a one-line error', async () => {
+    const r = await runRnn(['train', 'air.csv', '--target', 'passengers', '--transform', 'log-difference', ...SMALL, '--steps', '5', '--out', 'logd.json'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    const ck = readJson(join(dir, 'logd.json'))
+    expect(ck.data.transform).toBe('log-difference')
+    expect(ck.data.columns[0].mean).toBeLessThan(7) // the mean of ln(passengers), not of passengers
+    const f = await runRnn(['sample', 'logd.json', '--horizon', '3', '--json'], { cwd: dir })
+    expect(f.code, f.stderr).toBe(0)
+    for (const row of JSON.parse(f.stdout).forecast) expect(row.passengers).toBeGreaterThan(0)
+    writeFileSync(join(dir, 'zero.csv'), readFileSync(join(dir, 'air.csv'), 'utf8').replace(/,112\n/, ',0\n'))
+    const z = await runRnn(['train', 'zero.csv', '--target', 'passengers', '--transform', 'log', ...SMALL, '--steps', '5'], { cwd: dir })
+    expect(z.code).toBe(1)
+    expect(z.stderr.trim()).toMatch(/^rnn: .*zero\.csv:2: column "passengers" is 0; --transform log needs a positive target/)
+  })
+
   it('evaluates against naive and seasonal-naive baselines as JSON', async () => {
     const r = await runRnn(['eval', '--json'], { cwd: dir })
     expect(r.code, r.stderr).toBe(0)

@@ -4,6 +4,7 @@ import { checkVocab } from '../../data/vocab.ts'
 import { paramSpecs } from '../spec.ts'
 import { specOf, type Checkpoint, type TensorJSON } from './schema.ts'
 import { decodeTensor } from './tensor.ts'
+import { differences } from '../../data/codec.ts'
 
 /** Kinds agree, every tensor has its architecture's shape and finite values, vocabulary and classes are sound. */
 export function checkCheckpoint(path: string, ck: Checkpoint): void {
@@ -70,7 +71,7 @@ function checkShapes(path: string, ck: Checkpoint): void {
     return
   }
   const width = ck.data.kind === 'text' ? ck.data.vocab.length : ck.data.columns.length
-  const inputs = ck.data.kind === 'timeseries' && ck.data.transform === 'difference' ? 2 * width : width
+  const inputs = ck.data.kind === 'timeseries' && differences(ck.data.transform) ? 2 * width : width
   const what = ck.data.kind === 'text' ? 'data.vocab has' : 'data.columns has'
   if (inputs !== spec.input_size || width !== spec.output_size) throw new UserError(`${path}: ${what} ${width} entries but the model's input_size/output_size are ${spec.input_size}/${spec.output_size}`)
 }

@@ -10,6 +10,7 @@ import { TrainConfig } from '../../options/train.ts'
 import type { ModelSpec } from '../spec.ts'
 import { POOLS } from '../pool.ts'
 import { FORMAT, VERSION } from './format.ts'
+import { TRANSFORMS } from '../../data/codec.ts'
 
 const TensorJSON = z.strictObject({ dtype: z.literal('float32'), shape: z.array(z.int().nonnegative()), data: z.string() })
 export type TensorJSON = z.infer<typeof TensorJSON>
@@ -29,7 +30,7 @@ const SeriesMeta = z.strictObject({
   kind: z.literal('timeseries'),
   source: z.string().nullable(),                                    // the training CSV, for forecasts and eval by default
   columns: z.array(z.strictObject({ name: z.string(), mean: z.number(), std: z.number().positive(), diff_mean: z.number(), diff_std: z.number().positive() })).min(1), // target first
-  transform: z.enum(['level', 'difference']),                       // see src/data/codec.ts
+  transform: z.enum(TRANSFORMS),                                     // see src/data/codec.ts
   date: z.strictObject({ column: z.string(), step: z.strictObject({ unit: z.enum(['second', 'minute', 'hour', 'day', 'month']), n: z.int().positive(), format: z.enum(['month', 'date', 'datetime']) }) }).nullable(),
   season: z.int().positive(),
   split: z.strictObject({ train: z.int().positive(), val: z.int().positive(), test: z.int().positive() }),
