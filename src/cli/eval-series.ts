@@ -7,7 +7,7 @@ import type { Checkpoint, SeriesMeta } from '../model/checkpoint/schema.ts'
 import type { Model } from '../model/model.ts'
 import { colour, json, log, result } from './output.ts'
 
-export function printSeriesEval(path: string, model: Model, ck: Checkpoint & { data: SeriesMeta }, file: string | undefined, o: { json?: boolean; horizon?: number; testSize?: number }): void {
+export function printSeriesEval(path: string, model: Model, ck: Checkpoint & { data: SeriesMeta }, file: string | undefined, o: { json?: boolean; horizon?: number; testSize?: number; levels: number[] }): void {
   const input = file ?? ck.data.source
   if (input === null) throw new UserError(`${path}: no training file stored; name a CSV file to evaluate`)
   if (file !== undefined && !isCsvPath(file)) throw new UserError(`${file}: not a CSV file (.csv/.tsv), but ${path} is a time-series model`)
@@ -18,6 +18,7 @@ export function printSeriesEval(path: string, model: Model, ck: Checkpoint & { d
     horizon: o.horizon ?? ck.data.season,
     testSize: o.testSize ?? (own ? ck.data.split.test : null),
     trainRows: own && o.testSize === undefined ? ck.data.split.train : null,
+    levels: o.levels,
   })
   if (o.json) { json(r); return }
   log(colour.dim(`${input}: ${r.test_rows} test rows, season ${r.season}, target ${ck.data.columns[0].name}`))
@@ -35,7 +36,17 @@ export function printSeriesEval(path: string, model: Model, ck: Checkpoint & { d
     result(head)
     for (const [name, m] of rows) result(row(name, m, m.mase === bestMase))
   }
+  const iv = r.intervals
+  if (iv === null) { log(colour.dim(`no prediction intervals: too few rows before the test rows to calibrate them`)); return }
+  result(colour.bold(`prediction intervals (the model's errors from ${iv.calibration_origins} origins before the test rows)`))
+  result(`${'level'.padEnd(8)}${'coverage, 1 step'.padStart(18)}${'interval score'.padStart(16)}${`coverage, ${r.horizon} steps`.padStart(20)}${'interval score'.padStart(16)}`)
+  iv.one_step.forEach((a, i) => {
+    const b = iv.multi_step[i]
+    result(`${`${a.level}%`.padEnd(8)}${pct(a.coverage).padStart(18)}${num(a.interval_score).padStart(16)}${pct(b.coverage).padStart(20)}${num(b.interval_score).padStart(16)}`)
+  })
 }
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`
 
 function num(x: number): string {
   return Math.abs(x) >= 1000 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(4)

@@ -106,3 +106,13 @@ export function problem(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_value') return `must be one of ${issue.values.map(String).join(', ')}`
   return issue.message
 }
+
+/** Prediction-interval levels in percent ("80,95"), sorted and distinct; "none" gives none. */
+export const levels = (v: string): number[] => {
+  if (v.trim() === 'none') return []
+  const ls = list(v).map(Number)
+  if (ls.length === 0 || ls.some((L) => !(L > 0 && L < 100))) {
+    throw new InvalidArgumentError(`expected percentages between 0 and 100 such as 80,95, or none; got "${v}"`)
+  }
+  return [...new Set(ls)].sort((a, b) => a - b)
+}

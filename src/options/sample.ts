@@ -1,6 +1,6 @@
 /** `rnn sample`'s options: the schema (every default and range) and the flag table. */
 import { z } from 'zod'
-import { between, int, num, type FlagRow } from './parse.ts'
+import { between, int, levels, num, type FlagRow } from './parse.ts'
 
 /** Candidates per line of --explain. */
 export const EXPLAIN_TOP = 5
@@ -18,6 +18,7 @@ export const SampleOptions = z.strictObject({
   seed: z.int().min(0).default(1),
   horizon: between(1, MAX_HORIZON).optional(),
   input: z.string().optional(),
+  level: z.array(z.number().gt(0).lt(100)).optional(),
   explain: z.boolean().default(false),
   explainTop: z.int().min(1).optional(),
   json: z.boolean().default(false),
@@ -34,6 +35,10 @@ export const SAMPLE_FLAGS: FlagRow[] = [
   { key: 'seed', flag: '--seed', arg: '<n>', help: 'random seed: same seed, same text', parse: int },
   { key: 'horizon', flag: '--horizon', arg: '<n>', help: 'time-series models: forecast the next n rows (default: one season)', parse: int },
   { key: 'input', flag: '--input', arg: '<file.csv>', help: 'time-series models: continue this CSV instead of the training file' },
+  {
+    key: 'level', flag: '--level', arg: '<list>', parse: levels,
+    help: 'time-series models: prediction intervals at these levels, in % (default 80,95; none: no intervals)',
+  },
   {
     key: 'explain', flag: '--explain', arg: '', help: 'instead of the text, one line per character: the most likely candidates with the '
       + 'probabilities drawn from (after --temp, --top-k, --top-p), the drawn one marked',

@@ -9,6 +9,7 @@ import { addSteps, formatDate } from '../data/dates.ts'
 import { defaultTestSize } from '../data/series.ts'
 import { rollingForecast } from './rolling-forecast.ts'
 import { etsForecast, fitEts, type EtsFit } from './ets.ts'
+import { band, calibrate, DEFAULT_LEVELS, IntervalScore } from './intervals.ts'
 import { checkScale, SeriesCodec } from '../data/codec.ts'
 import type { Checkpoint, SeriesMeta } from '../model/checkpoint/schema.ts'
 import type { Model } from '../model/model.ts'
@@ -50,11 +51,14 @@ export interface Metrics { rmse: number; mae: number; smape: number; mase: numbe
 export interface Baselines { model: Metrics; naive: Metrics; seasonal_naive: Metrics; ets: Metrics }
 /** The exponential smoothing variant eval chose, in the ETS(error, trend, season) naming (A additive, M multiplicative, N none). */
 export interface EtsSummary { name: string; trend: string; season: string; alpha: number; beta: number; gamma: number; fit_rows: number }
+export interface IntervalResult { level: number; coverage: number; interval_score: number }
 export interface SeriesEval {
   season: number; horizon: number; test_rows: number
   one_step: Baselines
   multi_step: Baselines
   ets: EtsSummary
+  /** the model's prediction intervals on the test rows (intervals.ts), null when too few rows precede them */
+  intervals: { calibration_origins: number; one_step: IntervalResult[]; multi_step: IntervalResult[] } | null
 }
 
 export function etsSummary(f: EtsFit): EtsSummary {
@@ -71,7 +75,7 @@ export function etsSummary(f: EtsFit): EtsSummary {
  * parameters fixed, forecasting from the same origins.
  * MASE divides the MAE by the mean absolute seasonal difference of the training rows.
  */
-export function evaluateSeries(model: Model, ck: SeriesCheckpoint, series: Series, o: { testSize: number | null; horizon: number; trainRows: number | null; ets?: EtsFit }): SeriesEval {
+export function evaluateSeries(model: Model, ck: SeriesCheckpoint, series: Series, o: { testSize: number | null; horizon: number; trainRows: number | null; ets?: EtsFit; levels?: readonly number[] }): SeriesEval {
   const T = ck.config.seq_len!, codec = codecOf(ck), k = codec.k, s = ck.data.season, n = o.horizon
   const test = o.testSize ?? defaultTestSize(series.rows, s)
   const start = series.rows - test
@@ -84,6 +88,8 @@ export function evaluateSeries(model: Model, ck: SeriesCheckpoint, series: Serie
   for (let t = s; t < trainRows; t++) scale += Math.abs(y[t] - y[t - s])
   scale /= Math.max(1, trainRows - s)
   const ets = o.ets ?? fitEts(y.slice(0, start), s)
+  // bands calibrated on the forecasts from origins before the test rows only
+  const cal = calibrate(model, codec, T, series.values, start, n, o.levels ?? DEFAULT_LEVELS)
 
   const run = (h: number) => {
     const origins = Array.from({ length: test - h + 1 }, (_, i) => start + i)
@@ -91,18 +97,24 @@ export function evaluateSeries(model: Model, ck: SeriesCheckpoint, series: Serie
     // errors pooled as they come: no per-prediction arrays (origins × h of them)
     const smooth = etsForecast(ets, y, origins, h)
     const m = new ErrorSums(), nv = new ErrorSums(), sn = new ErrorSums(), es = new ErrorSums()
+    const bands = cal === null ? [] : cal.levels.map((L) => new IntervalScore(L))
     origins.forEach((org, b) => {
       for (let step = 1; step <= h; step++) {
-        const row = org + step - 1
-        m.add(y[row], pred[((step - 1) * origins.length + b) * k])
+        const row = org + step - 1, p = pred[((step - 1) * origins.length + b) * k]
+        m.add(y[row], p)
+        bands.forEach((score, l) => score.add(y[row], ...band(cal!, codec, l, step, p)))
         es.add(y[row], smooth[(step - 1) * origins.length + b])
         nv.add(y[row], y[org - 1])
         sn.add(y[row], y[row - s * Math.ceil(step / s)])
       }
     })
-    return { model: m.metrics(scale), naive: nv.metrics(scale), seasonal_naive: sn.metrics(scale), ets: es.metrics(scale) }
+    return { metrics: { model: m.metrics(scale), naive: nv.metrics(scale), seasonal_naive: sn.metrics(scale), ets: es.metrics(scale) }, bands: bands.map((x) => x.result()) }
   }
-  return { season: s, horizon: n, test_rows: test, one_step: run(1), multi_step: run(n), ets: etsSummary(ets) }
+  const one = run(1), multi = run(n)
+  return {
+    season: s, horizon: n, test_rows: test, one_step: one.metrics, multi_step: multi.metrics, ets: etsSummary(ets),
+    intervals: cal === null ? null : { calibration_origins: cal.origins, one_step: one.bands, multi_step: multi.bands },
+  }
 }
 
 export function metrics(actual: readonly number[], pred: readonly number[], scale: number): Metrics {

@@ -47,8 +47,14 @@ describe('airline passengers (monthly, univariate)', () => {
     const r = await runRnn(['sample', '--horizon', '12'], { cwd: dir })
     expect(r.code, r.stderr).toBe(0)
     const lines = r.stdout.trim().split('\n')
-    expect(lines[0]).toBe('month,passengers')
+    expect(lines[0]).toBe('month,passengers,lower_80,upper_80,lower_95,upper_95')
     expect(lines).toHaveLength(13)
+    for (const l of lines.slice(1)) {
+      const [lo80, hi80, lo95, hi95] = l.split(',').slice(2).map(Number)
+      expect(lo95).toBeLessThanOrEqual(lo80)
+      expect(lo80).toBeLessThan(hi80)
+      expect(hi80).toBeLessThanOrEqual(hi95)
+    }
     expect(lines[1].startsWith('1961-01-01,')).toBe(true)
     expect(lines[12].startsWith('1961-12-01,')).toBe(true)
     for (const l of lines.slice(1)) {
@@ -92,6 +98,12 @@ describe('airline passengers (monthly, univariate)', () => {
       for (const k of ['model', 'naive', 'seasonal_naive', 'ets']) expect(Object.keys(block[k])).toEqual(['rmse', 'mae', 'smape', 'mase'])
     expect(e.ets).toMatchObject({ fit_rows: 120 })
     expect(e.ets.name).toMatch(/^ETS\(A,[NA],[NAM]\)$/)
+    // bands calibrated on the 120 rows before the test rows: origins from seq_len on
+    expect(e.intervals.calibration_origins).toBeGreaterThan(50)
+    for (const block of [e.intervals.one_step, e.intervals.multi_step]) {
+      expect(block.map((b: { level: number }) => b.level)).toEqual([80, 95])
+      for (const b of block) { expect(b.coverage).toBeGreaterThanOrEqual(0); expect(b.coverage).toBeLessThanOrEqual(1); expect(b.interval_score).toBeGreaterThan(0) }
+    }
     expect(e.one_step.model.mase).toBeLessThan(3)
   })
 })
@@ -143,7 +155,7 @@ describe('CSV dialects and multivariate input', () => {
     expect(ck.data.columns.map((c: any) => c.name)).toEqual(['sales', 'temp (C)'])
     expect(ck.model.input_size).toBe(4) // each column's value and its change (transform difference)
     expect(ck.model.output_size).toBe(2)
-    const f = await runRnn(['sample', '--horizon', '3'], { cwd: dir })
+    const f = await runRnn(['sample', '--horizon', '3', '--level', 'none'], { cwd: dir })
     expect(f.code, f.stderr).toBe(0)
     expect(f.stdout.trim().split('\n')).toEqual(['step,sales', expect.stringMatching(/^1,[\d.]+$/), expect.stringMatching(/^2,/), expect.stringMatching(/^3,/)])
   })
@@ -183,7 +195,7 @@ describe('CSV dialects and multivariate input', () => {
     copyFileSync(join(DATA, 'seattle-weather.csv'), join(dir, 'w.csv'))
     const r = await runRnn(['train', 'w.csv', '--target', 'temp_max', '--features', 'temp_min,wind', ...SMALL, '--steps', '10', '--json'], { cwd: dir })
     expect(r.code, r.stderr).toBe(0)
-    const f = await runRnn(['sample', '--horizon', '2'], { cwd: dir })
+    const f = await runRnn(['sample', '--horizon', '2', '--level', 'none'], { cwd: dir })
     expect(f.stdout.trim().split('\n')).toEqual(['date,temp_max', expect.stringMatching(/^2016-01-01,/), expect.stringMatching(/^2016-01-02,/)])
   })
 })

@@ -10,6 +10,7 @@ import { pickCheckpoint } from '../checkpoint-arg.ts'
 import { EVAL_FLAGS, EvalOptions } from '../../options/eval.ts'
 import { addFlags, readOptions } from '../flags.ts'
 import { colour, fmt, fmtInt, json, log, result } from '../output.ts'
+import { DEFAULT_LEVELS } from '../../tasks/intervals.ts'
 
 export function command(): Command {
   const cmd = new Command('eval')
@@ -37,7 +38,7 @@ async function run(named: string | undefined, file: string | undefined, raw: Rec
   }
   if (checkpoint.data.kind === 'timeseries') {
     const { printSeriesEval } = await import('../eval-series.ts')
-    printSeriesEval(path, model, checkpoint as Parameters<typeof printSeriesEval>[2], file, o)
+    printSeriesEval(path, model, checkpoint as Parameters<typeof printSeriesEval>[2], file, { ...o, levels: o.level ?? DEFAULT_LEVELS })
     return
   }
   const { evaluateText: evaluateFile } = await import('../../index.ts')

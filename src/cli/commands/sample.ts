@@ -11,6 +11,7 @@ import { pickCheckpoint } from '../checkpoint-arg.ts'
 import { EXPLAIN_TOP, SAMPLE_FLAGS, SampleOptions } from '../../options/sample.ts'
 import { addFlags, readOptions } from '../flags.ts'
 import { colour, json, log } from '../output.ts'
+import { DEFAULT_LEVELS } from '../../tasks/intervals.ts'
 
 export function command(): Command {
   const cmd = new Command('sample')
@@ -35,11 +36,13 @@ async function run(named: string | undefined, raw: Record<string, unknown>): Pro
   if (checkpoint.data.kind === 'timeseries') {
     if (o.explain) throw new UserError(`${path}: a time-series model; --explain shows the candidates of a text model's characters`)
     const { printForecast } = await import('../forecast-output.ts')
-    printForecast(path, model, checkpoint as Parameters<typeof printForecast>[2], o)
+    printForecast(path, model, checkpoint as Parameters<typeof printForecast>[2], { ...o, levels: o.level ?? DEFAULT_LEVELS })
     return
   }
   if (vocab === null) throw new Error('text checkpoint without vocabulary')
-  if (o.horizon !== undefined || o.input !== undefined) throw new UserError(`${path}: a text model; --horizon and --input are for time-series models (use --length)`)
+  if (o.horizon !== undefined || o.input !== undefined || o.level !== undefined) {
+    throw new UserError(`${path}: a text model; --horizon, --input and --level are for time-series models (use --length)`)
+  }
   const prime = vocab.inVocabForm(o.prime ?? '')
   const unknown = vocab.unknown(prime)
   if (unknown.length > 0) throw new UserError(`--prime: characters not in the model's vocabulary: ${showChars(unknown)}`)
