@@ -33,13 +33,16 @@ for (const s of SERIES) {
   const e = JSON.parse(rnn(dir, ['eval', t.checkpoint, '--json']))
   const m = e.multi_step, o = e.one_step
   const f = (x: number) => x.toPrecision(4)
+  const pc = (x: number) => `${Math.round(100 * x)}%`
+  const cover = (iv: { one_step: { coverage: number }[]; multi_step: { coverage: number }[] } | null) =>
+    iv === null ? 'none' : `${iv.one_step.map((b) => pc(b.coverage)).join(' / ')}; ${iv.multi_step.map((b) => pc(b.coverage)).join(' / ')}`
   const mark = (x: number, ref: number) => (x <= ref ? `**${f(x)}**` : f(x))
   rows.push(`| ${s.file} ${s.flags.filter((x) => !x.startsWith('--fill') && x !== 'linear').join(' ')} | ${e.season} | ${e.test_rows} | ` +
     `${mark(o.model.mae, o.ets.mae)} | ${f(o.ets.mae)} ${e.ets.name} | ${f(o.seasonal_naive.mae)} | ${f(o.naive.mae)} | ` +
-    `${mark(m.model.mae, m.seasonal_naive.mae)} | ${f(m.ets.mae)} | ${f(m.seasonal_naive.mae)} | ${f(m.naive.mae)} | ${t.seconds.toFixed(0)} s |`)
+    `${mark(m.model.mae, m.seasonal_naive.mae)} | ${f(m.ets.mae)} | ${f(m.seasonal_naive.mae)} | ${f(m.naive.mae)} | ${cover(e.intervals)} | ${t.seconds.toFixed(0)} s |`)
   process.stderr.write(rows.at(-1) + '\n')
 }
 console.log(`rnn train … ${extra.join(' ')}: MAE on the test rows; bold: the model at or below ETS (one step) or seasonal naive (one season)`)
-console.log('| series | season | test rows | model, 1 step | ETS | seasonal naive | naive | model, h = season | ETS | seasonal naive | naive | training time |')
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+console.log('| series | season | test rows | model, 1 step | ETS | seasonal naive | naive | model, h = season | ETS | seasonal naive | naive | coverage of the 80 / 95% bands: 1 step; h | training time |')
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
 for (const r of rows) console.log(r)
