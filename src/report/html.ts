@@ -126,13 +126,17 @@ function forecastSection(m: Maybe<ForecastData>): string {
     { name: `seasonal naive (s=${f.season})`, points: f.seasonal_naive.map((y, i) => [x(i), y] as const), colour: '#2ca02c', dashed: true },
     { name: `exp. smoothing ${f.eval.ets.name}`, points: f.ets.map((y, i) => [x(i), y] as const), colour: '#9467bd', dashed: true },
   ]
+  const bands = f.bands.map((b) => ({
+    name: `model, ${b.level}% interval`, colour: '#d62728',
+    lower: b.lower.map((y, i) => [x(i), y] as const), upper: b.upper.map((y, i) => [x(i), y] as const),
+  }))
   const span = f.dates !== null ? `, ${esc(f.dates[0])} to ${esc(f.dates.at(-1)!)}` : ''
-  const caption = `one step ahead: each row predicted from the rows before it; naive = the previous row, seasonal naive = the row one season earlier; exponential smoothing fitted on the rows before the test rows (${f.actual.length} test rows${span})`
+  const caption = `one step ahead: each row predicted from the rows before it; naive = the previous row, seasonal naive = the row one season earlier; exponential smoothing fitted on the rows before the test rows; shaded: the model's ${f.bands.map((b) => `${b.level}%`).join(' and ')} prediction intervals, from its errors before the test rows (${f.actual.length} test rows${span})`
   const e = f.eval
   const rows = ([['one step ahead', e.one_step], [`${e.horizon} steps ahead (rolling)`, e.multi_step]] as const).flatMap(([title, b]) =>
     ([['model', b.model], ['naive', b.naive], [`seasonal naive (s=${e.season})`, b.seasonal_naive], [`exp. smoothing ${e.ets.name}`, b.ets]] as const).map(([who, r]) => [title, who, num(r.rmse), num(r.mae), r.smape.toFixed(2), r.mase.toFixed(3)]))
   return `<h2>Forecast on the test rows</h2>
-<div class="grid">${figure(`${f.target}: forecast against actual`, caption, lineChart({ id: 'forecast', title: 'forecast vs actual', x: f.dates !== null ? 'date' : 'row', y: f.target, series, width: 1120, xTick: (r) => f.dates?.[Math.round(r) - f.first_row] ?? String(Math.round(r)) }), true)}</div>
+<div class="grid">${figure(`${f.target}: forecast against actual`, caption, lineChart({ id: 'forecast', title: 'forecast vs actual', x: f.dates !== null ? 'date' : 'row', y: f.target, series, bands, width: 1120, xTick: (r) => f.dates?.[Math.round(r) - f.first_row] ?? String(Math.round(r)) }), true)}</div>
 ${table(['forecast', 'by', 'RMSE', 'MAE', 'sMAPE %', 'MASE'], rows, 2)}`
 }
 

@@ -11,6 +11,7 @@ import { formatDate } from '../data/dates.ts'
 import { Vocab } from '../data/vocab.ts'
 import { rollingForecast } from '../tasks/rolling-forecast.ts'
 import { etsForecast, fitEts } from '../tasks/ets.ts'
+import { band, calibrate, DEFAULT_LEVELS } from '../tasks/intervals.ts'
 import { createRng } from '../engine/rng.ts'
 import { codecOf, evaluateSeries, readForModel, type SeriesEval } from '../tasks/forecast.ts'
 import { inspectGradients, type Window } from '../inspect/gradients.ts'
@@ -31,6 +32,8 @@ export interface GradientData { steps: number; loss: number; from: string; layer
 export interface ForecastData {
   target: string; season: number; first_row: number; dates: string[] | null
   actual: number[]; model: number[]; naive: number[]; seasonal_naive: number[]; ets: number[]; eval: SeriesEval
+  /** the model's one-step prediction intervals on the test rows, calibrated before them (intervals.ts) */
+  bands: { level: number; lower: number[]; upper: number[] }[]
 }
 
 export interface ReportData {
@@ -125,6 +128,8 @@ function forecastData(model: Model, ck: Checkpoint & { data: SeriesMeta }): Fore
   const origins = Array.from({ length: split.test }, (_, i) => start + i)
   const pred = rollingForecast(model, codecOf(ck), series.values, origins, T, 1) // original units
   const y = series.values.map((r) => r[0])
+  const codec = codecOf(ck)
+  const cal = calibrate(model, codec, T, series.values, start, 1, DEFAULT_LEVELS)
   const ets = fitEts(y.slice(0, start), season)
   const smooth = etsForecast(ets, y, origins, 1)
   const ev = evaluateSeries(model, ck, series, { testSize: split.test, horizon: Math.min(season, split.test), trainRows: split.train, ets })
@@ -138,5 +143,9 @@ function forecastData(model: Model, ck: Checkpoint & { data: SeriesMeta }): Fore
     seasonal_naive: origins.map((t) => y[t - season]),
     ets: Array.from(smooth),
     eval: ev,
+    bands: cal === null ? [] : cal.levels.map((level, l) => {
+      const b = origins.map((_, i) => band(cal, codec, l, 1, pred[i * k]))
+      return { level, lower: b.map((x) => x[0]), upper: b.map((x) => x[1]) }
+    }),
   }
 }

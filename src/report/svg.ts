@@ -7,8 +7,11 @@
 import { maxOf, minOf } from './extent.ts'
 
 export interface Series { name: string; points: readonly (readonly [number, number | null])[]; colour?: string; dashed?: boolean }
+/** A shaded band between two curves at the same x values (a prediction interval). */
+export interface Band { name: string; lower: readonly (readonly [number, number])[]; upper: readonly (readonly [number, number])[]; colour: string }
 export interface ChartSpec {
   id: string; title: string; x: string; y: string; series: readonly Series[]; logY?: boolean; width?: number; height?: number
+  bands?: readonly Band[]
   /** Labels for x ticks (dates for rows); default: the number. */
   xTick?: (x: number) => string
 }
@@ -25,7 +28,8 @@ const M = { left: 68, right: 16, top: 30, bottom: 46 }
 export function lineChart(c: ChartSpec): string {
   const W = c.width ?? 560, H = c.height ?? 300
   const usable = (v: number | null): v is number => v !== null && Number.isFinite(v) && (!c.logY || v > 0)
-  const pts = c.series.flatMap((s) => s.points.filter((p) => usable(p[1]) && Number.isFinite(p[0])))
+  const bandPts = (c.bands ?? []).flatMap((b) => [...b.lower, ...b.upper])
+  const pts = [...c.series.flatMap((s) => s.points), ...bandPts].filter((p) => usable(p[1]) && Number.isFinite(p[0]))
   const head = `<svg class="chart" data-chart="${esc(c.id)}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(c.title)}" xmlns="http://www.w3.org/2000/svg">`
   // the title is the figure's caption in the page; the SVG carries it as its accessible name
   if (pts.length === 0) return `${head}<text class="empty" x="${W / 2}" y="${H / 2}" text-anchor="middle">no data</text></svg>`
@@ -33,6 +37,13 @@ export function lineChart(c: ChartSpec): string {
   const px = (x: number) => M.left + ((x - xs.lo) / (xs.hi - xs.lo)) * (W - M.left - M.right)
   const py = (y: number) => H - M.bottom - ((ys.f(y) - ys.f(ys.lo)) / (ys.f(ys.hi) - ys.f(ys.lo))) * (H - M.top - M.bottom)
   const parts = [head, grid(xs, ys, px, py, W, H, c.xTick), labels(c, W, H)]
+  // bands under the lines: the upper curve forward, the lower one back, closed
+  for (const b of c.bands ?? []) {
+    const ok = (p: readonly [number, number]) => usable(p[1]) && Number.isFinite(p[0])
+    if (!b.lower.every(ok) || !b.upper.every(ok) || b.upper.length === 0) continue
+    const d = [...b.upper, ...[...b.lower].reverse()].map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${f(px(x))} ${f(py(y))}`).join('') + 'Z'
+    parts.push(`<path class="band" data-band="${esc(b.name)}" d="${d}" fill="${b.colour}" fill-opacity="0.15" stroke="none"/>`)
+  }
   c.series.forEach((s, i) => {
     const colour = s.colour ?? PALETTE[i % PALETTE.length]
     const d = pathOf(s.points, usable, px, py)

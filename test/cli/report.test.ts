@@ -117,6 +117,7 @@ describe('HTML report of a forecaster', () => {
     expect(html).toContain('Forecast on the test rows')
     expect(html).toMatch(/<td>seasonal naive \(s=12\)<\/td>/)
     expect(html).toMatch(/<td>exp. smoothing ETS\(A,[NA],[NAM]\)<\/td>/)
+    for (const level of [80, 95]) expect(html).toMatch(new RegExp(`<path class="band" data-band="model, ${level}% interval" d="M[^"]+Z"`))
     const dom = await dumpDom(join(dir, 'air.html'))
     expect(dom.console, dom.console.join('\n')).toEqual([])
     const found = charts(dom.stdout)
