@@ -1,9 +1,11 @@
 /**
  * The README's pictures of `rnn explore`: one PNG per view (docs/explore/<view>.png), taken in headless
  * Chromium (Debian's, through playwright-core) from the explorer of a small LSTM trained on the bundled
- * text, at a step in the middle of the input.
+ * text, at a step in the middle of the input; then a classifier's classify and state views
+ * (docs/explore/classify.png, classify-state.png), from an LSTM trained on the bundled reviews.
  *
- *   npx tsx scripts/explore-screenshots.ts [checkpoint]     (default: trains a 2 × 64 LSTM, 600 steps)
+ *   npx tsx scripts/explore-screenshots.ts [checkpoint] [classifier]
+ *   (defaults: trains a 2 × 64 LSTM for 600 steps, and a 1 × 64 max-pooling LSTM classifier for 400)
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync } from 'node:fs'
@@ -38,5 +40,24 @@ for (const [view, hash] of views) {
   if (o.problems.length > 0 || o.requests.length > 0) throw new Error(`${view}: ${[...o.problems, ...o.requests].join('; ')}`)
   await o.page.close()
 }
+
+let cls = process.argv[3] === undefined ? undefined : resolve(process.argv[3])
+if (cls === undefined) {
+  rnn('train', join(ROOT, 'data/reviews-amazon-yelp.csv'), '--text', 'sentence', '--label', 'label', '--hidden', '64', '--pool', 'max',
+    '--steps', '400', '--lr', '3e-3', '--out', 'c.json')
+  cls = join(dir, 'c.json')
+}
+rnn('explore', cls, '--text', 'The food was cold and the waiter rude.', '--out', join(dir, 'c.html'))
+const shots: [string, string][] = [['classify', '#view=classify&t=20'], ['state', '#view=state&t=20&sort=label']]
+for (const [view, hash] of shots) {
+  const o = await open(browser, join(dir, 'c.html'), hash, { width: 1100, height: 900 })
+  const root = o.page.locator(`[data-view="${view}"]`)
+  await root.scrollIntoViewIfNeeded()
+  await o.page.evaluate('window.rnn.settled()')
+  await o.page.waitForTimeout(500)
+  await root.screenshot({ path: join(out, view === 'classify' ? 'classify.png' : 'classify-state.png') })
+  if (o.problems.length > 0 || o.requests.length > 0) throw new Error(`${view}: ${[...o.problems, ...o.requests].join('; ')}`)
+  await o.page.close()
+}
 await browser.close()
-console.log(`wrote ${views.map(([v]) => `docs/explore/${v}.png`).join(', ')}`)
+console.log(`wrote ${views.map(([v]) => `docs/explore/${v}.png`).join(', ')}, docs/explore/classify.png, docs/explore/classify-state.png`)

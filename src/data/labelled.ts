@@ -8,7 +8,6 @@ import { createRng } from '../engine/rng.ts'
 import { UserError } from '../errors.ts'
 import { detectDelimiter } from './csv.ts'
 import { decodeText, readText } from './text.ts'
-import type { Vocab } from './vocab.ts'
 
 export interface LabelledRows {
   readonly path: string
@@ -103,9 +102,4 @@ export function stratifiedSplit(path: string, ids: Int32Array, C: number, valFra
   if (out.train.length === 0) throw new UserError(`${path}: --val-frac ${valFrac} and --test-frac ${testFrac} leave no training rows`)
   if (out.val.length === 0) throw new UserError(`${path}: ${ids.length} rows are too few for a validation split of ${valFrac} (raise --val-frac)`)
   return out
-}
-
-/** Each text as character ids (-1: a character the vocabulary lacks, read as the zero vector). */
-export function encodeTexts(texts: readonly string[], vocab: Vocab): Int32Array[] {
-  return texts.map((t) => vocab.encode(vocab.inVocabForm(t)))
 }

@@ -72,6 +72,11 @@ export class Vocab {
   }
 }
 
+/** Each text as character ids (-1: a character the vocabulary lacks, read as the zero vector). */
+export function encodeTexts(texts: readonly string[], vocab: Vocab): Int32Array[] {
+  return texts.map((t) => vocab.encode(vocab.inVocabForm(t)))
+}
+
 /** "U+0065 U+0301": the code points of a string, for messages where two spellings look alike. */
 export function codePoints(s: string): string {
   return [...s].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ')

@@ -19,10 +19,14 @@ export const EXPLORER_FILE: OutputKind = {
   is: (head) => new RegExp(`^<!DOCTYPE html>[\\s\\S]*<title>${TITLE}`, 'i').test(head.toString('utf8')),
 }
 
-const VIEWS: [string, string][] = [
-  ['unroll', 'Unrolling'], ['sharing', 'Sharing'], ['state', 'Hidden state'],
-  ['generate', 'Generation'], ['vanishing', 'Vanishing gradients'], ['bptt', 'BPTT'],
-]
+/** The six views; a classifier's fourth reads a sentence and classifies it instead of generating. */
+function views(kind: PageData['kind']): [string, string][] {
+  return [
+    ['unroll', 'Unrolling'], ['sharing', 'Sharing'], ['state', 'Hidden state'],
+    kind === 'classifier' ? ['classify', 'Classification'] : ['generate', 'Generation'],
+    ['vanishing', 'Vanishing gradients'], ['bptt', 'BPTT'],
+  ]
+}
 
 export function sha256(s: string): string {
   return `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`
@@ -38,7 +42,11 @@ export function renderExplorer(d: PageData, script: string, reportHref: string |
   const code = script.replace(/<\/(script)/gi, '<\\/$1')
   const csp = `default-src 'none'; script-src ${sha256(code)} 'wasm-unsafe-eval'; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`
   const m = d.spec
-  const what = d.kind === 'text' ? `character model, ${d.vocab!.length} characters` : `forecaster of ${d.series!.columns[0].name}`
+  const what = d.kind === 'text' ? `character model, ${d.vocab!.length} characters`
+    : d.kind === 'classifier'
+      ? `classifier of ${d.vocab!.length} characters into ${d.classifier!.classes.join(', ')} (--pool ${d.classifier!.pool})`
+      : `forecaster of ${d.series!.columns[0].name}`
+  const VIEWS = views(d.kind)
   const weights = d.weights.dtype === 'f16' ? `float16 weights (largest rounding error ${d.weights.maxError.toExponential(1)})`
     : 'float32 weights'
   const sub = [

@@ -1,7 +1,8 @@
 /**
  * A checkpoint → the data an explorer page carries: the best parameters (float32, or float16 at half the
  * size), vocabulary or column statistics, training history, and the initial input: `--text`, else the
- * start of the training text (or the first rows of the training CSV), else a sample of the model.
+ * start of the training text (or the first rows of the training CSV; a classifier's first held-out row), else a
+ * sample of the model.
  */
 import { existsSync } from 'node:fs'
 import { formatDate } from '../data/dates.ts'
@@ -11,13 +12,14 @@ import { createRng } from '../engine/rng.ts'
 import { UserError } from '../errors.ts'
 import { readForModel } from '../tasks/forecast.ts'
 import { decodeTensor } from '../model/checkpoint/tensor.ts'
-import type { Checkpoint, SeriesMeta } from '../model/checkpoint/schema.ts'
+import type { Checkpoint, ClassifierMeta, SeriesMeta } from '../model/checkpoint/schema.ts'
 import { modelFromCheckpoint } from '../model/checkpoint/load.ts'
 import { sampleText } from '../model/sampler.ts'
 import { gateOrder, paramSpecs } from '../model/spec.ts'
 import { specOf } from '../model/checkpoint/schema.ts'
 import type { PageData } from './page/data.ts'
 import { toHalf } from './half.ts'
+import { classifierPage } from './classifier-data.ts'
 
 export const DEFAULT_CHARS = 60
 export const DEFAULT_ROWS = 48
@@ -25,8 +27,6 @@ export const DEFAULT_ROWS = 48
 export interface PageOptions { text?: string; weights: 'f32' | 'f16' }
 
 export function pageData(path: string, name: string, ck: Checkpoint, o: PageOptions): PageData {
-  if (ck.kind === 'classifier')
-    throw new UserError(`${path}: a classifier; rnn explore shows language models and forecasters (rnn inspect-state shows a classifier's class probabilities step by step)`)
   const spec = specOf(ck)
   const all = paramSpecs(spec).map((s) => decodeTensor(ck.params[s.name]))
   const flat = new Float32Array(all.reduce((n, a) => n + a.length, 0))
@@ -39,19 +39,23 @@ export function pageData(path: string, name: string, ck: Checkpoint, o: PageOpti
     maxError = h.maxError
   } else bytes = new Uint8Array(flat.buffer)
   const base = {
-    name, kind: ck.kind as 'text' | 'timeseries', spec, gateOrder: gateOrder(spec.cell),
+    name, kind: ck.kind, spec, gateOrder: gateOrder(spec.cell),
     weights: { dtype: o.weights, base64: Buffer.from(bytes).toString('base64'), maxError },
     history: ck.progress.history, trainedSteps: ck.progress.step,
     sample: { seed: 1, length: 200, temp: 1, topK: null, topP: null, prime: '' },
   }
   if (ck.data.kind === 'text') {
     const vocab = new Vocab(ck.data.vocab)
-    return { ...base, vocab: ck.data.vocab, series: null, input: textInput(path, ck, vocab, o.text) }
+    return { ...base, vocab: ck.data.vocab, series: null, classifier: null, input: textInput(path, ck, vocab, o.text) }
+  }
+  if (ck.data.kind === 'classifier') {
+    const c = classifierPage(ck as Checkpoint & { data: ClassifierMeta }, modelFromCheckpoint(ck).model, o.text)
+    return { ...base, vocab: ck.data.vocab, series: null, classifier: c.info, input: c.input }
   }
   const s = ck as Checkpoint & { data: SeriesMeta }
   const rows = seriesRows(s, o.text)
   return {
-    ...base, vocab: null, input: rows.rows.map((r) => r.join(', ')).join('\n'),
+    ...base, vocab: null, classifier: null, input: rows.rows.map((r) => r.join(', ')).join('\n'),
     series: {
       columns: s.data.columns, transform: s.data.transform, rows: rows.rows, dates: rows.dates, seqLen: s.config.seq_len!, season: s.data.season,
     },

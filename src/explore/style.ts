@@ -42,4 +42,7 @@ pre.sample { white-space: pre-wrap; background: #f7f7f7; border: 1px solid #e5e5
 .slot.summed { fill: #e8a0a0; }
 .slot.now { stroke: var(--now); stroke-width: 2; }
 .check { font-weight: 600; }
+input.sentence { width: 100%; box-sizing: border-box; font: 14px ui-monospace, Menlo, Consolas, monospace; padding: 4px; }
+.verdict { font-weight: 600; } .pool-bar { stroke: #777; stroke-width: 2.5; } .edge.pool { stroke-dasharray: 3 2; }
+.coloured span.now { outline: 2px solid var(--now); }
 `

@@ -3,8 +3,8 @@
  * characters (the held-out test rows of its training CSV, or the rows of a CSV given), each cut to its first
  * --seq-len characters, so the loss sits at the head after exactly that many steps of every window.
  */
-import { encodeTexts, labelIds, readLabelled } from '../data/labelled.ts'
-import type { Vocab } from '../data/vocab.ts'
+import { labelIds, readLabelled } from '../data/labelled.ts'
+import { encodeTexts, type Vocab } from '../data/vocab.ts'
 import { UserError } from '../errors.ts'
 import type { Checkpoint, ClassifierMeta } from '../model/checkpoint/schema.ts'
 import { readClassifierData } from '../tasks/classify-source.ts'

@@ -47,7 +47,8 @@ export async function gradientReport(req: GradientRequest): Promise<GradientRepo
     const loaded = loadModel(path)
     const ck = loaded.checkpoint
     if (ck.data.kind === 'classifier') {
-      if (req.lossAt === 'all') throw new UserError(`--loss-at all: ${path} is a classifier, with one loss per text at its head after the last step (leave out --loss-at)`)
+      if (req.lossAt === 'all')
+        throw new UserError(`--loss-at all: ${path} is a classifier, with one loss per text at its head after the last step (leave out --loss-at)`)
       const { classifierWindow } = await import('./class-window.ts')
       ;({ file, window } = classifierWindow(path, ck as Checkpoint & { data: ClassifierMeta }, loaded.vocab!, req))
     } else if (ck.data.kind === 'timeseries') {

@@ -12,7 +12,7 @@ export type ExploreOptions = z.infer<typeof ExploreOptions>
 
 export const EXPLORE_FLAGS: FlagRow[] = [
   { key: 'text', flag: '--text', arg: '<text>', help: 'the input the page starts with (default: the first 60 characters of the training '
-    + 'text; a forecaster: rows, one per line)' },
+    + 'text; a forecaster: rows, one per line; a classifier: its first held-out row)' },
   { key: 'out', flag: '--out', arg: '<file.html>', help: 'output file (default: beside the checkpoint, <name>.explore.html)' },
   { key: 'weights', flag: '--weights', arg: '<f32|f16>', help: 'weights in the page as float32 (exact) or float16 (half the size; the '
     + 'largest rounding error is printed)' },

@@ -100,7 +100,7 @@ function classifierHead(pool: 'last' | 'mean' | 'max', steps: number, centre: (t
   const lines = [`${' '.repeat(last)}ŷ`, `${' '.repeat(last)}${c.magenta('↑W_hy')}`]
   if (pool === 'last') return lines
   const first = centre(0)
-  const bar: string[] = Array.from({ length: last - first + 1 }, (_, i) => (i === 0 ? (steps === 1 ? '┤' : '┌') : i === last - first ? '┤' : '─'))
+  const bar: string[] = Array.from({ length: last - first + 1 }, (_, i) => (i === last - first ? '┤' : i === 0 ? '┌' : '─'))
   for (let t = 1; t < steps - 1; t++) bar[centre(t) - first] = '┬'
   // the word goes on the dashes of the first segment (a step is wider than " mean ")
   const word = ` ${pool} `

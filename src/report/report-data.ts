@@ -46,7 +46,7 @@ export interface ReportData {
 }
 
 export function reportData(path: string, ck: Checkpoint): ReportData {
-  if (ck.kind === 'classifier') throw new UserError(`${path}: a classifier; rnn report shows language models and forecasters (use rnn eval)`)
+  if (ck.kind === 'classifier') throw new UserError(`${path}: a classifier; rnn report shows language models and forecasters (rnn eval scores a classifier, rnn explore shows it read)`)
   const { model } = modelFromCheckpoint(ck)
   const parameters = Object.values(ck.params).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0)
   if (ck.data.kind === 'text') {

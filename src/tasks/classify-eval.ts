@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs'
 import { UserError } from '../errors.ts'
-import { encodeTexts, labelIds, readLabelled } from '../data/labelled.ts'
-import type { Vocab } from '../data/vocab.ts'
+import { labelIds, readLabelled } from '../data/labelled.ts'
+import { encodeTexts, type Vocab } from '../data/vocab.ts'
 import type { Checkpoint, ClassifierMeta } from '../model/checkpoint/schema.ts'
 import type { Model } from '../model/model.ts'
 import { argmaxRows, predictRows } from './classify.ts'

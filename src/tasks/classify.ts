@@ -5,8 +5,7 @@
 import type { Model } from '../model/model.ts'
 import { softmaxRows } from '../model/pool.ts'
 import { padBatch } from '../data/sequence-batches.ts'
-import { encodeTexts } from '../data/labelled.ts'
-import type { Vocab } from '../data/vocab.ts'
+import { encodeTexts, type Vocab } from '../data/vocab.ts'
 
 export interface Predictions {
   /** [n][C] probabilities, in the order of `rows`. */

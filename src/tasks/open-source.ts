@@ -56,11 +56,13 @@ function checkOptionsApply(cfg: TrainConfig, classifier: boolean, from: Checkpoi
   const set = (k: keyof TrainConfig) => JSON.stringify(cfg[k]) !== JSON.stringify(DEFAULTS[k]) && !recorded(k)
   if (classifier) {
     const k = SERIES_ONLY.find(set)
-    if (k === 'seq_len') throw new UserError('--seq-len: does not apply to a classifier (each text is read whole, as one sequence from a zero state)')
+    if (k === 'seq_len')
+      throw new UserError('--seq-len: does not apply to a classifier (each text is read whole, as one sequence from a zero state)')
     if (k !== undefined) throw new UserError(`${flagOf(k)}: applies to CSV time series; a classifier reads --text and --label`)
   } else {
     const k = CLASSIFIER_ONLY.find(set)
-    if (k !== undefined) throw new UserError(`${flagOf(k)}: applies to a classifier only; add --label <column> (and --text <column>) to train one`)
+    if (k !== undefined)
+      throw new UserError(`${flagOf(k)}: applies to a classifier only; add --label <column> (and --text <column>) to train one`)
   }
 }
 

@@ -97,10 +97,10 @@ describe('one trained classifier through describe, inspect-gradients and report'
     const cwd = await trained()
     const r = await runRnn(['report', 'c.json'], { cwd })
     expect(r.code).toBe(1)
-    expect(r.stderr.trim()).toBe('rnn: c.json: a classifier; rnn report shows language models and forecasters (use rnn eval)')
+    expect(r.stderr.trim()).toBe('rnn: c.json: a classifier; rnn report shows language models and forecasters (rnn eval scores a classifier, rnn explore shows it read)')
     const t = await runRnn(['train', 'reviews.csv', ...CLS, '--hidden', '8', '--steps', '2', '--out', 'd.json', '--report', 'd.html'], { cwd })
     expect(t.code).toBe(1)
-    expect(t.stderr.trim()).toBe('rnn: --report: rnn report shows language models and forecasters, not classifiers (rnn eval scores a classifier)')
+    expect(t.stderr.trim()).toBe('rnn: --report: rnn report shows language models and forecasters, not classifiers (rnn eval scores a classifier, rnn explore shows it read)')
     expect(existsSync(join(cwd, 'd.json'))).toBe(false)
   })
 

@@ -217,15 +217,6 @@ describe('looking inside a classifier', () => {
     expect(tooLong.code).toBe(1)
     expect(tooLong.stderr.trim()).toMatch(/^rnn: .*reviews\.csv: 0 texts from --offset 0 have at least --seq-len 1000 characters; --batches 1 needs 1 \(try --seq-len \d+\)$/)
   })
-
-  it('explore refuses a classifier with one line', async () => {
-    const cwd = temp()
-    const r0 = await runRnn(['train', 'reviews.csv', ...CLS, ...SMALL, '--steps', '2', '--out', 'c.json'], { cwd })
-    expect(r0.code, r0.stderr).toBe(0)
-    const e = await runRnn(['explore', 'c.json'], { cwd })
-    expect(e.code).toBe(1)
-    expect(e.stderr.trim()).toBe('rnn: c.json: a classifier; rnn explore shows language models and forecasters (rnn inspect-state shows a classifier\'s class probabilities step by step)')
-  })
 })
 
 it('--init-from: the language model\'s recurrent layers and character columns, fresh columns for characters it lacks', async () => {

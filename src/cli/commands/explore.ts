@@ -8,7 +8,8 @@ import { fmtInt, log, result } from '../output.ts'
 
 export function command(): Command {
   const cmd = new Command('explore')
-    .description('write one offline HTML page that runs the model: unrolling, sharing, hidden state, generation, vanishing gradients, BPTT')
+    .description('write one offline HTML page that runs the model: unrolling, sharing, hidden state, generation (a classifier: '
+      + 'classification), vanishing gradients, BPTT')
     .argument('[checkpoint]', 'checkpoint file (default: the most recent in ./checkpoints)')
   return addFlags(cmd, EXPLORE_FLAGS, ExploreOptions).addHelpText('after', `
 The page needs no network and no server: open it from disk in a browser. Its numbers come from rnn's own
@@ -18,7 +19,8 @@ inspect-gradients and rnn sample.
 Examples:
   rnn explore                                        # the latest checkpoint → checkpoints/<name>.explore.html
   rnn explore checkpoints/corpus-lstm.json --text "Call me Ishmael." --out ishmael.html
-  rnn explore checkpoints/big.json --weights f16     # half the file size`).action(run)
+  rnn explore checkpoints/big.json --weights f16     # half the file size
+  rnn explore checkpoints/reviews-lstm.json --text "Not good at all."   # a classifier reading a sentence`).action(run)
 }
 
 async function run(named: string | undefined, raw: Record<string, unknown>): Promise<void> {

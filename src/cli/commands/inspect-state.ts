@@ -54,7 +54,7 @@ async function byLabel(path: string, model: Loaded['model'], vocab: Loaded['voca
   const source = ck.data.source
   if (source === null) throw new UserError(`${path}: no training file recorded to take the test rows from`)
   const { readClassifierData } = await import('../../tasks/classify-source.ts')
-  const { encodeTexts } = await import('../../data/labelled.ts')
+  const { encodeTexts } = await import('../../data/vocab.ts')
   const { unitsByLabel } = await import('../../inspect/class-state.ts')
   const data = readClassifierData(source, ck.config, ck.data.classes)
   // the test rows, or the validation rows of a model trained with --test-frac 0

@@ -52,7 +52,7 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
   if (opts.printConfig) { json(config); return }
   if (opts.report !== undefined && !/\.html?$/i.test(opts.report)) throw new UserError(`--report: ${opts.report}: the report is an HTML file; name it *.html`)
   if (opts.report !== undefined && (config.label !== null || from?.kind === 'classifier'))
-    throw new UserError('--report: rnn report shows language models and forecasters, not classifiers (rnn eval scores a classifier)')
+    throw new UserError('--report: rnn report shows language models and forecasters, not classifiers (rnn eval scores a classifier, rnn explore shows it read)')
   const { BUNDLED_TEXT } = await import('../../data/text.ts')
   const corpus = file ?? from?.data.source ?? BUNDLED_TEXT
   const inputs = [

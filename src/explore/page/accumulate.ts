@@ -1,7 +1,8 @@
 /**
  * The bptt view's running sums: ∂L/∂W of every shared parameter as the backward pass walks from the last
  * step to step `from`, one step's term at a time, with the engine's own kernels (matmulBackwardW with one
- * row, embedBackward for one-hot input) on the buffers the engine's backward left. Summed over all steps
+ * row, embedBackward for one-hot input) on the buffers the engine's backward left (a classifier's head term
+ * once, from the pooled state, at the last step). Summed over all steps
  * they are the engine's gradient of the whole window, which the view checks (the norm of the difference).
  */
 import { kernels } from '../../engine/kernels/index.ts'
@@ -46,7 +47,10 @@ export function accumulate(m: Model, w: Window, from: number, purpose: string, u
   const sum = (n: string) => sums.get(n)!
   const top = m.layer(L - 1), dy = m.outputGrad()
   for (let t = until - 1; t >= from; t--) {
-    K.matmulBackwardW(sum('head.weight'), sum('head.bias'), dy.subarray(t * O, (t + 1) * O), top.hAt[t + 1], 1, H, O)
+    // a classifier's head applies once, to the pooled state, where the backward pass starts (its last step)
+    if (m.spec.pool === undefined)
+      K.matmulBackwardW(sum('head.weight'), sum('head.bias'), dy.subarray(t * O, (t + 1) * O), top.hAt[t + 1], 1, H, O)
+    else if (t === w.T - 1) K.matmulBackwardW(sum('head.weight'), sum('head.bias'), dy.subarray(0, O), m.pooled(), 1, H, O)
     for (let l = L - 1; l >= 0; l--) {
       const b = m.layer(l), GH = b.G * H
       K.matmulBackwardW(sum(`weight_hh_l${l}`), sum(`bias_hh_l${l}`), b.dhhAt[t], b.hAt[t], 1, H, GH)

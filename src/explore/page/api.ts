@@ -16,18 +16,35 @@ export function api(app: App) {
   const r = app.runner
   let own: ReturnType<typeof r.detached> | null = null
   const model = () => (own ??= r.detached())
+  const label = (name: string | undefined) => {
+    if (name === undefined || name === '') return -1
+    const k = r.labelIndex(name)
+    if (k < 0) throw new Error(`label "${name}" is not one of the classes (${(r.classes ?? []).join(', ')})`)
+    return k
+  }
   return {
     /** The kernels the page computes with: 'wasm' (the CLI's default binary, 'relaxed-simd' or 'simd') or 'js'. */
     get kernels(): string { return kernelName() === 'wasm' ? `wasm (${wasmVariant})` : 'js' },
     /** Switches the kernels, as the CLI's --kernels does ('js': the reference, float64 sums); redraws. */
     setKernels(name: KernelName): void { setKernels(name); app.set({}) },
-    /** Hidden states [layer][t][unit] after each step, and per step the softmax over the vocabulary (text)
-     *  or the forecast of the next row in original units (time series). */
-    feed(text: string): { hidden: number[][][]; cell: number[][][] | null; probs: number[][] | null; forecast: number[][] | null } {
+    /** Hidden states [layer][t][unit] after each step, and per step the softmax over the vocabulary (text),
+     *  the forecast of the next row in original units (time series), or a classifier's class probabilities had
+     *  the text ended there (classProbs [t][class], as rnn inspect-state). */
+    feed(text: string) {
       const tr = r.trace(r.parse(text))
       const out = plain(tr.out)
-      const chars = r.vocab !== null
-      return { hidden: tr.h.map(plain), cell: tr.c?.map(plain) ?? null, probs: chars ? out : null, forecast: chars ? null : out }
+      const kind = r.data.kind
+      return {
+        hidden: tr.h.map(plain), cell: tr.c?.map(plain) ?? null,
+        probs: kind === 'text' ? out : null, forecast: kind === 'timeseries' ? out : null, classProbs: kind === 'classifier' ? out : null,
+      }
+    },
+    /** A classifier's verdict on a text: `rnn classify --json`'s object, from the same function. */
+    classify(text: string): { text: string; label: string; probabilities: Record<string, number> } {
+      const p = r.classify(text), classes = r.classes!
+      let best = 0
+      for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c
+      return { text, label: classes[best], probabilities: Object.fromEntries(classes.map((c, k) => [c, p[k]])) }
     },
     /** A forecaster's next `horizon` rows after the input rows (default: one season), each fed back: `rnn sample
      *  --input <rows> --horizon h`'s target values. */
@@ -41,9 +58,10 @@ export function api(app: App) {
         argmax: o.argmax,
       })
     },
-    /** `rnn inspect-gradients`' series for the window: steps 0…T-2 of the input, each predicting the next. */
-    gradients(text: string, o: { lossAt?: LossAt } = {}) {
-      const g = r.gradients(r.parse(text), o.lossAt ?? 'last', model())
+    /** `rnn inspect-gradients`' series for the window: steps 0…T-2 of the input, each predicting the next; a
+     *  classifier's: every step, the loss at its head against `label` (default: the class it predicts). */
+    gradients(text: string, o: { lossAt?: LossAt; label?: string } = {}) {
+      const g = r.gradients(r.parse(text), o.lossAt ?? 'last', model(), label(o.label))
       return {
         loss: g.loss,
         dh_norm: g.series.map((s) => s.dh_norm), dc_norm: g.series.map((s) => s.dc_norm),
@@ -51,10 +69,10 @@ export function api(app: App) {
       }
     },
     /** The bptt view's check: the per-step sums against the engine's gradient of the whole window. */
-    bptt(text: string, o: { lossAt?: LossAt } = {}): { diff: number; norm: number; maxAbsDiff: number } {
+    bptt(text: string, o: { lossAt?: LossAt; label?: string } = {}): { diff: number; norm: number; maxAbsDiff: number } {
       const input = r.parse(text)
-      r.gradients(input, o.lossAt ?? 'last', model())
-      const sums = accumulate(model(), r.window(input), 0, 'api')
+      r.gradients(input, o.lossAt ?? 'last', model(), label(o.label))
+      const sums = accumulate(model(), r.window(input, label(o.label)), 0, 'api')
       let maxAbsDiff = 0
       for (const s of sums) for (let i = 0; i < s.sum.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(s.sum[i] - s.engine[i]))
       return { ...difference(sums), maxAbsDiff }

@@ -32,9 +32,10 @@ export class App {
   private computedFor: string | null = null
   private cachedInput: Input | null = null
   private cachedTrace: Trace | null = null
-  private readonly grads = new Map<LossAt, GradientInspection>()
+  /** Backward passes of the current input by loss placement and (a classifier) label: "last " or "last negative". */
+  private readonly grads = new Map<string, GradientInspection>()
   /** Which backward pass the gradient model's buffers hold now. */
-  private held: LossAt | null = null
+  private held: string | null = null
   error: string | null = null
   private timer: ReturnType<typeof setInterval> | null = null
   private readonly listeners: ((a: App) => void)[] = []
@@ -77,19 +78,26 @@ export class App {
   get trace(): Trace | null { return this.cachedTrace }
   get T(): number { return this.cachedInput?.T ?? 0 }
 
-  /** Gradients of the current input for a loss placement, computed on first use. */
+  /**
+   * Gradients of the current input for a loss placement (a classifier: its loss at the head, against the
+   * state's label), computed on first use.
+   */
   gradients(lossAt: LossAt = this.state.lossAt): GradientInspection | null {
-    const input = this.cachedInput
-    if (input === null || input.T < 2) return null
-    let g = this.grads.get(lossAt)
-    if (g === undefined) { g = this.runner.gradients(input, lossAt); this.grads.set(lossAt, g); this.held = lossAt; this.backwardPasses++ }
+    const input = this.cachedInput, classifier = this.runner.classes !== null
+    if (input === null || input.T < (classifier ? 1 : 2)) return null
+    const label = classifier ? this.runner.labelIndex(this.state.label) : -1, key = `${lossAt} ${label}`
+    let g = this.grads.get(key)
+    if (g === undefined) {
+      g = this.runner.gradients(input, lossAt, undefined, label)
+      this.grads.set(key, g); this.held = key; this.backwardPasses++
+    }
     return g
   }
 
-  /** Makes the gradient model's buffers hold the backward pass for `lossAt` (bptt reads them). */
+  /** Makes the gradient model's buffers hold the backward pass for `lossAt` and the label (bptt reads them). */
   backwardFor(lossAt: LossAt): GradientInspection | null {
-    if (this.held === lossAt) return this.gradients(lossAt)
-    this.grads.delete(lossAt)
+    const key = `${lossAt} ${this.runner.classes !== null ? this.runner.labelIndex(this.state.label) : -1}`
+    if (this.held !== key) this.grads.delete(key)
     return this.gradients(lossAt)
   }
 

@@ -3,6 +3,8 @@
  * `<script type="application/json">`), and the decoding of its weights. Shared by both sides as types.
  */
 import type { HistoryPoint } from '../../model/checkpoint/schema.ts'
+import type { UnitCorrelation } from '../../inspect/class-state.ts'
+import type { Pool } from '../../model/pool.ts'
 import type { ModelSpec } from '../../model/spec.ts'
 import type { ColumnStats, Transform } from '../../data/codec.ts'
 import { fromHalf } from '../half.ts'
@@ -19,9 +21,16 @@ export interface SeriesInfo {
   season: number
 }
 
+export interface ClassifierInfo {
+  classes: string[]
+  pool: Pool
+  /** `rnn inspect-state --by-label` on the held-out rows: every top-layer unit by |r| (null without the training CSV). */
+  byLabel: { rows: number; units: UnitCorrelation[] } | null
+}
+
 export interface PageData {
   name: string
-  kind: 'text' | 'timeseries'
+  kind: 'text' | 'timeseries' | 'classifier'
   spec: ModelSpec
   gateOrder: string[]
   /** Every parameter in paramSpecs order, one base64 blob of little-endian float32 or float16. */
@@ -30,6 +39,7 @@ export interface PageData {
   /** Initial contents of the input box: text, or CSV rows one per line. */
   input: string
   series: SeriesInfo | null
+  classifier: ClassifierInfo | null
   history: HistoryPoint[]
   /** Defaults of the generate view (the same as `rnn sample`'s). */
   sample: { seed: number; length: number; temp: number; topK: number | null; topP: number | null; prime: string }

@@ -13,6 +13,7 @@ import { unroll } from './views/unroll.ts'
 import { sharing } from './views/sharing.ts'
 import { stateView } from './views/state.ts'
 import { generate } from './views/generate.ts'
+import { classify } from './views/classify.ts'
 import { vanishing } from './views/vanishing.ts'
 import { bptt } from './views/bptt.ts'
 
@@ -21,12 +22,12 @@ const runner = new Runner(data)
 const s = data.sample
 const defaults: State = {
   text: data.input, t: 0, view: 'unroll', layer: data.spec.num_layers - 1, unit: -1, quantity: 'h', sort: 'index', param: '',
-  lossAt: 'last', compare: false, phase: 'forward',
+  lossAt: 'last', label: '', compare: false, phase: 'forward',
   temp: s.temp, topK: s.topK ?? 0, topP: s.topP ?? 1, seed: s.seed, length: s.length, prime: s.prime,
 }
 const app = new App(runner, defaults)
 mountControls(document.getElementById('controls')!, app)
-const views: View[] = [unroll, sharing, stateView, generate, vanishing, bptt]
+const views: View[] = [unroll, sharing, stateView, data.kind === 'classifier' ? classify : generate, vanishing, bptt]
 for (const v of views) app.add(v, document.querySelector<HTMLElement>(`[data-view="${v.name}"]`)!)
 window.addEventListener('hashchange', () => app.set(app.stateFromHash()))
 for (const a of document.querySelectorAll<HTMLAnchorElement>('nav a')) {

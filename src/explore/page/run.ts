@@ -1,7 +1,9 @@
 /**
  * The model in the page: the engine's own Model, sampler and gradient inspection (bundled from src/ at
  * build time, js kernels), so every number the views draw is the CLI's. An input is the text box parsed
- * into steps: characters of a text model, or CSV rows encoded with the checkpoint's codec.
+ * into steps: characters of a text model or a classifier, or CSV rows encoded with the checkpoint's codec.
+ * A classifier's output after step t is its class probabilities had the text ended there (inspect-state's),
+ * and its loss sits at the head after the last step, against one label.
  */
 import { SeriesCodec } from '../../data/codec.ts'
 import { rollingForecast } from '../../tasks/rolling-forecast.ts'
@@ -10,6 +12,8 @@ import { kernels } from '../../engine/kernels/index.ts'
 import { allocParams, type Params } from '../../engine/params.ts'
 import { createRng } from '../../engine/rng.ts'
 import { inspectGradients, type GradientInspection, type LossAt, type Window } from '../../inspect/gradients.ts'
+import { stepProbabilities } from '../../inspect/class-state.ts'
+import { classifyTexts } from '../../tasks/classify.ts'
 import { createModel } from '../../model/create.ts'
 import { Model } from '../../model/model.ts'
 import { explainText, sampleText, type ExplainedStep } from '../../model/sampler.ts'
@@ -20,7 +24,7 @@ import { decodeWeights, type PageData } from './data.ts'
 export interface Input {
   readonly T: number
   readonly x: Int32Array | Float32Array
-  /** Targets of steps 0..T-2 (the last step has no next character or row). */
+  /** Targets of steps 0..T-2 (the last step has no next character or row); a classifier: none (see window()). */
   readonly targets: Int32Array | Float32Array
   /** A short label per step: the character, or the row's target value. */
   readonly labels: string[]
@@ -42,17 +46,23 @@ export interface Trace {
   readonly c: Float32Array[][] | null
   /** [layer][t][G·H]: the gate activations of LSTM (i,f,g,o) and GRU (r,z,n); null for plain RNNs. */
   readonly gates: Float32Array[][] | null
-  /** [t][O]: softmax over the vocabulary (text), or the forecast of the next row in original units (series). */
+  /**
+   * [t][O]: softmax over the vocabulary (text), the forecast of the next row in original units (series), or
+   * a classifier's class probabilities had the text ended after step t.
+   */
   readonly out: Float64Array[]
 }
 
 export class Runner {
   readonly vocab: Vocab | null
   readonly codec: SeriesCodec | null
+  /** A classifier's classes (null for other models). */
+  readonly classes: string[] | null
   readonly params: Params
   private readonly feedModel: Model
   private readonly gradModel: Model
   private forecaster: Model | null = null
+  private classifier: Model | null = null
 
   constructor(readonly data: PageData) {
     const spec = data.spec
@@ -62,6 +72,7 @@ export class Runner {
     this.gradModel = new Model(spec, this.params)
     this.vocab = data.vocab === null ? null : new Vocab(data.vocab)
     this.codec = data.series === null ? null : new SeriesCodec(data.series.columns, data.series.transform)
+    this.classes = data.classifier?.classes ?? null
   }
 
   get spec(): ModelSpec { return this.data.spec }
@@ -73,7 +84,7 @@ export class Runner {
       if (unknown.length > 0)
         throw new Error(`characters not in the model's vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`)
       const ids = this.vocab.encode(text)
-      return { T: ids.length, x: ids, targets: ids.slice(1), labels: [...text], rows: null }
+      return { T: ids.length, x: ids, targets: this.classes !== null ? new Int32Array(0) : ids.slice(1), labels: [...text], rows: null }
     }
     const codec = this.codec!, k = codec.k
     const rows = text.split('\n').map((l) => l.trim()).filter((l) => l !== '').map((line, i) => {
@@ -109,7 +120,9 @@ export class Runner {
       if (b.G > 1) gates.push(rows(b.cache, b.G * H, 0).map((g) => g.slice(0, b.G * H)))
     }
     const logits = m.outputs(), O = this.spec.output_size
-    const out = Array.from({ length: T }, (_, t) => this.output(logits.subarray(t * O, (t + 1) * O), input, t))
+    const out = this.classes !== null
+      ? stepProbabilities(m, m.layer(L - 1).h.subarray(H, (T + 1) * H), T).map((p) => Float64Array.from(p))
+      : Array.from({ length: T }, (_, t) => this.output(logits.subarray(t * O, (t + 1) * O), input, t))
     return { T, h, c: m.cell.hasC ? c : null, gates: gates.length > 0 ? gates : null, out }
   }
 
@@ -126,8 +139,12 @@ export class Runner {
     return out
   }
 
-  /** The window the gradient views differentiate: steps 0..T-2 of the input, each with its next step as target. */
-  window(input: Input): Window {
+  /**
+   * The window the gradient views differentiate: steps 0..T-2 of the input, each with its next step as
+   * target; a classifier's: every step, with class `label` (-1: the class it predicts) as the one target.
+   */
+  window(input: Input, label = -1): Window {
+    if (this.classes !== null) return { x: input.x, targets: Int32Array.of(label >= 0 ? label : this.predicted(input)), T: input.T, B: 1 }
     const T = input.T - 1
     if (T < 1) throw new Error('needs at least two steps to have a target')
     const I = this.codec?.inputSize ?? 1
@@ -139,8 +156,28 @@ export class Runner {
    * inspect.ts's inspectGradients (what `rnn inspect-gradients` runs) on the gradient model; afterwards
    * that model's buffers and params.grad hold this backward pass (bptt.ts reads them).
    */
-  gradients(input: Input, lossAt: LossAt, model: Model = this.gradModel): GradientInspection {
-    return inspectGradients(model, this.window(input), lossAt)
+  gradients(input: Input, lossAt: LossAt, model: Model = this.gradModel, label = -1): GradientInspection {
+    return inspectGradients(model, this.window(input, label), lossAt)
+  }
+
+  /** `rnn classify`'s probabilities of the text (the same function), [class]. */
+  classify(text: string): Float64Array {
+    if (this.classes === null || this.vocab === null) throw new Error('not a classifier')
+    this.classifier ??= new Model(this.spec, this.params)
+    return classifyTexts(this.classifier, this.vocab, [text]).probs
+  }
+
+  /** The class a classifier gives the whole input (the first on a tie, as rnn classify). */
+  predicted(input: Input): number {
+    const p = this.classify(input.labels.join(''))
+    let best = 0
+    for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c
+    return best
+  }
+
+  /** A class name as its index; '' is -1 (the predicted class). */
+  labelIndex(label: string): number {
+    return label === '' || this.classes === null ? -1 : this.classes.indexOf(label)
   }
 
   /**

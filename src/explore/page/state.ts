@@ -5,7 +5,8 @@
  */
 import type { LossAt } from '../../inspect/gradients.ts'
 
-export const VIEWS = ['unroll', 'sharing', 'state', 'generate', 'vanishing', 'bptt'] as const
+/** A page shows six of these: a classifier's page has `classify` where the others have `generate`. */
+export const VIEWS = ['unroll', 'sharing', 'state', 'generate', 'classify', 'vanishing', 'bptt'] as const
 export type ViewName = (typeof VIEWS)[number]
 
 export interface State {
@@ -18,10 +19,13 @@ export interface State {
   unit: number
   /** What the state view's heatmap shows. */
   quantity: 'h' | 'c' | 'gates'
-  sort: 'index' | 'variance'
+  /** label: a classifier's top layer by |r| with the label over the held-out rows (inspect-state --by-label). */
+  sort: 'index' | 'variance' | 'label'
   /** The parameter selected in the sharing view, highlighted in the unrolled one ('' for none). */
   param: string
   lossAt: LossAt
+  /** A classifier's loss is at its head, against this class ('' : the class it predicts for the input). */
+  label: string
   compare: boolean
   phase: 'forward' | 'backward'
   temp: number; topK: number; topP: number; seed: number; length: number; prime: string
@@ -30,7 +34,7 @@ export interface State {
 type Key = keyof State
 const NUMBERS: Key[] = ['t', 'layer', 'unit', 'temp', 'topK', 'topP', 'seed', 'length']
 const CHOICES: Partial<Record<Key, readonly string[]>> = {
-  view: VIEWS, quantity: ['h', 'c', 'gates'], sort: ['index', 'variance'], lossAt: ['last', 'all'], phase: ['forward', 'backward'],
+  view: VIEWS, quantity: ['h', 'c', 'gates'], sort: ['index', 'variance', 'label'], lossAt: ['last', 'all'], phase: ['forward', 'backward'],
 }
 
 export function toHash(s: State, defaults: State): string {

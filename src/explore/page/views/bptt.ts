@@ -8,7 +8,7 @@
 import type { App, View } from '../app.ts'
 import { accumulate, difference, type Sum } from '../accumulate.ts'
 import { clear, el, fmt, heatmap, maxAbs, svgEl } from '../dom.ts'
-import { frame, select } from './common.ts'
+import { frame, labelSelect, select } from './common.ts'
 
 let cache: { pass: number; from: number; sums: Sum[] | null } = { pass: -1, from: 0, sums: null }
 let checked = { pass: -1, diff: 0, norm: 0 }
@@ -20,15 +20,18 @@ export const bptt: View = {
   title: '6 · Backpropagation through time',
   backward: true,
   mount(root, app) {
+    const enters = app.runner.classes !== null
+      ? 'the gradient enters once, at the head after the last step, reaches every h_t it pooled and flows back in time'
+      : 'the gradient enters at each output, flows through the head into h_t and back in time'
     const body = frame(root, this.title, 'Forward, every step stores what the backward pass will need. Backward, from the last step to '
-      + 'the first, the gradient enters at each output, flows through the head into h_t and back in time, and every step adds its term '
-      + 'to the gradient of the SAME shared weights. Scrub or play to move through a phase.')
+      + `the first, ${enters}, and every step adds its term to the gradient of the SAME shared weights. `
+      + 'Scrub or play to move through a phase.')
     const phases: [string, string][] = [
       ['forward', 'phase 1: forward (fill the cache)'], ['backward', 'phase 2: backward (accumulate ∂L/∂W)'],
     ]
     phaseSel = select('phase', phases, (v) => app.set({ phase: v as 'forward' | 'backward' }))
     const losses: [string, string][] = [['last', 'loss at the last step'], ['all', 'loss summed over steps']]
-    lossSel = select('loss at', losses, (v) => app.set({ lossAt: v as 'last' | 'all' }))
+    lossSel = app.runner.classes !== null ? labelSelect(app) : select('loss at', losses, (v) => app.set({ lossAt: v as 'last' | 'all' }))
     lane = el('div', { class: 'lane' }); detail = el('p', { class: 'detail' })
     sumsBox = el('div', { class: 'matrices' }); check = el('p', { class: 'check' })
     body.append(el('div', { class: 'row' }), lane, detail, sumsBox, check)
@@ -36,13 +39,13 @@ export const bptt: View = {
   },
   render(app) {
     const s = app.state
-    phaseSel.value = s.phase; lossSel.value = s.lossAt
+    phaseSel.value = s.phase; lossSel.value = app.runner.classes !== null ? s.label : s.lossAt
     clear(lane); clear(detail); clear(check)
     const input = app.input, tr = app.trace
     if (input === null || tr === null) return
     const g = app.backwardFor(s.lossAt)
     if (g === null) { detail.textContent = 'Needs at least two steps.'; return }
-    const m = app.runner.lastBackward, w = app.runner.window(input), T = w.T
+    const m = app.runner.lastBackward, w = app.runner.window(input, app.runner.labelIndex(s.label)), T = w.T
     const { hidden_size: H, num_layers: L } = app.runner.spec
     // forward: steps 0..t stored; backward: the pass has reached step T-1-t
     const step = s.phase === 'forward' ? Math.min(s.t, T - 1) : Math.max(0, T - 1 - s.t)
@@ -54,11 +57,16 @@ export const bptt: View = {
       detail.textContent = `Forward to step ${step}: stored ${what}: ${((step + 1) * floats).toLocaleString('en-US')} floats so far, `
         + `${(T * floats).toLocaleString('en-US')} for the window.`
     } else {
-      const dy = norm(m.outputGrad(), step, app.runner.spec.output_size), top = m.layer(L - 1)
+      const top = m.layer(L - 1), pool = app.runner.spec.pool, O = app.runner.spec.output_size
       const dh = norm(top.dh, step, H), dhh = norm(top.dhh, step, top.G * H), hPrev = norm(top.h, step, H)
-      detail.textContent = `Backward at step ${step}: ‖∂L/∂y_t‖ = ${fmt(dy)} → through W_hy into h_t: ‖∂L/∂h_t‖ = ${fmt(dh)} `
-        + `(head + later steps) → W_hh term ‖δ_t ⊗ h_(t-1)‖ = ${fmt(dhh * hPrev)}, W_ih term ‖δ_t ⊗ x_t‖ from the same δ_t, `
-        + `and δ_t flows on to step ${step - 1 < 0 ? '(none: h_0)' : step - 1}.`
+      // a classifier's loss enters once, at the head after the last step, and reaches each h_t through the pooling
+      const dy = norm(m.outputGrad(), pool === undefined ? step : 0, O)
+      const into = pool === undefined
+        ? `‖∂L/∂y_t‖ = ${fmt(dy)} → through W_hy into h_t: ‖∂L/∂h_t‖ = ${fmt(dh)} (head + later steps)`
+        : `∂L/∂y enters once at the head (‖∂L/∂y‖ = ${fmt(dy)}), through W_hy and the ${pool} pooling into `
+          + `h_t: ‖∂L/∂h_t‖ = ${fmt(dh)} (pooling + later steps)`
+      detail.textContent = `Backward at step ${step}: ${into} → W_hh term ‖δ_t ⊗ h_(t-1)‖ = ${fmt(dhh * hPrev)}, `
+        + `W_ih term ‖δ_t ⊗ x_t‖ from the same δ_t, and δ_t flows on to step ${step - 1 < 0 ? '(none: h_0)' : step - 1}.`
     }
     const from = s.phase === 'forward' ? T : step
     const sums = running(app.backwardPasses, m, w, from)

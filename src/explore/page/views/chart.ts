@@ -33,14 +33,16 @@ export function logChart(lines: readonly Line[], at: number, width = 640, height
 
 /**
  * A linear line chart of values over positions 0…n-1 (a series may start later: `from`), with a dashed
- * vertical line at position `split` (where a forecast takes over from the data).
+ * vertical line at position `split` (where a forecast takes over from the data, or the step shown); the
+ * value axis spans the data, or `range`.
  */
-export function lineChart(lines: readonly (Line & { from?: number })[], split: number, width = 640, height = 180): SVGSVGElement {
+export function lineChart(lines: readonly (Line & { from?: number })[], split: number, width = 640, height = 180,
+  range?: [number, number]): SVGSVGElement {
   const svg = svgEl('svg', { class: 'chart', width, height, role: 'img', 'aria-label': 'line chart' })
   const all = lines.flatMap((l) => l.values.filter(Number.isFinite))
   const n = Math.max(2, ...lines.map((l) => (l.from ?? 0) + l.values.length))
   if (all.length === 0) { svg.append(svgEl('text', { x: 10, y: 20 }, 'no finite values')); return svg }
-  let lo = Math.min(...all), hi = Math.max(...all)
+  let [lo, hi] = range ?? [Math.min(...all), Math.max(...all)]
   if (hi - lo < 1e-12) { lo -= 1; hi += 1 }
   const L = 56, R = 110, Tp = 10, B = 24
   const X = (t: number) => L + (t / (n - 1)) * (width - L - R)

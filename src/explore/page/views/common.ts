@@ -1,4 +1,5 @@
 /** What every view starts with: its heading, a line saying what it shows, and a body to draw into. */
+import type { App } from '../app.ts'
 import { el } from '../dom.ts'
 
 export function frame(root: HTMLElement, title: string, what: string): HTMLElement {
@@ -6,6 +7,17 @@ export function frame(root: HTMLElement, title: string, what: string): HTMLEleme
   const body = el('div', { class: 'body' })
   root.append(body)
   return body
+}
+
+/**
+ * A classifier's gradient views differentiate the loss at its head against one class: the one it predicts
+ * for the input (the default, '') or a class chosen here.
+ */
+export function labelSelect(app: App): HTMLSelectElement {
+  const classes = app.runner.classes ?? []
+  const options: [string, string][] = [['', 'loss against the predicted class']]
+  for (const c of classes) options.push([c, `loss against "${c}"`])
+  return select('loss against label', options, (v) => app.set({ label: v }))
 }
 
 /** A <select> whose options are [value, label] pairs, calling `on` with the chosen value. */

@@ -40,10 +40,15 @@ export const sharing: View = {
     for (const [name, fig] of figures) fig.classList.toggle('selected', name === app.state.param)
     const n = app.runner.params.data.length, T = Math.max(1, app.T)
     clear(cost)
+    // a classifier's head applies once per text, so only the recurrent weights would be copied per step
+    const heads = app.runner.params.tensors.filter((x) => x.name.startsWith('head.'))
+    const head = app.runner.classes !== null ? heads.reduce((k, x) => k + x.data.length, 0) : 0
+    const unshared = (n - head) * T + head, times = (unshared / n).toFixed(unshared % n === 0 ? 0 : 1)
+    const once = head > 0 ? ` (the head, ${head.toLocaleString('en-US')} of them, applied once per text)` : ''
     cost.append(
       el('b', {}, `${n.toLocaleString('en-US')} parameters`),
-      document.createTextNode(` shared by all ${T} steps. Unshared, ${T} copies would need ${(n * T).toLocaleString('en-US')} `
-        + `parameters (${T}×), and could not read a text longer than ${T} steps.`),
+      document.createTextNode(` shared by all ${T} steps${once}. Unshared, ${T} copies would need ${unshared.toLocaleString('en-US')} `
+        + `parameters (${times}×), and could not read a text longer than ${T} steps.`),
     )
   },
 }

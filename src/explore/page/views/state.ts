@@ -1,13 +1,15 @@
 /**
  * 3. state: one layer's h_t (or c_t, or the gates) as a units × time heatmap with the input under it.
  * Clicking a unit colours the input by that unit's activation (Karpathy's cell view); units can be sorted
- * by their variance over the input.
+ * by their variance over the input, or for a classifier by their correlation with the label over its
+ * held-out rows (inspect-state --by-label), and a chart shows its class probabilities after each step.
  */
 import type { App, View } from '../app.ts'
 import { clear, diverging, el, heatmap, rgb, showChar } from '../dom.ts'
+import { lineChart } from './chart.ts'
 import { frame, select } from './common.ts'
 
-let canvas: HTMLCanvasElement, chars: HTMLElement, coloured: HTMLElement, info: HTMLElement
+let canvas: HTMLCanvasElement, chars: HTMLElement, coloured: HTMLElement, info: HTMLElement, probs: HTMLElement
 let layerSel: HTMLSelectElement, quantitySel: HTMLSelectElement, sortSel: HTMLSelectElement
 /** Row r of the heatmap shows unit order[r]. */
 let order: number[] = []
@@ -24,10 +26,13 @@ export const stateView: View = {
     if (cell === 'lstm') q.push(['c', 'c_t (cell state)'])
     if (cell === 'lstm' || cell === 'gru') q.push(['gates', `gates (${app.runner.data.gateOrder.join(', ')})`])
     quantitySel = select('quantity', q, (v) => app.set({ quantity: v as 'h' | 'c' | 'gates' }))
+    const byLabel = app.runner.data.classifier?.byLabel ?? null
     const sorts: [string, string][] = [['index', 'units by index'], ['variance', 'units by variance']]
-    sortSel = select('sort units', sorts, (v) => app.set({ sort: v as 'index' | 'variance' }))
-    const note = el('span', { class: 'note' }, '(sorting by correlation with a label needs a classifier; this model forecasts the next '
-      + 'step)')
+    if (byLabel !== null) sorts.push(['label', `units by |r| with the label (top layer, ${byLabel.rows} held-out rows)`])
+    sortSel = select('sort units', sorts, (v) => app.set({ sort: v as 'index' | 'variance' | 'label' }))
+    const note = el('span', { class: 'note' }, app.runner.classes !== null
+      ? (byLabel === null ? '(sorting by the label needs the training CSV, which was not there when the page was written)' : '')
+      : '(sorting by correlation with a label needs a classifier; this model predicts the next step)')
     canvas = el('canvas', { class: 'heat state-heat', 'aria-label': 'units by time heatmap' })
     canvas.addEventListener('click', (e) => {
       const r = Math.floor((e.offsetY / canvas.clientHeight) * canvas.height)
@@ -37,7 +42,8 @@ export const stateView: View = {
     chars = el('div', { class: 'chars' })
     info = el('p', { class: 'info' })
     coloured = el('p', { class: 'coloured' })
-    body.append(el('div', { class: 'row' }), canvas, chars, info, coloured)
+    probs = el('div', { class: 'class-probs' })
+    body.append(el('div', { class: 'row' }), canvas, chars, info, coloured, probs)
     body.firstElementChild!.append(layerSel, quantitySel, sortSel, note)
   },
   render(app) {
@@ -50,11 +56,13 @@ export const stateView: View = {
       : s.quantity === 'gates' && tr.gates !== null ? tr.gates[layer] : tr.h[layer]
     const W = rows[0].length
     order = Array.from({ length: W }, (_, j) => j)
+    const byLabel = app.runner.data.classifier?.byLabel ?? null
     if (s.sort === 'variance') {
       const v = variance(rows, W)
       order.sort((a, b) => v[b] - v[a] || a - b)
-    }
+    } else if (s.sort === 'label' && byLabel !== null && layer === tr.h.length - 1 && W === H) order = byLabel.units.map((u) => u.unit)
     heatmap(canvas, W, tr.T, (r, c) => rows[c][order[r]])
+    canvas.dataset.order = order.join(',')
     canvas.style.width = `${Math.max(200, Math.min(1100, tr.T * 14))}px`
     canvas.style.height = `${Math.max(60, Math.min(480, W * (W > 128 ? 2 : 5)))}px`
     chars.style.width = canvas.style.width
@@ -65,6 +73,7 @@ export const stateView: View = {
     const what = s.quantity === 'gates' ? `gate unit ${unit} (${gateName(app, unit, H)})` : `unit ${unit}`
     info.textContent = unit < 0 ? `${W} rows; click one to colour the input by it.`
       : `${what} of layer ${layer}: ${rows[s.t][unit].toFixed(4)} at t = ${s.t}`
+    classProbs(app)
     clear(coloured)
     if (unit >= 0) input.labels.forEach((ch, t) => {
       const span = el('span', { 'data-t': t }, app.runner.vocab !== null ? ch : `${ch} `)
@@ -72,6 +81,17 @@ export const stateView: View = {
       coloured.append(span)
     })
   },
+}
+
+/** A classifier's class probabilities after each step (had the text ended there), the step under the scrubber marked. */
+function classProbs(app: App): void {
+  clear(probs)
+  const classes = app.runner.classes, tr = app.trace
+  if (classes === null || tr === null) return
+  const t = app.state.t, now = classes.map((c, k) => `${c} ${tr.out[t][k].toFixed(3)}`).join(', ')
+  probs.append(el('p', {}, `Class probabilities had the text ended after step t (at t = ${t}: ${now}):`))
+  const lines = classes.map((c, k) => ({ name: `P(${c})`, values: tr.out.map((p) => p[k]), cls: `s${k % 4}` }))
+  probs.append(lineChart(lines, t, Math.max(320, Math.min(1100, tr.T * 14 + 170)), 160, [0, 1]))
 }
 
 function variance(rows: Float32Array[], W: number): Float64Array {

@@ -2,7 +2,8 @@
  * 1. unroll: the compact cell with its loop, unfolding into one copy per input step: x_t below, each
  * layer's h_t (and c_t for an LSTM) as a strip of its first units' real values, the prediction y_t above;
  * the step under the scrubber highlighted. Edges carry the name of the weight they apply, so the sharing
- * view can light up every use of one parameter.
+ * view can light up every use of one parameter. A classifier's head applies once: above the last step
+ * (pool last), or above a bar gathering every step's h_t (pool mean/max), with the class it gives.
  */
 import type { App, View } from '../app.ts'
 import { clear, diverging, rgb, showChar, svgEl } from '../dom.ts'
@@ -46,7 +47,8 @@ function draw(app: App, p: number): void {
   if (tr === null || input === null) { clear(svg); built = null; return }
   const { num_layers: L, cell } = app.runner.spec
   const steps = visibleSteps(tr.T, app.state.t, MAX_STEPS)
-  const layout = `${steps.length} ${app.state.param} ${p}`
+  // a classifier's head hangs off the last step: whether that step is in sight changes the layout
+  const layout = `${steps.length} ${app.state.param} ${p} ${app.runner.classes !== null && steps.at(-1) === tr.T - 1}`
   // ~1,600 elements for 40 steps of a 2-layer LSTM: rebuilding them at every keystroke cost more than the model
   if (p === 1 && built?.layout === layout) { built.copies.forEach((c, i) => fill(c, app, steps[i])); return }
   clear(svg)
@@ -69,7 +71,15 @@ function draw(app: App, p: number): void {
     compact.append(edge(`M100,${y - 6} C130,${y - 30} 130,${y + 30} 100,${y + 6}`, `weight_hh_l${l}`, app))
   }
   compact.append(svgEl('text', { x: 65, y: height - 12, 'text-anchor': 'middle' }, 'x_t'))
-  compact.append(svgEl('text', { x: 65, y: 18, 'text-anchor': 'middle' }, 'y_t'))
+  const pool = app.runner.spec.pool
+  compact.append(svgEl('text', { x: 65, y: 18, 'text-anchor': 'middle' }, pool === undefined ? 'y_t' : 'y once per text'))
+  const barY = top + 4, pooled = pool === 'mean' || pool === 'max'
+  if (pooled && steps.length > 0) {
+    // mean/max: every step's h_t goes into one vector, which the head reads once
+    const x1 = x0 + CW / 2 - 4, x2 = x0 + (steps.length - 1) * CW + CW / 2 - 4
+    svg.append(svgEl('line', { x1: 40 + (x1 - 40) * ease, x2: 40 + (x2 - 40) * ease, y1: barY, y2: barY, class: 'pool-bar' }))
+    svg.append(svgEl('text', { x: 106, y: barY + 4 }, `${pool} of h_t`))
+  }
   svg.append(compact)
   const copies = steps.map((t, i) => {
     const x = 40 + (x0 + i * CW - 40) * ease
@@ -86,8 +96,10 @@ function draw(app: App, p: number): void {
       if (l > 0) g.append(edge(`M${x + CW / 2 - 4},${layerY(l - 1) - 14} L${x + CW / 2 - 4},${y + 16}`, `weight_ih_l${l}`, app))
       if (i > 0) g.append(edge(`M${x - 12},${y} L${x + 2},${y}`, `weight_hh_l${l}`, app))
     }
-    g.append(edge(`M${x + CW / 2 - 4},${layerY(L - 1) - 14} L${x + CW / 2 - 4},${top - 6}`, 'head.weight', app))
-    const yt = svgEl('text', { x: x + CW / 2 - 4, y: top - 12, 'text-anchor': 'middle', class: 'yt' })
+    const mid = x + CW / 2 - 4, last = t === tr.T - 1
+    if (pool === undefined || last) g.append(edge(`M${mid},${pooled ? barY : layerY(L - 1) - 14} L${mid},${top - 6}`, 'head.weight', app))
+    if (pooled) g.append(svgEl('path', { d: `M${mid},${layerY(L - 1) - 14} L${mid},${barY + 2}`, class: 'edge pool' }))
+    const yt = svgEl('text', { x: mid, y: top - 12, 'text-anchor': 'middle', class: 'yt' })
     g.append(yt)
     svg.append(g)
     const copy = { g, xt, yt, h, c }
@@ -104,7 +116,9 @@ function fill(copy: Copy, app: App, t: number): void {
   copy.g.setAttribute('data-t', String(t))
   const label = input.labels[t]
   copy.xt.textContent = vocab === null ? Number(label).toPrecision(4) : showChar(label)
-  copy.yt.textContent = predictionLabel(tr.out[t], vocab, showChar)
+  const classes = app.runner.classes
+  copy.yt.textContent = classes === null ? predictionLabel(tr.out[t], vocab, showChar)
+    : t === tr.T - 1 ? predictionLabel(tr.out[t], classes, (c) => c) : ''
   copy.h.forEach((rects, l) => colour(rects, tr.h[l][t]))
   copy.c.forEach((rects, l) => colour(rects, tr.c![l][t]))
 }

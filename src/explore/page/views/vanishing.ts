@@ -9,7 +9,7 @@ import { clear, el, fmt, svgEl } from '../dom.ts'
 import { fitDecay, type GradientInspection } from '../../../inspect/gradients.ts'
 import { CELL_KINDS, type CellKind } from '../../../model/spec.ts'
 import { logChart, type Line } from './chart.ts'
-import { frame, select } from './common.ts'
+import { frame, labelSelect, select } from './common.ts'
 
 let lossSel: HTMLSelectElement, compareBox: HTMLInputElement, flow: HTMLElement, chart: HTMLElement, fit: HTMLElement
 let freshKey = '', fresh: { cell: CellKind; g: GradientInspection }[] = []
@@ -22,7 +22,8 @@ export const vanishing: View = {
     const body = frame(root, this.title, 'How much the loss S depends on the state at each earlier step: ‖∂S/∂h_t‖ from a real backward '
       + 'pass through the unrolled steps (arrow width and chart, log scale). Play to watch the backward pass travel right to left.')
     const losses: [string, string][] = [['last', 'S = loss at the last step'], ['all', 'S = sum of the losses of all steps']]
-    lossSel = select('loss at', losses, (v) => app.set({ lossAt: v as 'last' | 'all' }))
+    // a classifier has one loss, at its head after the last step: the choice is the class it is measured against
+    lossSel = app.runner.classes !== null ? labelSelect(app) : select('loss at', losses, (v) => app.set({ lossAt: v as 'last' | 'all' }))
     compareBox = el('input', { type: 'checkbox', 'aria-label': 'compare fresh cells' })
     compareBox.addEventListener('change', () => app.set({ compare: compareBox.checked }))
     const label = el('label', {}, ' compare with freshly initialised cells of every kind ')
@@ -33,7 +34,7 @@ export const vanishing: View = {
   },
   render(app) {
     const s = app.state
-    lossSel.value = s.lossAt; compareBox.checked = s.compare
+    lossSel.value = app.runner.classes !== null ? s.label : s.lossAt; compareBox.checked = s.compare
     clear(flow); clear(chart); clear(fit)
     const g = app.gradients()
     if (g === null) { fit.textContent = 'Needs at least two steps.'; return }
@@ -52,7 +53,10 @@ export const vanishing: View = {
         : `× ${d.factor.toFixed(3)} per step going back (${d.factor < 1 ? 'halves' : 'doubles'} every ${fmt(d.steps)} steps)`
       fit.append(el('span', {}, `layer ${x.layer}: ${how}. `))
     }
-    fit.append(el('span', {}, `S = ${fmt(g.loss)} (nats${app.runner.vocab === null ? ', squared error' : ''}).`))
+    const against = app.runner.classes?.[app.runner.window(app.input!, app.runner.labelIndex(s.label)).targets[0]]
+    const what = against !== undefined ? `, cross-entropy of the head's probabilities against "${against}"`
+      : app.runner.vocab === null ? ', squared error' : ''
+    fit.append(el('span', {}, `S = ${fmt(g.loss)} (nats${what}).`))
   },
 }
 
@@ -80,11 +84,11 @@ function arrows(app: App, g: GradientInspection, front: number): SVGSVGElement {
 }
 
 function freshGradients(app: App): { cell: CellKind; g: GradientInspection }[] {
-  const key = app.state.text + app.state.lossAt
+  const key = `${app.state.text} ${app.state.lossAt} ${app.state.label}`
   if (key === freshKey) return fresh
   freshKey = key
-  const input = app.input!
+  const input = app.input!, label = app.runner.labelIndex(app.state.label)
   const others = CELL_KINDS.filter((c) => c !== app.runner.spec.cell)
-  fresh = others.map((cell) => ({ cell, g: app.runner.gradients(input, app.state.lossAt, app.runner.fresh(cell)) }))
+  fresh = others.map((cell) => ({ cell, g: app.runner.gradients(input, app.state.lossAt, app.runner.fresh(cell), label) }))
   return fresh
 }
