@@ -28,6 +28,8 @@ export interface PageOptions { text?: string; weights: 'f32' | 'f16' }
 
 export function pageData(path: string, name: string, ck: Checkpoint, o: PageOptions): PageData {
   const spec = specOf(ck)
+  // the views draw (and the bptt check sums) a recurrence inside each layer; a Jordan network's runs through its output
+  if (spec.cell === 'jordan') throw new UserError(`${path}: rnn explore does not show Jordan networks; rnn describe draws one`)
   const all = paramSpecs(spec).map((s) => decodeTensor(ck.params[s.name]))
   const flat = new Float32Array(all.reduce((n, a) => n + a.length, 0))
   let at = 0

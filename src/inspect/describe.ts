@@ -29,6 +29,7 @@ export function roleOf(name: string, spec: ModelSpec): string {
   const blocks = gates === '' ? '' : ` → ${gates}`
   if (name.startsWith('weight_ih')) return `W_i*: ${input}${blocks}`
   if (name.startsWith('weight_hh')) return `W_h*: h_{t-1}${blocks}`
+  if (name.startsWith('weight_yh')) return 'W_yh: ŷ_{t-1}, the previous output'
   if (name.startsWith('bias_ih')) return `b_i*${blocks === '' ? '' : ` (${gates})`}`
   if (name.startsWith('bias_hh')) return `b_h*${blocks === '' ? '' : ` (${gates})`}`
   if (name === 'head.weight') {
@@ -57,6 +58,7 @@ export function cellEquations(cell: ModelSpec['cell']): string[] {
       'n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))',
       'h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}',
     ]
+    case 'jordan': return [`h_t = tanh(W_ih x_t + b_ih + W_yh ŷ_{t-1} + b_hh)`]
   }
 }
 
@@ -68,6 +70,12 @@ export function cellNotes(spec: ModelSpec): string[] {
     'b_hn sits inside r_t ⊙ (…) as in PyTorch and cuDNN: b_in and b_hn differ')
   notes.push(spec.input === 'one_hot' ? 'layer 0: W_ih x_t is column x_t of W_ih (one-hot input, a gather)' : 'layer 0: x_t is a dense vector')
   if (spec.num_layers > 1) notes.push(`layer k ≥ 1 reads h_t of layer k-1 as its x_t`)
+  if (spec.cell === 'jordan') {
+    const yhat = spec.loss === 'cross_entropy' ? 'softmax(y_{t-1}), the predicted distribution' : 'y_{t-1}, the prediction'
+    notes.push(`ŷ_{t-1} = ${yhat} (Jordan 1986: the output, not h, is fed back);`,
+      '  ŷ_{-1} = 0 at the start of a stream, carried across chunks like h; gradients flow back through it',
+      ...(spec.num_layers > 1 ? ['every layer reads ŷ_{t-1} through its own W_yh [H][O]: ŷ is the only recurrent state'] : []))
+  }
   if (spec.pool !== undefined) return notes
   notes.push('head, at every step on the top layer: y_t = W_hy h_t + b_y', spec.loss === 'cross_entropy' ? 'loss: cross-entropy of softmax(y_t) and the next character' : 'loss: mean squared error of y_t')
   return notes

@@ -5,6 +5,7 @@
  *   dh_norm[t]           ‖∂S/∂h_t‖       the TOTAL state gradient (golden dh_total): direct + recurrent paths
  *   dc_norm[t]           ‖∂S/∂c_t‖       LSTM only (golden dc_total)
  *   whh_contrib_norm[t]  ‖Σ_b dhh_{t,b} ⊗ h_{t-1,b}‖_F   step t's term of ∂S/∂W_hh, dhh = ∂S/∂(W_hh h + b_hh)
+ *                        (the Jordan cell: of ∂S/∂W_yh, with ŷ_{t-1} in place of h_{t-1})
  *
  * These are read straight from the engine's buffers after backward (LayerBuffers.dh, dc, dhh, hAt), so
  * what is shown is exactly what training uses; test/inspect.test.ts checks them against PyTorch.
@@ -58,11 +59,11 @@ export function stateGradNorms(model: Model, x: Int32Array | Float32Array, targe
   model.backward()
   const layers: LayerNorms[] = []
   for (let l = 0; l < model.spec.num_layers; l++) {
-    const s = model.layer(l), H = s.H, GH = s.G * H
+    const s = model.layer(l), H = s.H, GH = s.G * H, r = model.recurrentInput(l)
     layers.push({
       dh: rowNorms(s.dh, T, B, H),
       dc: model.cell.hasC ? rowNorms(s.dc, T, B, H) : null,
-      whh: outerNorms(s.dhh, s.h, T, B, GH, H),
+      whh: outerNorms(s.dhh, r.values, T, B, GH, r.width),
     })
   }
   return { loss, layers }
@@ -85,8 +86,8 @@ function rowNorms(v: Float32Array, T: number, B: number, W: number): Norms {
 
 /**
  * Step t's term of dW_hh = Σ_t Σ_b a_{t,b} ⊗ u_{t,b}, with a = dhh [T][B][GH] and u = h_{t-1}, i.e. rows
- * 0..T-1 of h [T+1][B][H]. Its Frobenius norm² is Σ_b Σ_b' (a_b·a_b')(u_b·u_b') without forming the
- * matrix; per example it is ‖a_b‖·‖u_b‖.
+ * 0..T-1 of h [T+1][B][H] (for the Jordan cell's W_yh, of ŷ [T+1][B][O]: H is the width of u). Its
+ * Frobenius norm² is Σ_b Σ_b' (a_b·a_b')(u_b·u_b') without forming the matrix; per example it is ‖a_b‖·‖u_b‖.
  */
 function outerNorms(a: Float32Array, u: Float32Array, T: number, B: number, GH: number, H: number): Norms {
   const overBatch = new Float64Array(T), perExample = new Float64Array(T * B)

@@ -9,6 +9,7 @@
 import { decodeTensor } from '../model/checkpoint/tensor.ts'
 import { specOf, type Checkpoint } from '../model/checkpoint/schema.ts'
 import { paramSpecs } from '../model/spec.ts'
+import { UserError } from '../errors.ts'
 import { FORMAT_TAG, type F32Tensor } from './safetensors.ts'
 
 /** The PyTorch module's name for an engine parameter: rnn.weight_ih_l0, …, head.weight, head.bias. */
@@ -16,7 +17,10 @@ export function torchName(name: string): string {
   return name.startsWith('head.') ? name : `rnn.${name}`
 }
 
-export function exportTensors(ck: Checkpoint): { tensors: F32Tensor[]; metadata: Record<string, string> } {
+/** `where` names the checkpoint in the one message a model without a PyTorch module gets. */
+export function exportTensors(ck: Checkpoint, where = 'checkpoint'): { tensors: F32Tensor[]; metadata: Record<string, string> } {
+  if (ck.model.cell === 'jordan')
+    throw new UserError(`${where}: a Jordan network has no PyTorch module (nn.RNN has no output feedback), so it cannot be exported`)
   // state_dict order: the recurrent layers, then the head, as paramSpecs lists them
   const tensors = paramSpecs(specOf(ck)).map((s) => ({ name: torchName(s.name), shape: s.shape, data: decodeTensor(ck.params[s.name]) }))
   const metadata: Record<string, string> = {

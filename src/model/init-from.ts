@@ -16,6 +16,8 @@ export function loadLanguageModel(path: string, spec?: Pick<ModelSpec, 'cell' | 
   const lm = loadCheckpoint(path)
   if (lm.data.kind !== 'text') throw new UserError(`--init-from: ${path}: a ${lm.kind} model; give a character language model (rnn train on a text)`)
   const s = specOf(lm)
+  if (s.cell === 'jordan')
+    throw new UserError(`--init-from: ${path} is a Jordan network, which feeds back its next-character output; a classifier has none`)
   if (spec !== undefined && (s.cell !== spec.cell || s.hidden_size !== spec.hidden_size || s.num_layers !== spec.num_layers))
     throw new UserError(`--init-from: ${path} is a ${s.cell} of ${s.num_layers} × ${s.hidden_size} units; the classifier is a ${spec.cell} of `
       + `${spec.num_layers} × ${spec.hidden_size} (leave out --cell, --hidden and --layers to take the language model's)`)

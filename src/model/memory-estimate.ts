@@ -6,7 +6,7 @@
  * and the checkpoint's base64 copies at a save; `rnn train --verbose` prints the exact ones.
  */
 import { totalmem } from 'node:os'
-import { CELLS } from '../engine/cells/index.ts'
+import { cellShape } from '../engine/cells/index.ts'
 import { preparedSize } from '../engine/kernels/index.ts'
 import { sizeOf } from '../engine/params.ts'
 import { UserError } from '../errors.ts'
@@ -21,14 +21,16 @@ export interface MemoryEstimate { parameters: number; parameter_bytes: number; p
 const OPTIMIZER_BUFFERS = { sgd: 0, adam: 2, rmsprop: 1, adagrad: 1 } as const
 
 export function estimateTraining(spec: ModelSpec, o: { optimizer: keyof typeof OPTIMIZER_BUFFERS; momentum: number; dropout: number; T: number; B: number; extraPositions?: number }): MemoryEstimate {
-  const cell = CELLS[spec.cell], H = spec.hidden_size, G = cell.gates
+  const cell = cellShape(spec.cell), H = spec.hidden_size, G = cell.gates
   const P = paramSpecs(spec).reduce((n, s) => n + sizeOf(s.shape), 0)
   const optBuffers = OPTIMIZER_BUFFERS[o.optimizer] + (o.optimizer === 'sgd' && o.momentum > 0 ? 1 : 0)
   // parameters, gradient, best copy, optimizer state; at a save, base64 (4/3 bytes per byte) of the best and latest parameters and the optimizer state
   const parameter_bytes = 4 * P * (3 + optBuffers) + (4 * P * (2 + optBuffers) * 4) / 3
   // per position (one of T × B): per layer xw (then dxw), h, c, the gate cache, dh, dc, GRU's dhh, dropout's copy and mask
   const perLayer = G * H + H + (cell.hasC ? 2 * H : 0) + cell.cacheWidth(H) + H + (cell.kind === 'gru' ? G * H : 0) + (o.dropout > 0 ? 2 * H : 0)
-  const per_position_bytes = 4 * (spec.num_layers * perLayer + 2 * spec.output_size + (spec.input === 'dense' ? spec.input_size : 0))
+  // per position outside the layers: logits and dlogits, dense input's gradient, the Jordan cell's outputs fed back
+  const io = 2 * spec.output_size + (spec.input === 'dense' ? spec.input_size : 0) + (spec.cell === 'jordan' ? spec.output_size : 0)
+  const per_position_bytes = 4 * (spec.num_layers * perLayer + io)
   // no position axis: packed W_hh per layer, the one-hot embedding's transposed scratch and its gradient
   const fixed = 4 * (spec.num_layers * preparedSize(G * H, H) + (spec.input === 'one_hot' ? 2 * spec.input_size * G * H : 0))
   const positions = o.T * o.B + (o.extraPositions ?? 0)

@@ -9,91 +9,42 @@
  *   y      = head.weight · h_{L-1} + head.bias   [T][B][O]
  *   loss   = cross_entropy(y, targets) | mse(y, targets)
  *
+ * The Jordan cell feeds ŷ_{t-1} back into every layer, so its time loop spans the layers and the head
+ * (engine/cells/jordan.ts); the model still computes layer 0's projection and the W_ih gradients.
+ *
  * A classifier (spec.pool) instead pools each sequence's h_1..h_len into one vector and applies the head
  * to that, [B][O], against one label per sequence (pool.ts).
  *
  * Buffers are allocated per (T, B) once and reused; nothing is allocated per step.
  */
-import { allocLayerBuffers, freeLayerBuffers, GATES, type Cell, type LayerBuffers, type Recurrent } from '../engine/cells/cell.ts'
+import type { Cell, CellShape, LayerBuffers, Recurrent } from '../engine/cells/cell.ts'
 import { CELLS } from '../engine/cells/index.ts'
+import { jordan, jordanBackward, jordanForward, type JordanBuffers, type JordanGrads, type JordanWeights } from '../engine/cells/jordan.ts'
 import { kernels, matmul, matmulBackwardW, matmulBackwardX } from '../engine/kernels/index.ts'
 import { mse } from '../engine/loss.ts'
-import { allocF32, freeF32 } from '../engine/memory.ts'
 import { view, type Params } from '../engine/params.ts'
 import type { Rng } from '../engine/rng.ts'
 import type { ModelSpec } from './spec.ts'
 import { classCrossEntropy, poolBackward, poolForward } from './pool.ts'
+import { allocWorkspace, freeWorkspace, workspaceMemory, type Workspace, type WorkspaceMemory } from './workspace.ts'
 
-/** Recurrent state per layer, [L][B][H], like PyTorch's h_n / c_n. */
-export interface State { readonly h: Float32Array; readonly c: Float32Array | null }
-
-interface Layer { readonly w_ih: Float32Array; readonly b_ih: Float32Array; readonly w: Recurrent; readonly g: Recurrent; readonly gw_ih: Float32Array; readonly gb_ih: Float32Array }
-
-/** Everything for one (T, B). */
-interface Workspace {
-  readonly T: number; readonly B: number
-  readonly layers: LayerBuffers[]
-  /** Input of layer l ≥ 1 after dropout ([T][B][H]); null where no dropout applies. */
-  readonly dropped: (Float32Array | null)[]
-  readonly masks: (Float32Array | null)[]
-  readonly logits: Float32Array; readonly dlogits: Float32Array
-  /** dL/dx for dense input, [T][B][I]. */
-  readonly dx: Float32Array
-  /** One-hot input only, [I][G*H]: scratch for W_ih0ᵀ and its gradient (kernels' embed*). */
-  readonly embedT: Float32Array; readonly embedGradT: Float32Array
-  /** Classifier only ([B][H], else empty): the pooled top-layer state, its gradient, the max's steps. */
-  readonly pooled: Float32Array; readonly dpooled: Float32Array; readonly argmax: Int32Array
-  /** Classifier only: each sequence's length (steps at or after it are padding). */
-  readonly lengths: Int32Array
-}
+export type { WorkspaceMemory }
 
 /**
- * The bytes of one workspace by role. Every per-position figure is T × B × (bytes per position): the
- * buffers hold [T][B][*] rows; the carried-state rows h_0 / c_0 and whatever has no position axis are `fixed`.
+ * Recurrent state per layer, [L][B][H], like PyTorch's h_n / c_n; for the Jordan cell also the last
+ * output ŷ [B][O], the only state its next step reads (h is kept for inspection).
  */
-export interface WorkspaceMemory {
-  readonly T: number; readonly B: number
-  /** Per layer: the forward values kept for BPTT: h_1..h_T, c_1..c_T, the gate cache, dropout mask and output. */
-  readonly activations: readonly number[]
-  /** Per layer: the other per-position buffers: the input projection xw and backward's dh, dc, dxw (dhh). */
-  readonly work: readonly number[]
-  /** Per position outside the layers: logits, dlogits and (dense input) dL/dx. */
-  readonly io: number
-  /** No position axis: h_0 / c_0, dh0 / dc0, step scratch, packed W_hh, embedding scratch. */
-  readonly fixed: number
-  /** Every array of the workspace, once. */
-  readonly total: number
-}
+export interface State { readonly h: Float32Array; readonly c: Float32Array | null; readonly y?: Float32Array | null }
 
-/** Each distinct array of a workspace (views excluded): the LayerBuffers' own arrays and the model's. */
-function workspaceArrays(ws: Workspace): Set<Float32Array> {
-  const all = new Set<Float32Array>()
-  for (const l of ws.layers) for (const v of Object.values(l)) if (v instanceof Float32Array) all.add(v)
-  for (const a of [...ws.dropped, ...ws.masks, ws.logits, ws.dlogits, ws.dx, ws.embedT, ws.embedGradT, ws.pooled, ws.dpooled]) if (a !== null) all.add(a)
-  return all
-}
-
-function workspaceMemory(ws: Workspace, H: number): WorkspaceMemory {
-  const bytes = (a: Float32Array | null) => (a === null ? 0 : a.byteLength)
-  const row = ws.B * H * 4 // h_0 (c_0): the state carried in, not a position of this chunk
-  const activations = ws.layers.map((l, i) =>
-    bytes(l.h) - row + (l.c.length > 0 ? bytes(l.c) - row : 0) + bytes(l.cache) + bytes(ws.dropped[i]) + bytes(ws.masks[i]))
-  const work = ws.layers.map((l) => bytes(l.xw) + bytes(l.dh) + bytes(l.dc) + (l.dxw !== l.xw ? bytes(l.dxw) : 0) + (l.dhh !== l.dxw ? bytes(l.dhh) : 0))
-  const io = bytes(ws.logits) + bytes(ws.dlogits) + bytes(ws.dx)
-  let total = 0
-  for (const a of workspaceArrays(ws)) total += a.byteLength
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
-  return { T: ws.T, B: ws.B, activations, work, io, fixed: total - sum(activations) - sum(work) - io, total }
-}
-
-/** Every array of a workspace goes back to the allocator (wasm memory is not garbage-collected). */
-function freeWorkspace(ws: Workspace): void {
-  for (const l of ws.layers) freeLayerBuffers(l)
-  for (const a of [...ws.dropped, ...ws.masks, ws.logits, ws.dlogits, ws.dx, ws.embedT, ws.embedGradT, ws.pooled, ws.dpooled]) if (a !== null) freeF32(a)
+interface Layer {
+  readonly w_ih: Float32Array; readonly b_ih: Float32Array; readonly w: Recurrent; readonly g: Recurrent
+  readonly gw_ih: Float32Array; readonly gb_ih: Float32Array
 }
 
 export class Model {
-  readonly cell: Cell
+  readonly cell: CellShape
+  /** The cell's own time loop over one layer; null for the Jordan cell, whose loop spans the network. */
+  private readonly layerCell: Cell | null
   private readonly layerParams: Layer[]
   private readonly headW: Float32Array; private readonly headB: Float32Array
   private readonly gHeadW: Float32Array; private readonly gHeadB: Float32Array
@@ -105,18 +56,22 @@ export class Model {
   rng: Rng | null = null
   /** Classifier: per-class loss weights (--balance); null: every sequence counts the same. */
   classWeights: Float32Array | null = null
-  /** Called with layer l's direct dL/dh (head or layer above only) just before its BPTT: inspection. */
+  /** Called with layer l's direct dL/dh (head or layer above only) just before its BPTT: inspection (not Jordan). */
   onDirectGrad: ((layer: number, dh: Float32Array) => void) | null = null
 
   constructor(readonly spec: ModelSpec, readonly params: Params) {
-    this.cell = CELLS[spec.cell]
+    if (spec.cell === 'jordan' && spec.pool !== undefined) throw new Error('a Jordan network needs an output at every step')
+    this.layerCell = spec.cell === 'jordan' ? null : CELLS[spec.cell]
+    this.cell = this.layerCell ?? jordan
+    // the recurrent weight: W_hh, or the Jordan cell's output feedback W_yh
+    const rec = spec.cell === 'jordan' ? 'weight_yh' : 'weight_hh'
     const t = params.tensors, g = params.grads
     this.layerParams = []
     for (let k = 0; k < spec.num_layers; k++) {
       this.layerParams.push({
         w_ih: view(t, `weight_ih_l${k}`), b_ih: view(t, `bias_ih_l${k}`), gw_ih: view(g, `weight_ih_l${k}`), gb_ih: view(g, `bias_ih_l${k}`),
-        w: { weight_hh: view(t, `weight_hh_l${k}`), bias_hh: view(t, `bias_hh_l${k}`) },
-        g: { weight_hh: view(g, `weight_hh_l${k}`), bias_hh: view(g, `bias_hh_l${k}`) },
+        w: { weight_hh: view(t, `${rec}_l${k}`), bias_hh: view(t, `bias_hh_l${k}`) },
+        g: { weight_hh: view(g, `${rec}_l${k}`), bias_hh: view(g, `bias_hh_l${k}`) },
       })
     }
     this.headW = view(t, 'head.weight'); this.headB = view(t, 'head.bias')
@@ -126,7 +81,8 @@ export class Model {
   /** A zero state for B streams. */
   zeroState(B: number): State {
     const n = this.spec.num_layers * B * this.spec.hidden_size
-    return { h: new Float32Array(n), c: this.cell.hasC ? new Float32Array(n) : null }
+    const y = this.spec.cell === 'jordan' ? new Float32Array(B * this.spec.output_size) : null
+    return { h: new Float32Array(n), c: this.cell.hasC ? new Float32Array(n) : null, y }
   }
 
   /** Buffers for (T, B): the current ones, the previous shape's (train/eval alternate), or new. */
@@ -136,22 +92,9 @@ export class Model {
       const s = this.spare; this.spare = this.ws; this.ws = s
       return s
     }
-    const { hidden_size: H, num_layers: L, output_size: O, input_size: I } = this.spec
-    const withDropout = this.dropout > 0
-    const embed = this.spec.input === 'one_hot' ? I * GATES[this.spec.cell] * H : 0
-    const pooled = this.spec.pool !== undefined ? B * H : 0
     // the spare is dropped: free it first so its memory can be reused (and is not leaked)
     if (this.spare !== null) { freeWorkspace(this.spare); this.spare = null }
-    const ws: Workspace = {
-      T, B,
-      layers: Array.from({ length: L }, () => allocLayerBuffers(this.cell, T, B, H)),
-      dropped: Array.from({ length: L }, (_, l) => (l > 0 && withDropout ? allocF32(T * B * H) : null)),
-      masks: Array.from({ length: L }, (_, l) => (l < L - 1 && withDropout ? allocF32(T * B * H) : null)),
-      logits: allocF32(T * B * O), dlogits: allocF32(T * B * O),
-      dx: allocF32(this.spec.input === 'dense' ? T * B * I : 0),
-      embedT: allocF32(embed), embedGradT: allocF32(embed),
-      pooled: allocF32(pooled), dpooled: allocF32(pooled), argmax: new Int32Array(pooled), lengths: new Int32Array(B),
-    }
+    const ws = allocWorkspace(this.spec, this.cell, T, B, this.dropout > 0)
     this.spare = this.ws
     this.ws = ws
     return ws
@@ -168,7 +111,7 @@ export class Model {
   }
 
   /**
-   * Runs T steps for B streams from `state`, leaving h_T (c_T) in `state` for the next chunk (truncated
+   * Runs T steps for B streams from `state`, leaving h_T (c_T, ŷ_T) in `state` for the next chunk (truncated
    * BPTT carries values, not gradients). x: ids [T][B] (one-hot) or values [T][B][I]. With targets
    * (ids [T][B], -1 = ignore, or values [T][B][O]) returns the loss and prepares backward(); else NaN.
    * `train` turns dropout on. A classifier takes one label per sequence ([B]) and each sequence's length
@@ -182,15 +125,26 @@ export class Model {
     const N = T * B, BH = B * H
     this.x = x
     for (let l = 0; l < L; l++) {
-      const buf = ws.layers[l], p = this.layerParams[l], GH = buf.G * H
+      const buf = ws.layers[l]
       buf.hAt[0].set(state.h.subarray(l * BH, (l + 1) * BH))
       if (state.c !== null) buf.cAt[0].set(state.c.subarray(l * BH, (l + 1) * BH))
-      if (l === 0 && this.spec.input === 'one_hot') kernels().embedForward(buf.xw, x as Int32Array, p.w_ih, p.b_ih, ws.embedT, N, I, GH)
-      else matmul(buf.xw, this.layerInput(ws, l, x), p.w_ih, p.b_ih, N, l === 0 ? I : H, GH)
-      this.cell.forward(kernels(), p.w, buf)
+    }
+    this.project0(ws, x)
+    if (this.layerCell === null) {
+      for (let l = 0; l < L - 1; l++) if (ws.masks[l] !== null) this.drawMask(ws.masks[l]!, train)
+      ws.y.set(state.y!.subarray(0, B * O))
+      jordanForward(kernels(), this.jordanWeights(), this.jordanBuffers(ws), this.spec.loss === 'cross_entropy')
+      state.y!.set(ws.y.subarray(T * B * O))
+    }
+    for (let l = 0; l < L; l++) {
+      const buf = ws.layers[l], p = this.layerParams[l], GH = buf.G * H
+      if (this.layerCell !== null) {
+        if (l > 0) matmul(buf.xw, this.layerInput(ws, l, x), p.w_ih, p.b_ih, N, H, GH)
+        this.layerCell.forward(kernels(), p.w, buf)
+        if (l < L - 1 && ws.masks[l] !== null) this.applyDropout(ws, l, train)
+      }
       state.h.set(buf.hAt[T], l * BH)
       if (state.c !== null) state.c.set(buf.cAt[T], l * BH)
-      if (l < L - 1 && ws.masks[l] !== null) this.applyDropout(ws, l, train)
     }
     const top = ws.layers[L - 1]
     if (this.spec.pool !== undefined) {
@@ -198,11 +152,28 @@ export class Model {
       matmul(ws.logits, ws.pooled, this.headW, this.headB, B, H, O)
       return targets === null ? NaN : classCrossEntropy(ws.logits, targets as Int32Array, B, O, this.classWeights, ws.dlogits)
     }
-    matmul(ws.logits, top.h.subarray(BH), this.headW, this.headB, N, H, O)
+    if (this.layerCell !== null) matmul(ws.logits, top.h.subarray(BH), this.headW, this.headB, N, H, O)
     if (targets === null) return NaN
     return this.spec.loss === 'cross_entropy'
       ? kernels().crossEntropy(ws.logits, targets as Int32Array, N, O, ws.dlogits)
       : mse(ws.logits, targets as Float32Array, N * O, ws.dlogits)
+  }
+
+  /** Layer 0's input projection xw = W_ih x + b_ih for every step at once. */
+  private project0(ws: Workspace, x: Int32Array | Float32Array): void {
+    const { hidden_size: H, input_size: I } = this.spec
+    const buf = ws.layers[0], p = this.layerParams[0], GH = buf.G * H, N = ws.T * ws.B
+    if (this.spec.input === 'one_hot') kernels().embedForward(buf.xw, x as Int32Array, p.w_ih, p.b_ih, ws.embedT, N, I, GH)
+    else matmul(buf.xw, x as Float32Array, p.w_ih, p.b_ih, N, I, GH)
+  }
+
+  private jordanWeights(): JordanWeights {
+    return { layers: this.layerParams, headW: this.headW, headB: this.headB }
+  }
+
+  private jordanBuffers(ws: Workspace): JordanBuffers {
+    const { T, B, layers, dropped, masks, y, logits, dlogits, dy } = ws
+    return { T, B, O: this.spec.output_size, layers, dropped, masks, y, logits, dlogits, dy }
   }
 
   /** What layer l reads: x, the layer below's h_1..h_T, or that after dropout. */
@@ -211,23 +182,26 @@ export class Model {
     return ws.dropped[l] ?? ws.layers[l - 1].h.subarray(ws.B * this.spec.hidden_size)
   }
 
-  /** Inverted dropout on layer l's output: mask entries are 0 or 1/(1-p); off at eval (mask of ones). */
+  /** Inverted dropout's mask: entries 0 or 1/(1-p) while training; ones at eval. */
+  private drawMask(mask: Float32Array, train: boolean): void {
+    if (!train) { mask.fill(1); return }
+    const rng = this.rng, p = this.dropout, keep = 1 / (1 - p)
+    if (rng === null) throw new Error('dropout needs model.rng')
+    for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < p ? 0 : keep
+  }
+
+  /** Inverted dropout on layer l's output, a mask drawn now. */
   private applyDropout(ws: Workspace, l: number, train: boolean): void {
     const mask = ws.masks[l]!, out = ws.dropped[l + 1]!
     const h = ws.layers[l].h.subarray(ws.B * this.spec.hidden_size)
-    const p = this.dropout, keep = 1 / (1 - p)
-    if (train) {
-      const rng = this.rng
-      if (rng === null) throw new Error('dropout needs model.rng')
-      for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < p ? 0 : keep
-    } else mask.fill(1)
+    this.drawMask(mask, train)
     for (let i = 0; i < mask.length; i++) out[i] = h[i] * mask[i]
   }
 
   /**
    * Full BPTT over the last forward's T steps: adds dL/dθ into params.grad (the caller zeroes it).
    * Afterwards layer(l).dh holds the total dL/dh_t, dc the total dL/dc_t, dh0/dc0 the gradient to the
-   * initial state, and inputGrad() dL/dx for dense input.
+   * initial state (outputStateGrad() the Jordan cell's, to ŷ_{-1}), and inputGrad() dL/dx for dense input.
    */
   backward(): void {
     const ws = this.ws
@@ -236,7 +210,10 @@ export class Model {
     const { T, B } = ws
     const N = T * B, BH = B * H
     const top = ws.layers[L - 1]
-    if (this.spec.pool !== undefined) {
+    if (this.layerCell === null) {
+      const g: JordanGrads = { layers: this.layerParams.map((p) => p.g), headW: this.gHeadW, headB: this.gHeadB }
+      jordanBackward(kernels(), this.jordanWeights(), g, this.jordanBuffers(ws), this.spec.loss === 'cross_entropy')
+    } else if (this.spec.pool !== undefined) {
       matmulBackwardW(this.gHeadW, this.gHeadB, ws.dlogits, ws.pooled, B, H, O)
       ws.dpooled.fill(0)
       matmulBackwardX(ws.dpooled, ws.dlogits, this.headW, B, H, O)
@@ -248,17 +225,19 @@ export class Model {
     }
     for (let l = L - 1; l >= 0; l--) {
       const buf = ws.layers[l], p = this.layerParams[l], GH = buf.G * H
-      if (this.onDirectGrad !== null) this.onDirectGrad(l, buf.dh)
-      this.cell.backward(kernels(), p.w, p.g, buf)
+      if (this.layerCell !== null) {
+        if (this.onDirectGrad !== null) this.onDirectGrad(l, buf.dh)
+        this.layerCell.backward(kernels(), p.w, p.g, buf)
+      }
       if (l === 0 && this.spec.input === 'one_hot') kernels().embedBackward(p.gw_ih, p.gb_ih, buf.dxw, this.x as Int32Array, ws.embedGradT, N, I, GH)
       else matmulBackwardW(p.gw_ih, p.gb_ih, buf.dxw, this.layerInput(ws, l, this.x), N, l === 0 ? I : H, GH)
-      if (l > 0) {
+      if (l > 0 && this.layerCell !== null) {
         const below = ws.layers[l - 1].dh
         below.fill(0)
         matmulBackwardX(below, buf.dxw, p.w_ih, N, H, GH)
         const mask = ws.masks[l - 1]
         if (mask !== null) for (let i = 0; i < below.length; i++) below[i] *= mask[i]
-      } else if (this.spec.input === 'dense') {
+      } else if (l === 0 && this.spec.input === 'dense') {
         ws.dx.fill(0)
         matmulBackwardX(ws.dx, buf.dxw, p.w_ih, N, I, GH)
       }
@@ -290,6 +269,19 @@ export class Model {
   pooled(): Float32Array {
     if (this.ws === null) throw new Error('no forward pass yet')
     return this.ws.pooled.subarray(0, this.ws.B * this.spec.hidden_size)
+  }
+
+  /** The Jordan cell's outputs fed back, [T+1][B][O]: ŷ_{-1} (carried in), ŷ_0 … ŷ_{T-1}; for any other cell h of layer l. */
+  recurrentInput(l: number): { values: Float32Array; width: number } {
+    if (this.ws === null) throw new Error('no forward pass yet')
+    if (this.layerCell !== null) return { values: this.ws.layers[l].h, width: this.spec.hidden_size }
+    return { values: this.ws.y, width: this.spec.output_size }
+  }
+
+  /** The Jordan cell's dL/dŷ_{-1} of the last backward, [B][O]: the gradient to the carried output. */
+  outputStateGrad(): Float32Array {
+    if (this.ws === null) throw new Error('no backward pass yet')
+    return this.ws.dy
   }
 
   /** dL/dx of the last backward for dense input, [T][B][I]. */

@@ -1,6 +1,8 @@
 /**
  * The architecture, with PyTorch's constructor names, and the one list of parameter names, shapes and
- * order (PyTorch state_dict order: layer 0's four tensors, layer 1's, …, then the head).
+ * order (PyTorch state_dict order: layer 0's four tensors, layer 1's, …, then the head). The Jordan cell
+ * has no PyTorch module: it keeps the names of nn.RNN's tensors and calls its output feedback
+ * weight_yh_l{k} [H][O], in weight_hh_l{k}'s place.
  */
 import { CELL_KINDS, GATES, type CellKind } from '../engine/cells/cell.ts'
 import type { TensorSpec } from '../engine/params.ts'
@@ -28,7 +30,8 @@ export function paramSpecs(spec: ModelSpec): TensorSpec[] {
   for (let k = 0; k < spec.num_layers; k++) {
     const I = k === 0 ? spec.input_size : H
     out.push({ name: `weight_ih_l${k}`, shape: [G * H, I] })
-    out.push({ name: `weight_hh_l${k}`, shape: [G * H, H] })
+    if (spec.cell === 'jordan') out.push({ name: `weight_yh_l${k}`, shape: [H, spec.output_size] })
+    else out.push({ name: `weight_hh_l${k}`, shape: [G * H, H] })
     out.push({ name: `bias_ih_l${k}`, shape: [G * H] })
     out.push({ name: `bias_hh_l${k}`, shape: [G * H] })
   }
@@ -48,7 +51,7 @@ export function flopsPerPosition(spec: ModelSpec): number {
   let macs = 0
   for (let k = 0; k < spec.num_layers; k++) {
     const I = k === 0 ? (spec.input === 'one_hot' ? 0 : spec.input_size) : H
-    macs += G * H * (I + H)
+    macs += G * H * (I + (spec.cell === 'jordan' ? spec.output_size : H))
   }
   macs += spec.output_size * H
   // forward 1×, backward 2× (input and weight gradients); 2 flops per multiply-add

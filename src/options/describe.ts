@@ -1,13 +1,13 @@
 /** `rnn describe`'s options: the schema and the flag table. */
 import { z } from 'zod'
-import type { CellKind } from '../engine/cells/cell.ts'
 import { between, int, parseCell, type FlagRow } from './parse.ts'
+import { CELL_KINDS, type CellKind } from '../engine/cells/cell.ts'
 
 /** The model described without a checkpoint, where a flag does not say otherwise. */
 export const DESCRIBE_DEFAULTS = { cell: 'lstm' as CellKind, hidden: 128, layers: 1, vocabSize: 65 }
 
 export const DescribeOptions = z.strictObject({
-  cell: z.enum(['rnn_tanh', 'rnn_relu', 'lstm', 'gru']).optional(),
+  cell: z.enum(CELL_KINDS).optional(),
   hidden: z.int().min(1).optional(),
   layers: z.int().min(1).optional(),
   vocabSize: z.int().min(1).optional(),
@@ -19,7 +19,10 @@ export type DescribeOptions = z.infer<typeof DescribeOptions>
 
 const d = DESCRIBE_DEFAULTS
 export const DESCRIBE_FLAGS: FlagRow[] = [
-  { key: 'cell', flag: '--cell', arg: '<cell>', help: `rnn_tanh (alias rnn), rnn_relu, lstm or gru (default: ${d.cell})`, parse: parseCell },
+  {
+    key: 'cell', flag: '--cell', arg: '<cell>', help: `rnn_tanh (alias rnn), rnn_relu, lstm, gru or jordan (default: ${d.cell})`,
+    parse: parseCell,
+  },
   { key: 'hidden', flag: '--hidden', arg: '<n>', help: `units per layer (default: ${d.hidden})`, parse: int },
   { key: 'layers', flag: '--layers', arg: '<n>', help: `stacked layers (default: ${d.layers})`, parse: int },
   { key: 'vocabSize', flag: '--vocab-size', arg: '<n>', help: `characters in the vocabulary: inputs and outputs (default: ${d.vocabSize})`, parse: int },

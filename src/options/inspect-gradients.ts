@@ -1,9 +1,9 @@
 /** `rnn inspect-gradients`'s options: the schema and the flag table. */
 import { InvalidArgumentError } from 'commander'
 import { z } from 'zod'
-import type { CellKind } from '../engine/cells/cell.ts'
 import { between, delimiter, int, list, num, parseCell, type FlagRow } from './parse.ts'
 import { TRANSFORMS } from '../data/codec.ts'
+import { CELL_KINDS, type CellKind } from '../engine/cells/cell.ts'
 
 /** The fresh models' sizes and seed when --cell is given without them. */
 export const FRESH_DEFAULTS = { hidden: 64, layers: 1, seed: 1 }
@@ -15,7 +15,7 @@ export const InspectGradientsOptions = z.strictObject({
   batches: between(1, 1_000).default(1),
   lossAt: z.enum(['last', 'all']).default('last'),
   // fresh models instead of a checkpoint
-  cell: z.array(z.enum(['rnn_tanh', 'rnn_relu', 'lstm', 'gru'])).optional(),
+  cell: z.array(z.enum(CELL_KINDS)).optional(),
   hidden: z.int().min(1).optional(),
   layers: z.int().min(1).optional(),
   seed: z.int().min(0).optional(),
@@ -55,7 +55,7 @@ export const INSPECT_GRADIENTS_FLAGS: FlagRow[] = [
   },
   {
     key: 'cell', flag: '--cell', arg: '<cells>', parse: parseCells,
-    help: 'compare fresh models instead of a checkpoint: a list of rnn_tanh (alias rnn), rnn_relu, lstm, gru',
+    help: 'compare fresh models instead of a checkpoint: a list of rnn_tanh (alias rnn), rnn_relu, lstm, gru, jordan',
   },
   { key: 'hidden', flag: '--hidden', arg: '<n>', help: `units per layer of fresh models (default: ${f.hidden})`, parse: int },
   { key: 'layers', flag: '--layers', arg: '<n>', help: `layers of fresh models (default: ${f.layers})`, parse: int },

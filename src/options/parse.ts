@@ -7,6 +7,7 @@
 import { InvalidArgumentError } from 'commander'
 import { z } from 'zod'
 import { UserError } from '../errors.ts'
+import { CELL_KINDS } from '../engine/cells/cell.ts'
 
 export interface FlagRow {
   key: string
@@ -59,7 +60,7 @@ export const thousands = (v: string): string => {
 }
 
 export const CELL_ALIASES: Record<string, string> = { rnn: 'rnn_tanh', tanh: 'rnn_tanh', relu: 'rnn_relu' }
-export const parseCell = oneOf(['rnn_tanh', 'rnn_relu', 'lstm', 'gru'], CELL_ALIASES)
+export const parseCell = oneOf(CELL_KINDS, CELL_ALIASES)
 
 /** "8G", "500M", "1.5GB", "2000000" → bytes (decimal units, like the messages). */
 export function parseMemorySize(v: string): number | null {

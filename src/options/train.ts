@@ -10,10 +10,11 @@ import { UserError } from '../errors.ts'
 import { formatZodError, readConfigFile } from './config-file.ts'
 import { delimiter, int, list, memorySize, num, oneOf, parseCell, str, thousands, type FlagRow } from './parse.ts'
 import { TRANSFORMS } from '../data/codec.ts'
+import { CELL_KINDS } from '../engine/cells/cell.ts'
 
 export const TrainConfig = z.strictObject({
   // model
-  cell: z.enum(['rnn_tanh', 'rnn_relu', 'lstm', 'gru']).default('lstm'),        // recurrent cell
+  cell: z.enum(CELL_KINDS).default('lstm'),        // recurrent cell
   hidden_size: z.int().positive().default(128),                                    // units per layer
   num_layers: z.int().positive().default(1),                                       // stacked layers
   dropout: z.number().min(0).lt(1).default(0),                                     // between layers, training only
@@ -66,7 +67,7 @@ export const ARCHITECTURE_KEYS = ['cell', 'hidden_size', 'num_layers'] as const
 export const DEFAULT_STEPS = 2000
 
 export const TRAIN_FLAGS: FlagRow[] = [
-  { key: 'cell', flag: '--cell', arg: '<cell>', help: 'rnn_tanh (alias rnn), rnn_relu, lstm or gru', parse: parseCell },
+  { key: 'cell', flag: '--cell', arg: '<cell>', help: 'rnn_tanh (alias rnn), rnn_relu, lstm, gru or jordan', parse: parseCell },
   { key: 'hidden_size', flag: '--hidden', arg: '<n>', help: 'units per layer', parse: int },
   { key: 'num_layers', flag: '--layers', arg: '<n>', help: 'stacked recurrent layers', parse: int },
   { key: 'dropout', flag: '--dropout', arg: '<p>', help: 'dropout between layers while training, in [0, 1)', parse: num },

@@ -14,7 +14,7 @@ export function renderDescription(spec: ModelSpec, d: ModelDescription, c: Chalk
   const out = [
     c.bold(`${spec.cell}: ${L} layer${L === 1 ? '' : 's'} × ${spec.hidden_size} units, ${spec.input_size} inputs${spec.input === 'one_hot' ? ' (one-hot characters)' : ''}, ${outputs}`),
     '',
-    c.bold('Cell (PyTorch form), per layer and step t:'),
+    c.bold(`Cell (${spec.cell === 'jordan' ? 'Jordan 1986; no PyTorch module' : 'PyTorch form'}), per layer and step t:`),
     ...cellEquations(spec.cell).map((e) => `  ${e}`),
     ...cellNotes(spec).map((n) => c.dim(`  ${n}`)),
     ...(spec.pool !== undefined
@@ -35,7 +35,7 @@ export function renderDescription(spec: ModelSpec, d: ModelDescription, c: Chalk
 const fmtInt = (n: number): string => n.toLocaleString('en-US')
 const SUB = '₀₁₂₃₄₅₆₇₈₉'
 const sub = (n: number): string => [...String(n)].map((d) => SUB[Number(d)]).join('')
-const CELL_WORD: Record<ModelSpec['cell'], string> = { rnn_tanh: 'tanh', rnn_relu: 'relu', lstm: 'lstm', gru: 'gru' }
+const CELL_WORD: Record<ModelSpec['cell'], string> = { rnn_tanh: 'tanh', rnn_relu: 'relu', lstm: 'lstm', gru: 'gru', jordan: 'jordan' }
 
 /**
  * Rows from the outputs (top) down to the inputs, one box row per layer (top layer first):
@@ -49,6 +49,7 @@ const CELL_WORD: Record<ModelSpec['cell'], string> = { rnn_tanh: 'tanh', rnn_rel
  * Each weight name is printed once per step in its own colour: the same tensors, reused at every step.
  */
 export function unrolled(spec: ModelSpec, steps: number, c: ChalkInstance): string[] {
+  if (spec.cell === 'jordan') return jordanUnrolled(spec, steps, c)
   const L = spec.num_layers
   const tag = (k: number) => (L > 1 ? String(k) : '')
   const hh = (k: number) => `W_hh${tag(k)}`, ih = (k: number) => `W_ih${tag(k)}`
@@ -109,4 +110,55 @@ function classifierHead(pool: 'last' | 'mean' | 'max', steps: number, centre: (t
   let ticks = ''
   for (let t = 0; t < steps; t++) ticks += `${' '.repeat(Math.max(1, centre(t) - ticks.length))}│h${sub(t)}`
   return [...lines, `${' '.repeat(first)}${bar.join('')}`, ticks]
+}
+
+/** Text placed at columns (code points) on one line, each piece in its own colour. */
+type Piece = [number, string, ((s: string) => string)?]
+function line(pieces: Piece[]): string {
+  let out = '', len = 0
+  for (const [col, text, paint] of [...pieces].sort((a, b) => a[0] - b[0])) {
+    out += ' '.repeat(Math.max(0, col - len)) + (paint ?? ((x: string) => x))(text)
+    len = Math.max(len, col) + [...text].length
+  }
+  return out
+}
+
+/**
+ * The Jordan network unrolled: what crosses from step t to step t+1 is the output ŷ_t, coming down from
+ * the top into every layer through W_yh (the only recurrent state):
+ *
+ *                  ŷ₀ ─────┐             ŷ₁
+ *                  ↑W_hy   │             ↑W_hy
+ *   ŷ₋₁ ─W_yh→[   jordan   ]└W_yh→[   jordan   ]
+ *                  ↑W_ih                 ↑W_ih
+ *                  x₀                    x₁
+ */
+function jordanUnrolled(spec: ModelSpec, steps: number, c: ChalkInstance): string[] {
+  const L = spec.num_layers
+  const tag = (k: number) => (L > 1 ? String(k) : '')
+  const yh = (k: number) => `W_yh${tag(k)}`, ih = (k: number) => `W_ih${tag(k)}`
+  const arrowW = 2 + yh(0).length, box = '[   jordan   ]', block = arrowW + box.length, margin = 4
+  const seg = (t: number) => margin + t * block                       // where the arrow into step t starts
+  const centre = (t: number) => seg(t) + arrowW + Math.floor(box.length / 2)
+  const each = (f: (t: number) => Piece[]) => Array.from({ length: steps }, (_, t) => f(t)).flat()
+  const over = (t: number): Piece => [centre(t) + 3, `${'─'.repeat(seg(t + 1) - centre(t) - 3)}┐`, c.yellow]
+  const down = (t: number): Piece[] => (t < steps - 1 ? [[seg(t + 1), '│', c.yellow]] : [])
+  const lines = [
+    // ŷ_t, and a line from it over to the next step's column
+    line(each((t) => [[centre(t), `ŷ${sub(t)}`], ...(t < steps - 1 ? [over(t)] : [])])),
+    line(each((t) => [[centre(t), '↑W_hy', c.magenta], ...down(t)])),
+  ]
+  for (let k = L - 1; k >= 0; k--) {
+    const into = (t: number) => `${t === 0 ? '─' : k === 0 ? '└' : '├'}${yh(k)}→`
+    lines.push(line([[0, 'ŷ₋₁'], ...each((t) => [[seg(t), into(t), c.yellow], [seg(t) + arrowW, box, c.cyan]])]))
+    lines.push(line(each((t) => [[centre(t), `↑${ih(k)}`, c.green], ...(k > 0 ? down(t) : [])])))
+  }
+  lines.push(line(each((t) => [[centre(t), `x${sub(t)}`]])))
+  const legend = 'Every step reuses the same tensors (parameter sharing); the arrows carry ŷ, the previous output, into every layer:'
+  lines.push('', c.dim(legend))
+  for (let k = 0; k < L; k++) {
+    lines.push(`  ${c.green(ih(k))} = weight_ih_l${k} + bias_ih_l${k}   ${c.yellow(yh(k))} = weight_yh_l${k} + bias_hh_l${k}`)
+  }
+  lines.push(`  ${c.magenta('W_hy')} = head.weight + head.bias, then ŷ = ${spec.loss === 'cross_entropy' ? 'softmax(y)' : 'y'}`)
+  return lines
 }

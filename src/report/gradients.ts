@@ -16,19 +16,22 @@ export function renderGradientReport(r: GradientReport, c: ChalkInstance, width 
   const lossWord = r.loss_at === 'last' ? 'last-step loss' : `summed loss over ${r.seq_len} steps`
   const out: string[] = []
   for (const m of r.models) {
+    // the recurrent weight: W_hh, or the Jordan cell's output feedback W_yh
+    const w = m.cell === 'jordan' ? 'W_yh' : 'W_hh'
     for (const s of m.series) {
       const layers = m.series.length > 1 ? ` · layer ${s.layer}` : ''
       out.push(c.bold(`${m.cell}${layers}`) + c.dim(` · ‖∂S/∂h_t‖ by step t · S = ${lossWord} ${m.loss.toFixed(3)}`))
       out.push(...logChart(s.dh_norm, { chalk: c, width, range: dhRange }))
       if (s.dc_norm !== null) out.push(sparkLine('‖∂S/∂c‖', s.dc_norm, { chalk: c, width, range: dcRange }))
-      out.push(sparkLine('W_hh', s.whh_contrib_norm, { chalk: c, width, range: whhRange }))
+      out.push(sparkLine(w, s.whh_contrib_norm, { chalk: c, width, range: whhRange }))
       out.push(summaryLine('dh', summarize(s.dh_norm), c, r.loss_at))
       if (s.dc_norm !== null) out.push(summaryLine('dc', summarize(s.dc_norm), c, r.loss_at))
-      out.push(whhLine(s.whh_contrib_norm))
+      out.push(whhLine(s.whh_contrib_norm, w))
       out.push('')
     }
   }
-  out.push(c.dim('‖∂S/∂c‖ and W_hh rows: the same steps, log scale; ratio = first / last step.'))
+  const rows = [...new Set(r.models.map((m) => (m.cell === 'jordan' ? 'W_yh' : 'W_hh')))].join(' and ')
+  out.push(c.dim(`‖∂S/∂c‖ and ${rows} rows: the same steps, log scale; ratio = first / last step.`))
   if (r.loss_at === 'all') out.push(c.dim(`S sums the ${r.seq_len} per-step losses (the engine's mean × ${r.seq_len}).`))
   if (r.batches > 1) out.push(c.dim(`Norms are means over ${r.batches} consecutive windows, each from a zero state.`))
   if (c.level > 0) out.push(c.dim(MAGNITUDE_LEGEND))
@@ -54,11 +57,11 @@ export function summaryLine(name: string, s: SeriesSummary, c: ChalkInstance, lo
   return warn.length === 0 ? line : `${line}\n${c.yellow(`        ⚠ ${warn.join('; ')}`)}`
 }
 
-/** Where step t's term of ∂S/∂W_hh is largest; step 0's is 0 because h_{-1} is the zero state. */
-function whhLine(v: readonly number[]): string {
+/** Where step t's term of ∂S/∂W_hh (∂S/∂W_yh) is largest; step 0's is 0 because h_{-1} (ŷ_{-1}) is the zero state. */
+function whhLine(v: readonly number[], w: string): string {
   let k = 0
   for (let t = 1; t < v.length; t++) if (v[t] > v[k]) k = t
-  return `  W_hh  step t's term of ∂S/∂W_hh: largest ${fmtSci(v[k])} at t=${k}, last ${fmtSci(v[v.length - 1])}`
+  return `  ${w}  step t's term of ∂S/∂${w}: largest ${fmtSci(v[k])} at t=${k}, last ${fmtSci(v[v.length - 1])}`
 }
 
 function fmtFactor(x: number): string {

@@ -55,6 +55,8 @@ function checkOptionsApply(cfg: TrainConfig, classifier: boolean, from: Checkpoi
   const recorded = (k: keyof TrainConfig) => k === 'seq_len' && from !== undefined && cfg.seq_len === from.config.seq_len
   const set = (k: keyof TrainConfig) => JSON.stringify(cfg[k]) !== JSON.stringify(DEFAULTS[k]) && !recorded(k)
   if (classifier) {
+    if (cfg.cell === 'jordan')
+      throw new UserError('--cell jordan: feeds back an output at every step, and a classifier has one per text; use rnn_tanh, lstm or gru')
     const k = SERIES_ONLY.find(set)
     if (k === 'seq_len')
       throw new UserError('--seq-len: does not apply to a classifier (each text is read whole, as one sequence from a zero state)')

@@ -167,7 +167,7 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
     if (cfg.max_seconds !== null && elapsed() >= cfg.max_seconds) { stopped = 'time_limit'; break }
     const epochBefore = batcher.cursor.epoch
     batcher.next()
-    if (!batcher.carry) { state.h.fill(0); state.c?.fill(0) }
+    if (!batcher.carry) { state.h.fill(0); state.c?.fill(0); state.y?.fill(0) }
     copyState(carried, state)
     const { loss, norm } = forwardBackward(run)
     if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
@@ -224,6 +224,7 @@ function forwardBackward(run: Run): { loss: number; norm: number } {
 function copyState(to: Run['state'], from: Run['state']): void {
   to.h.set(from.h)
   if (to.c && from.c) to.c.set(from.c)
+  if (to.y && from.y) to.y.set(from.y)
 }
 
 /** The run as a checkpoint: the best parameters, and the latest too when they differ (see build.ts). */

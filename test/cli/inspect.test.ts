@@ -94,7 +94,7 @@ describe('rnn inspect-gradients on fresh models', () => {
 
   const errors: [string, string[], RegExp][] = [
     ['a bad --loss-at', ['--cell', 'lstm', '--loss-at', 'middle'], /--loss-at.*'middle' is invalid.*last, all/],
-    ['an unknown cell', ['--cell', 'lstm,transformer'], /--cell.*expected one of rnn_tanh, rnn_relu, lstm, gru, got "transformer"/],
+    ['an unknown cell', ['--cell', 'lstm,transformer'], /--cell.*expected one of rnn_tanh, rnn_relu, lstm, gru, jordan, got "transformer"/],
     ['a window longer than the file', ['--cell', 'lstm', '--seq-len', '5000', 'text.txt'], /^rnn: text\.txt: 3000 characters, too short for --offset 0 \+ --batches 1 × --seq-len 5000/],
     ['an offset past the end', ['--cell', 'lstm', '--offset', '2990', '--seq-len', '20', 'text.txt'], /^rnn: text\.txt: .*too short/],
     ['a zero seq-len', ['--cell', 'lstm', '--seq-len', '0'], /^rnn: --seq-len: must be from 1 to 10,000, got 0$/],

@@ -1,7 +1,9 @@
 /**
  * model.backward() against central differences of model.forward(), for every cell, 1 and 2 layers and
  * every input/loss pairing: a sample of entries of every parameter tensor, of dL/dx (dense input) and of
- * dL/dh0 (and dL/dc0 for LSTM) through a non-zero initial state; then the same in train mode with dropout.
+ * dL/dh0 (and dL/dc0 for LSTM, dL/dŷ_{-1} for the Jordan cell, whose gradients also run back through the
+ * softmax of every earlier output) through a non-zero initial state; then the same in train mode with dropout.
+ * There is no PyTorch module for the Jordan cell, so these differences are its reference.
  * Sizes are small, odd and pairwise different so a transposed index or a swapped dimension cannot cancel out.
  */
 import { afterAll, describe, expect, it } from 'vitest'
@@ -33,6 +35,8 @@ interface Setup {
   /** Initial state [L][B][H]; lossAt copies it, since forward overwrites the state it is given. */
   h0: Float32Array
   c0: Float32Array | null
+  /** The Jordan cell's carried output ŷ_{-1} [B][O] (a distribution for cross-entropy), else null. */
+  y0: Float32Array | null
   lossAt: () => number
 }
 
@@ -61,15 +65,33 @@ function setup(cell: CellKind, L: number, io: IO, seed: number, dropout = 0, unk
   } else targets = fill(new Float32Array(N * O), rng, 1)
   const h0 = fill(new Float32Array(L * B * H), rng, 0.7)
   const c0 = cell === 'lstm' ? fill(new Float32Array(L * B * H), rng, 0.7) : null
+  const y0 = cell === 'jordan' ? carriedOutput(rng, io.loss) : null
   const dropRng = createRng(seed + 1000)
   const dropState = dropRng.getState()
   if (dropout > 0) { model.dropout = dropout; model.rng = dropRng }
   const lossAt = () => {
     // the same mask on every call, so the loss is a smooth function of the inputs being perturbed
     dropRng.setState(dropState)
-    return model.forward(x, targets, T, B, { h: h0.slice(), c: c0 === null ? null : c0.slice() }, dropout > 0)
+    return model.forward(x, targets, T, B, stateOf(h0, c0, y0), dropout > 0)
   }
-  return { model, x, targets, h0, c0, lossAt }
+  return { model, x, targets, h0, c0, y0, lossAt }
+}
+
+/** Copies, since forward overwrites the state it is given. */
+function stateOf(h0: Float32Array, c0: Float32Array | null, y0: Float32Array | null) {
+  return { h: h0.slice(), c: c0?.slice() ?? null, y: y0?.slice() ?? null }
+}
+
+/** A Jordan network's ŷ_{-1}: rows of a softmax for cross-entropy, any values for MSE. */
+function carriedOutput(rng: Rng, loss: ModelSpec['loss']): Float32Array {
+  const y = fill(new Float32Array(B * O), rng, 1)
+  if (loss === 'mse') return y
+  for (let b = 0; b < B; b++) {
+    let sum = 0
+    for (let j = 0; j < O; j++) { y[b * O + j] = Math.exp(y[b * O + j]); sum += y[b * O + j] }
+    for (let j = 0; j < O; j++) y[b * O + j] /= sum
+  }
+  return y
 }
 
 interface Checked { label: string; results: GradCheckResult[] }
@@ -85,6 +107,7 @@ function checkAll(s: Setup, seed: number): Checked[] {
   const dh0 = new Float32Array(L * BH), dc0 = new Float32Array(L * BH)
   for (let l = 0; l < L; l++) { dh0.set(model.layer(l).dh0, l * BH); if (s.c0 !== null) dc0.set(model.layer(l).dc0, l * BH) }
   const dx = model.inputGrad().slice()
+  const dy0 = s.y0 !== null ? model.outputStateGrad().slice() : null
   const pick = createRng(seed + 2000)
   const out: Checked[] = []
   const base = params.data.byteOffset
@@ -96,6 +119,7 @@ function checkAll(s: Setup, seed: number): Checked[] {
   const sample = (n: number) => sampleIndices(pick, n, PER_TENSOR)
   out.push({ label: 'h0', results: gradCheck({ params: s.h0, grad: dh0, lossAt, indices: sample(s.h0.length), eps: EPS }) })
   if (s.c0 !== null) out.push({ label: 'c0', results: gradCheck({ params: s.c0, grad: dc0, lossAt, indices: sample(s.c0.length), eps: EPS }) })
+  if (s.y0 !== null) out.push({ label: 'y0', results: gradCheck({ params: s.y0, grad: dy0!, lossAt, indices: sample(s.y0.length), eps: EPS }) })
   if (s.x instanceof Float32Array) out.push({ label: 'x', results: gradCheck({ params: s.x, grad: dx, lossAt, indices: sample(s.x.length), eps: EPS }) })
   return out
 }
@@ -143,7 +167,7 @@ describe('finite differences with dropout (train mode, fixed mask)', () => {
     it(name, () => {
       const s = setup(cell, 2, IOS[1], 77, 0.3)
       const train = s.lossAt()
-      const evalLoss = s.model.forward(s.x, s.targets, T, B, { h: s.h0.slice(), c: s.c0?.slice() ?? null }, false)
+      const evalLoss = s.model.forward(s.x, s.targets, T, B, stateOf(s.h0, s.c0, s.y0), false)
       expect(evalLoss).not.toBe(train) // the mask is really applied in train mode
       expect(s.lossAt()).toBe(train) // and reproduced on every call
       expectAgreement(name, cell, checkAll(s, 77))

@@ -32,7 +32,8 @@ function make(cell: CellKind, pool: Pool, L: number, seed: number) {
 describe('finite differences agree with backward() for each --pool', () => {
   let seed = 10
   for (const pool of POOLS)
-    for (const cell of CELL_KINDS) {
+    // a Jordan network feeds back an output at every step, which a classifier does not have (refused by rnn train)
+    for (const cell of CELL_KINDS.filter((c) => c !== 'jordan')) {
       const s = seed++
       it(`${pool} ${cell}`, () => {
         const { model, x, labels } = make(cell, pool, cell === 'lstm' ? 2 : 1, s)

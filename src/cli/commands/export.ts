@@ -29,8 +29,8 @@ async function run(named: string | undefined, raw: Record<string, unknown>): Pro
   const { EXPORT_FILE } = await import('../../interop/safetensors.ts')
   const ck = loadCheckpoint(path)
   const out = o.out ?? defaultExportPath(path)
+  const { tensors, metadata } = exportTensors(ck, path)
   const claim = claimOutput(out, { kind: EXPORT_FILE, flag: '--out', inputs: [{ path, what: 'the checkpoint exported' }], force: o.force })
-  const { tensors, metadata } = exportTensors(ck)
   let bytes: number
   try {
     bytes = writeSafetensors(out, tensors, metadata)

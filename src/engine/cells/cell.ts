@@ -9,13 +9,22 @@
 import { preparedSize, type Kernels } from '../kernels/interface.ts'
 import { allocF32, freeF32 } from '../memory.ts'
 
-export type CellKind = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru'
-export const CELL_KINDS: readonly CellKind[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru']
+/**
+ * PyTorch's cells, whose recurrence stays inside a layer (h_{t-1} → h_t), and Jordan's (1986), whose
+ * recurrence runs through the network's output (ŷ_{t-1} → h_t) and so spans every layer and the head
+ * (jordan.ts).
+ */
+export const CELL_KINDS = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru', 'jordan'] as const
+export type CellKind = (typeof CELL_KINDS)[number]
+export type LayerCellKind = Exclude<CellKind, 'jordan'>
 
 /** Gate blocks per cell, stacked along the first weight axis in PyTorch order (i,f,g,o / r,z,n). */
-export const GATES: Record<CellKind, 1 | 3 | 4> = { rnn_tanh: 1, rnn_relu: 1, lstm: 4, gru: 3 }
+export const GATES: Record<CellKind, 1 | 3 | 4> = { rnn_tanh: 1, rnn_relu: 1, lstm: 4, gru: 3, jordan: 1 }
 
-/** A layer's recurrent weights, or their gradients (same shapes). */
+/**
+ * A layer's recurrent weights, or their gradients (same shapes): W_hh [G·H][H] and b_hh, or for the Jordan
+ * cell its output feedback W_yh [H][O] (weight_yh_l{k}) in weight_hh's place.
+ */
 export interface Recurrent { readonly weight_hh: Float32Array; readonly bias_hh: Float32Array }
 
 export interface LayerBuffers {
@@ -48,13 +57,19 @@ export interface LayerBuffers {
   readonly wp: Float32Array
 }
 
-export interface Cell {
+/** What a layer's buffers need to know of its cell. */
+export interface CellShape {
   readonly kind: CellKind
   readonly gates: 1 | 3 | 4
   readonly hasC: boolean
   /** Width per (t, b) of `cache` and of `scratch`. */
   readonly cacheWidth: (H: number) => number
   readonly scratchWidth: (H: number) => number
+}
+
+/** A cell whose recurrence stays inside its layer: it owns the time loop of that layer. */
+export interface Cell extends CellShape {
+  readonly kind: LayerCellKind
   /** Fills h[1..T] (and c[1..T]) and cache from xw and h[0] (c[0]), on kernels K. */
   forward(K: Kernels, w: Recurrent, s: LayerBuffers): void
   /** Turns dh (direct) into dh (total), fills dc, dxw, dhh, dh0, dc0; accumulates into g. */
@@ -73,7 +88,7 @@ function rows(buf: Float32Array, count: number, width: number): Float32Array[] {
 }
 
 /** Every buffer comes from allocF32: in wasm memory when the wasm kernels are active (see memory.ts). */
-export function allocLayerBuffers(cell: Cell, T: number, B: number, H: number): LayerBuffers {
+export function allocLayerBuffers(cell: CellShape, T: number, B: number, H: number): LayerBuffers {
   const G = cell.gates, GH = G * H, BH = B * H
   const xw = allocF32(T * B * GH)
   const h = allocF32((T + 1) * BH)

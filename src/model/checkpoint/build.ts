@@ -49,7 +49,10 @@ export function resumeOf(r: RunState, spec: ModelSpec): Resume {
     optimizer: encodeOptimizer(r.optimizer),
     rng: r.rng.getState(),
     cursor: { ...r.cursor },
-    state: { h: encodeTensor(r.state.h, shape), c: r.state.c ? encodeTensor(r.state.c, shape) : null },
+    state: {
+      h: encodeTensor(r.state.h, shape), c: r.state.c ? encodeTensor(r.state.c, shape) : null,
+      ...(r.state.y ? { y: encodeTensor(r.state.y, [r.batch, spec.output_size]) } : {}),
+    },
     lr: r.lr,
     ...(r.fingerprint !== undefined ? { fingerprint: r.fingerprint } : {}),
   }
@@ -62,14 +65,17 @@ export function resumeOf(r: RunState, spec: ModelSpec): Resume {
 export function freshResume(spec: ModelSpec, config: TrainConfig, size: number): Resume {
   const opt = createOptimizer(torchOptions(config.optimizer, config.momentum), size)
   const buffers = Object.fromEntries(Object.keys(opt.state.buffers).map((k) => [k, new Float32Array(size)]))
-  const shape = [spec.num_layers, config.batch_size, spec.hidden_size]
+  const B = config.batch_size, shape = [spec.num_layers, B, spec.hidden_size]
   const zeros = () => new Float32Array(shape.reduce((a, b) => a * b, 1))
   return {
     params: null,
     optimizer: encodeOptimizer({ name: opt.state.name, step: 0, buffers }),
     rng: createRng(config.seed).getState(),
     cursor: { epoch: 0, chunk: 0 },
-    state: { h: encodeTensor(zeros(), shape), c: spec.cell === 'lstm' ? encodeTensor(zeros(), shape) : null },
+    state: {
+      h: encodeTensor(zeros(), shape), c: spec.cell === 'lstm' ? encodeTensor(zeros(), shape) : null,
+      ...(spec.cell === 'jordan' ? { y: encodeTensor(new Float32Array(B * spec.output_size), [B, spec.output_size]) } : {}),
+    },
     lr: config.lr,
   }
 }
@@ -97,10 +103,11 @@ export function restoreOptimizer(ck: Checkpoint): OptimizerState {
   return { name: o.name, step: o.step, buffers: Object.fromEntries(Object.entries(o.buffers).map(([k, v]) => [k, decodeTensor(v)])) }
 }
 
-/** The hidden (and cell) state the run carried into its next batch. */
+/** The hidden (and cell) state, or a Jordan network's last output, the run carried into its next batch. */
 export function restoreState(ck: Checkpoint, state: State): void {
   state.h.set(decodeTensor(ck.resume.state.h))
   if (state.c && ck.resume.state.c) state.c.set(decodeTensor(ck.resume.state.c))
+  if (state.y && ck.resume.state.y) state.y.set(decodeTensor(ck.resume.state.y))
 }
 
 /** Copies a checkpoint's tensors into `buf`, laid out like params.data. */

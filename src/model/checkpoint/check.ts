@@ -27,6 +27,7 @@ function checkFinite(path: string, ck: Checkpoint): void {
   for (const [k, t] of Object.entries(ck.resume.optimizer.buffers)) tensors.push([`resume.optimizer.buffers.${k}`, t])
   tensors.push(['resume.state.h', ck.resume.state.h])
   if (ck.resume.state.c !== null) tensors.push(['resume.state.c', ck.resume.state.c])
+  if (ck.resume.state.y !== undefined) tensors.push(['resume.state.y', ck.resume.state.y])
   for (const [name, t] of tensors) {
     const v = decodeTensor(t)
     for (let i = 0; i < v.length; i++) {
@@ -64,6 +65,11 @@ function checkShapes(path: string, ck: Checkpoint): void {
     const extra = Object.keys(set).find((k) => !specs.some((s) => s.name === k))
     if (extra !== undefined) throw new UserError(`${path}: ${where}.${extra}: not a parameter of this ${spec.cell} model`)
   }
+  const y = ck.resume.state.y
+  if ((y !== undefined) !== (spec.cell === 'jordan'))
+    throw new UserError(`${path}: resume.state.y ${y === undefined ? 'is missing for a Jordan network' : 'is set, but only jordan has it'}`)
+  if (y !== undefined && (y.shape.length !== 2 || y.shape[1] !== spec.output_size))
+    throw new UserError(`${path}: resume.state.y: shape [${y.shape}] (expected [batch, ${spec.output_size}])`)
   if (ck.data.kind === 'classifier') {
     const { vocab, classes } = ck.data
     if (vocab.length !== spec.input_size || classes.length !== spec.output_size)

@@ -3,7 +3,7 @@
  * metadata (vocabulary, column normalisation or classes), the full effective config, the best-by-validation
  * parameters under `params` keyed by their PyTorch names, and under `resume` everything an exact
  * continuation needs: the latest parameters when they differ from the best, optimizer state, RNG state,
- * data cursor and the carried hidden state. Tensors are {dtype, shape, data} (tensor.ts).
+ * data cursor and the carried hidden state (and a Jordan network's last output). Tensors are {dtype, shape, data} (tensor.ts).
  */
 import { z } from 'zod'
 import { TrainConfig } from '../../options/train.ts'
@@ -11,12 +11,13 @@ import type { ModelSpec } from '../spec.ts'
 import { POOLS } from '../pool.ts'
 import { FORMAT, VERSION } from './format.ts'
 import { TRANSFORMS } from '../../data/codec.ts'
+import { CELL_KINDS } from '../../engine/cells/cell.ts'
 
 const TensorJSON = z.strictObject({ dtype: z.literal('float32'), shape: z.array(z.int().nonnegative()), data: z.string() })
 export type TensorJSON = z.infer<typeof TensorJSON>
 
 const ModelSpecJSON = z.strictObject({
-  cell: z.enum(['rnn_tanh', 'rnn_relu', 'lstm', 'gru']),
+  cell: z.enum(CELL_KINDS),
   input_size: z.int().positive(), hidden_size: z.int().positive(), num_layers: z.int().positive(), output_size: z.int().positive(),
   input: z.enum(['one_hot', 'dense']), loss: z.enum(['cross_entropy', 'mse']),
   gate_order: z.array(z.string()),
@@ -70,7 +71,7 @@ const Resume = z.strictObject({
   optimizer: z.strictObject({ name: z.enum(['sgd', 'adam', 'rmsprop', 'adagrad']), step: z.int().nonnegative(), buffers: z.record(z.string(), TensorJSON) }),
   rng: z.tuple([z.int(), z.int(), z.int(), z.int()]),
   cursor: z.strictObject({ epoch: z.int().nonnegative(), chunk: z.int().nonnegative() }),
-  state: z.strictObject({ h: TensorJSON, c: TensorJSON.nullable() }),
+  state: z.strictObject({ h: TensorJSON, c: TensorJSON.nullable(), y: TensorJSON.optional() }), // y: the Jordan cell's last output ŷ [B][O]
   lr: z.number().positive(),
   // the data trained on (absent in imported checkpoints and those of older versions)
   fingerprint: z.strictObject({ train: SplitPrint, val: SplitPrint }).optional(),

@@ -229,7 +229,7 @@ describe('cross-entropy and Adam', () => {
 
 describe('a whole model under wasm agrees with js', () => {
   // T = 1 takes the cells' unprepared path, N ≤ V the one-hot column gather; T = 9 the packed ones
-  describe.each(['lstm', 'gru', 'rnn_tanh', 'rnn_relu'] as const)('%s', (cell) => {
+  describe.each(['lstm', 'gru', 'rnn_tanh', 'rnn_relu', 'jordan'] as const)('%s', (cell) => {
     it.each([[1, 3], [9, 5]])('T=%i B=%i, one-hot input, 2 layers: loss and every gradient', (T, Bn) => {
       const spec: ModelSpec = { cell, input_size: 7, hidden_size: 6, num_layers: 2, output_size: 7, input: 'one_hot', loss: 'cross_entropy' }
       const rng = createRng(T * 31 + Bn)

@@ -88,7 +88,8 @@ function freshGradients(app: App): { cell: CellKind; g: GradientInspection }[] {
   if (key === freshKey) return fresh
   freshKey = key
   const input = app.input!, label = app.runner.labelIndex(app.state.label)
-  const others = CELL_KINDS.filter((c) => c !== app.runner.spec.cell)
+  // PyTorch's cells: the page does not show Jordan networks (rnn explore refuses them)
+  const others = CELL_KINDS.filter((c) => c !== app.runner.spec.cell && c !== 'jordan')
   fresh = others.map((cell) => ({ cell, g: app.runner.gradients(input, app.state.lossAt, app.runner.fresh(cell), label) }))
   return fresh
 }
