@@ -22,6 +22,9 @@ import { paramSpecs, type ModelSpec } from './model/spec.ts'
 // configuration and training
 export { TrainConfig, resolveTrainConfig, DEFAULT_STEPS } from './options/train.ts'
 export { train, defaultCheckpointPath, type TrainOptions, type TrainResult, type TrainEvents, type StepEvent, type EvalEvent, type TrainMemory } from './tasks/train.ts'
+// the same run with PyTorch taking the steps (torchrun, DDP), and a run folder's state as a checkpoint
+export { trainWithTorch, prepareTorchRun, type TorchOptions, type PreparedRun } from './torch/train.ts'
+export { importRun, type ImportedRun } from './torch/import-run.ts'
 
 /** A validated training config: the defaults with `overrides` laid over them (unknown keys and bad values throw). */
 export function trainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {

@@ -51,6 +51,15 @@ describe('the packed tarball installed in an empty folder', () => {
     const pkg = join(user, 'node_modules/rnn')
     expect(existsSync(join(pkg, 'dist/cli/main.js'))).toBe(true)
     expect(readdirSync(join(pkg, 'dist/engine/wasm')).filter((f) => f.endsWith('.wasm')).length).toBeGreaterThan(0)
+    expect(existsSync(join(pkg, 'python/rnn_torch.py'))).toBe(true)
+  })
+
+  it('writes an --engine torch run folder with the shipped script (--print-launch needs no torch here)', () => {
+    const r = rnn(['train', '--engine', 'torch', '--nproc', '2', '--steps', '5', '--print-launch', '--out', 'torch.json', '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const launch = JSON.parse(r.stdout)
+    expect(launch.command[0]).toBe('torchrun')
+    expect(readFileSync(join(launch.folder, 'rnn_torch.py'), 'utf8')).toBe(readFileSync(join(user, 'node_modules/rnn/python/rnn_torch.py'), 'utf8'))
   })
 
   it('prints its version', () => {

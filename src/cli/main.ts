@@ -47,7 +47,7 @@ const commands = await Promise.all([
   import('./commands/train.ts'), import('./commands/sample.ts'), import('./commands/eval.ts'),
   import('./commands/describe.ts'), import('./commands/inspect-gradients.ts'), import('./commands/inspect-state.ts'),
   import('./commands/export.ts'), import('./commands/import.ts'), import('./commands/report.ts'),
-  import('./commands/explore.ts'), import('./commands/completion.ts'), import('./commands/classify.ts'),
+  import('./commands/explore.ts'), import('./commands/completion.ts'), import('./commands/classify.ts'), import('./commands/import-run.ts'),
 ])
 for (const c of commands) program.addCommand(c.command())
 

@@ -60,6 +60,9 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
     kept(e) {
       log(colour.dim(`kept the previous ${e.path} as ${e.previous}`))
     },
+    engine(description) {
+      log(colour.dim(description))
+    },
     note(message) {
       log(colour.yellow(message))
     },

@@ -35,7 +35,10 @@ export interface Optimizer {
   step(p: Float32Array, g: Float32Array, lr: number): void
 }
 
-const BUFFERS: Record<OptimName, string[]> = { sgd: ['momentum_buffer'], adam: ['exp_avg', 'exp_avg_sq'], rmsprop: ['square_avg'], adagrad: ['sum'] }
+/** The state buffers of each optimizer, named as torch.optim names them. */
+export const BUFFERS: Record<OptimName, readonly string[]> = {
+  sgd: ['momentum_buffer'], adam: ['exp_avg', 'exp_avg_sq'], rmsprop: ['square_avg'], adagrad: ['sum'],
+}
 
 export function createOptimizer(opts: OptimOptions, size: number, restored?: OptimizerState): Optimizer {
   const state: OptimizerState = restored ?? {

@@ -12,13 +12,19 @@ import { printIds } from '../data/fingerprint.ts'
  */
 export const VALIDATION_CHARS = 262_144
 
-export interface TextSource extends TrainSource { readonly kind: 'text'; readonly vocab: Vocab }
+export interface TextSource extends TrainSource {
+  readonly kind: 'text'
+  readonly vocab: Vocab
+  /** The splits' ids (what --engine torch hands to PyTorch). */
+  readonly train: Int32Array
+  readonly val: Int32Array
+}
 
 export function openTextSource(path: string, o: { valFrac: number; vocab?: Vocab; B: number; T: number; bytes?: Buffer }): TextSource {
   const corpus = loadTextCorpus(path, { valFrac: o.valFrac, vocab: o.vocab, minTrain: o.B * (o.T + 1), minVal: 2, bytes: o.bytes })
   const V = corpus.vocab.size
   return {
-    kind: 'text', path, name: corpus.name, vocab: corpus.vocab,
+    kind: 'text', path, name: corpus.name, vocab: corpus.vocab, train: corpus.train, val: corpus.val,
     describe: `${(corpus.train.length + corpus.val.length).toLocaleString('en-US')} chars, vocabulary ${V}`,
     io: { input_size: V, output_size: V, input: 'one_hot', loss: 'cross_entropy' },
     batcher: (B, T, cursor) => new StreamBatcher(corpus.train, B, T, cursor),

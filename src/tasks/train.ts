@@ -39,6 +39,8 @@ export interface TrainEvents {
   skipped?(e: { step: number; reason: string }): void
   /** Something the user should know that is not an error (settings changed on resume). */
   note?(message: string): void
+  /** What takes the steps when it is not this process (--engine torch: processes, backend, device). */
+  engine?(description: string): void
 }
 
 export type { TrainMemory }
@@ -54,8 +56,8 @@ export interface TrainResult {
   checkpoint: string
   stopped: 'done' | 'interrupted' | 'early_stop' | 'time_limit'
   kind: TrainSource['kind']
-  /** At the end of the run (peak_rss_bytes: over the whole run). */
-  memory: TrainMemory
+  /** At the end of the run (peak_rss_bytes: over the whole run); null with --engine torch (PyTorch's memory is its own). */
+  memory: TrainMemory | null
 }
 
 export interface TrainOptions {
@@ -121,12 +123,8 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
   let stopped: TrainResult['stopped'] = 'done'
   let lastEvalStep = -1, savedStep: number | null = null, skipsInARow = 0
   // names only what this run wrote, or the resumed model: an earlier run's file there is not "the last good model"
-  const stop = (step: number, what: string) => {
-    const kept = savedStep !== null ? `${out} keeps the last good model of this run (step ${savedStep})`
-      : inPlace && !keepOld ? `${out} is unchanged (the resumed model, step ${startStep})`
-        : `no checkpoint written${claim.existing === 'none' ? '' : ` (${out}, from an earlier run, is unchanged)`}`
-    return new UserError(`step ${step}: ${what}; training stopped, ${kept} (try a lower --lr or --clip 1)`, 3)
-  }
+  const stop = (step: number, what: string) =>
+    stopError(step, what, { out, savedStep, resumedInPlace: inPlace && !keepOld, startStep, existing: claim.existing })
 
   const save = () => {
     // never a checkpoint every later command would refuse: an update can overflow while loss and norm were finite
@@ -208,6 +206,17 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
     best_val_loss: progress.best_val_loss, seconds, chars_per_s: charsPerSecond(seconds), checkpoint: out, stopped, kind: source.kind,
     memory: trainMemory(model, run.opt, best, T, B),
   }
+}
+
+/** The error that stops a run at a non-finite value, saying what the output holds now. */
+export function stopError(
+  step: number, what: string,
+  o: { out: string; savedStep: number | null; resumedInPlace: boolean; startStep: number; existing: Output['existing'] },
+): UserError {
+  const kept = o.savedStep !== null ? `${o.out} keeps the last good model of this run (step ${o.savedStep})`
+    : o.resumedInPlace ? `${o.out} is unchanged (the resumed model, step ${o.startStep})`
+      : `no checkpoint written${o.existing === 'none' ? '' : ` (${o.out}, from an earlier run, is unchanged)`}`
+  return new UserError(`step ${step}: ${what}; training stopped, ${kept} (try a lower --lr or --clip 1)`, 3)
 }
 
 /** One batch's loss, then its gradient clipped, with the norm before clipping; NaN norm when the loss is not finite. */

@@ -36,7 +36,7 @@ it('every option of every command is in the README', async () => {
     import('../../src/cli/commands/train.ts'), import('../../src/cli/commands/sample.ts'), import('../../src/cli/commands/eval.ts'),
     import('../../src/cli/commands/describe.ts'), import('../../src/cli/commands/inspect-gradients.ts'), import('../../src/cli/commands/inspect-state.ts'),
     import('../../src/cli/commands/export.ts'), import('../../src/cli/commands/import.ts'), import('../../src/cli/commands/report.ts'), import('../../src/cli/commands/completion.ts'),
-    import('../../src/cli/commands/classify.ts'),
+    import('../../src/cli/commands/classify.ts'), import('../../src/cli/commands/import-run.ts'),
   ])
   const missing = modules.flatMap((m) => {
     const cmd = m.command()

@@ -6,7 +6,7 @@ import { Command } from 'commander'
 import { readConfigFile } from '../../options/config-file.ts'
 import { checkOptions } from '../../options/parse.ts'
 import { resolveTrainConfig, TRAIN_FLAGS, TrainConfig } from '../../options/train.ts'
-import { TRAIN_RUN_FLAGS, TrainRunOptions } from '../../options/train-run.ts'
+import { TORCH_ONLY, TRAIN_RUN_FLAGS, TrainRunOptions } from '../../options/train-run.ts'
 import { UserError } from '../../errors.ts'
 import { addFlags, pickFlags, readOptions } from '../flags.ts'
 import { fmtBytes } from '../memory.ts'
@@ -47,6 +47,7 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
     const given = { ...(configFile !== undefined ? readConfigFile(configFile) : {}), ...flags }
     config = { ...config, ...Object.fromEntries((['cell', 'hidden_size', 'num_layers'] as const).filter((k) => given[k] === undefined).map((k) => [k, lm[k]])) }
   }
+  checkEngineOptions(opts, pickFlags(TRAIN_RUN_FLAGS, raw))
   const { configChanges } = await import('../../tasks/resume-changes.ts')
   if (from) configChanges(from, config)
   if (opts.printConfig) { json(config); return }
@@ -85,12 +86,20 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
   try {
     // a large corpus takes a moment to read and encode: say so (Ctrl-C then stops without writing anything)
     const reading = (e: { path: string; bytes: number }) => { if (e.bytes >= READING_NOTE_BYTES) log(colour.dim(`reading ${e.path} (${fmtBytes(e.bytes)})…`)) }
-    const r = await train({
+    const trainOpts = {
       config, corpus, from, fromPath: resume, inputs: inputs.filter((i) => i.path !== resume), force: opts.force,
       allowChanges: opts.allowChanges, events: { ...view.events, reading }, signal: ctrl.signal,
-    })
+    }
+    const torch = await import('../../torch/train.ts')
+    const launch = { nproc: opts.nproc, nnodes: opts.nnodes, rdzvEndpoint: opts.rdzvEndpoint ?? null }
+    const torchOpts = { python: process.env.RNN_PYTHON, device: opts.device, launch }
+    if (opts.engine === 'torch' && opts.printLaunch) {
+      printLaunch(await torch.prepareTorchRun(trainOpts, torchOpts), opts.json)
+      return
+    }
+    const r = opts.engine === 'torch' ? await torch.trainWithTorch(trainOpts, torchOpts) : await train(trainOpts)
     view.stop()
-    if (opts.verbose) log(colour.dim(`peak RSS ${fmtBytes(r.memory.peak_rss_bytes)} (process.resourceUsage().maxRSS)`))
+    if (opts.verbose && r.memory !== null) log(colour.dim(`peak RSS ${fmtBytes(r.memory.peak_rss_bytes)} (process.resourceUsage().maxRSS)`))
     if (opts.report !== undefined) (await import('../../index.ts')).writeReport(r.checkpoint, opts.report)
     if (opts.json) {
       json({ steps: r.steps, train_loss: r.train_loss, val_loss: r.val_loss, best_val_loss: r.best_val_loss, seconds: round(r.seconds), checkpoint: r.checkpoint, stopped: r.stopped, chars_per_s: Math.round(r.chars_per_s), memory: r.memory })
@@ -109,6 +118,32 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
     for (const sig of Object.keys(codes)) process.off(sig, onSignal)
   }
   if (signalCode !== 0) process.exitCode = signalCode
+}
+
+/** What a scheduler runs on each machine, and how the result comes back. */
+function printLaunch(p: { dir: string; command: string[]; line: string; out: string; steps: number }, asJson: boolean): void {
+  if (asJson) {
+    json({ folder: p.dir, command: p.command, import: ['rnn', 'import-run', p.dir], checkpoint: p.out, steps: p.steps })
+    return
+  }
+  log(colour.dim(`wrote the run folder ${p.dir} (${fmtInt(p.steps)} steps); every machine must see it at this path (a shared filesystem)`))
+  result(p.line)
+  log(colour.dim(`then, where the folder is: rnn import-run ${p.dir} (writes ${p.out}); touch ${p.dir}/stop stops the run and saves it`))
+}
+
+/** The engine's options apply to --engine torch only, and several machines only to a printed launch. */
+function checkEngineOptions(opts: TrainRunOptions, given: Record<string, unknown>): void {
+  const torchOnly = TORCH_ONLY.find((k) => given[k] !== undefined)
+  if (opts.engine !== 'torch' && torchOnly !== undefined) {
+    throw new UserError(`${TRAIN_RUN_FLAGS.find((r) => r.key === torchOnly)!.flag}: applies to --engine torch`)
+  }
+  if ((opts.nnodes > 1 || opts.rdzvEndpoint !== undefined) && !opts.printLaunch) {
+    const flag = opts.nnodes > 1 ? '--nnodes' : '--rdzv-endpoint'
+    throw new UserError(`${flag}: several machines are started by a scheduler; add --print-launch`)
+  }
+  if (opts.printLaunch && opts.report !== undefined) {
+    throw new UserError('--report: --print-launch trains nothing here; run rnn report on the checkpoint rnn import-run writes')
+  }
 }
 
 function round(x: number): number {
