@@ -4,7 +4,9 @@ import type { Vocab } from '../data/vocab.ts'
 import type { ClassifierCheckpoint } from '../tasks/classify-eval.ts'
 import { colour, fmt, fmtInt, json, log, result } from './output.ts'
 
-export async function printClassifierEval(path: string, model: Model, vocab: Vocab, ck: ClassifierCheckpoint, file: string | undefined, o: { json?: boolean }): Promise<void> {
+export async function printClassifierEval(
+  path: string, model: Model, vocab: Vocab, ck: ClassifierCheckpoint, file: string | undefined, o: { json?: boolean },
+): Promise<void> {
   const { evaluateClassifier } = await import('../tasks/classify-eval.ts')
   const r = evaluateClassifier(path, ck, model, vocab, file)
   if (o.json) {

@@ -7,13 +7,18 @@ import type { Checkpoint, SeriesMeta } from '../model/checkpoint/schema.ts'
 import type { Model } from '../model/model.ts'
 import { colour, json, log, result } from './output.ts'
 
-export function printSeriesEval(path: string, model: Model, ck: Checkpoint & { data: SeriesMeta }, file: string | undefined, o: { json?: boolean; horizon?: number; testSize?: number; levels: number[] }): void {
+export function printSeriesEval(
+  path: string, model: Model, ck: Checkpoint & { data: SeriesMeta }, file: string | undefined,
+  o: { json?: boolean; horizon?: number; testSize?: number; levels: number[] },
+): void {
   const input = file ?? ck.data.source
   if (input === null) throw new UserError(`${path}: no training file stored; name a CSV file to evaluate`)
   if (file !== undefined && !isCsvPath(file)) throw new UserError(`${file}: not a CSV file (.csv/.tsv), but ${path} is a time-series model`)
   const series = readForModel(ck, input)
   // on the training file itself, the test rows and the MASE scale are exactly those of training
-  const own = file === undefined || (ck.data.source !== null && resolve(file) === ck.data.source && series.rows === ck.data.split.train + ck.data.split.val + ck.data.split.test)
+  const { split } = ck.data
+  const own = file === undefined
+    || (ck.data.source !== null && resolve(file) === ck.data.source && series.rows === split.train + split.val + split.test)
   const r = evaluateSeries(model, ck, series, {
     horizon: o.horizon ?? ck.data.season,
     testSize: o.testSize ?? (own ? ck.data.split.test : null),
@@ -27,10 +32,13 @@ export function printSeriesEval(path: string, model: Model, ck: Checkpoint & { d
     `α ${e.alpha.toFixed(3)}, β ${e.beta.toFixed(3)}, γ ${e.gamma.toFixed(3)}`))
   const head = `${'forecast'.padEnd(26)}${'RMSE'.padStart(11)}${'MAE'.padStart(11)}${'sMAPE %'.padStart(10)}${'MASE'.padStart(8)}`
   const row = (name: string, m: Metrics, best: boolean) =>
-    `${(best ? colour.green(name) : name).padEnd(best ? 26 + colour.green('').length : 26)}${num(m.rmse).padStart(11)}${num(m.mae).padStart(11)}${m.smape.toFixed(2).padStart(10)}${m.mase.toFixed(3).padStart(8)}`
+    `${(best ? colour.green(name) : name).padEnd(best ? 26 + colour.green('').length : 26)}`
+      + `${num(m.rmse).padStart(11)}${num(m.mae).padStart(11)}${m.smape.toFixed(2).padStart(10)}${m.mase.toFixed(3).padStart(8)}`
   for (const [title, block] of [['one step ahead', r.one_step], [`${r.horizon} steps ahead (rolling)`, r.multi_step]] as const) {
-    const rows: [string, Metrics][] = [['model', block.model], ['naive', block.naive], [`seasonal naive (s=${r.season})`, block.seasonal_naive],
-      [`exp. smoothing ${r.ets.name}`, block.ets]]
+    const rows: [string, Metrics][] = [
+      ['model', block.model], ['naive', block.naive], [`seasonal naive (s=${r.season})`, block.seasonal_naive],
+      [`exp. smoothing ${r.ets.name}`, block.ets],
+    ]
     const bestMase = Math.min(...rows.map(([, m]) => m.mase))
     result(colour.bold(title))
     result(head)
@@ -39,10 +47,12 @@ export function printSeriesEval(path: string, model: Model, ck: Checkpoint & { d
   const iv = r.intervals
   if (iv === null) { log(colour.dim(`no prediction intervals: too few rows before the test rows to calibrate them`)); return }
   result(colour.bold(`prediction intervals (the model's errors from ${iv.calibration_origins} origins before the test rows)`))
-  result(`${'level'.padEnd(8)}${'coverage, 1 step'.padStart(18)}${'interval score'.padStart(16)}${`coverage, ${r.horizon} steps`.padStart(20)}${'interval score'.padStart(16)}`)
+  result(`${'level'.padEnd(8)}${'coverage, 1 step'.padStart(18)}${'interval score'.padStart(16)}`
+    + `${`coverage, ${r.horizon} steps`.padStart(20)}${'interval score'.padStart(16)}`)
   iv.one_step.forEach((a, i) => {
     const b = iv.multi_step[i]
-    result(`${`${a.level}%`.padEnd(8)}${pct(a.coverage).padStart(18)}${num(a.interval_score).padStart(16)}${pct(b.coverage).padStart(20)}${num(b.interval_score).padStart(16)}`)
+    result(`${`${a.level}%`.padEnd(8)}${pct(a.coverage).padStart(18)}${num(a.interval_score).padStart(16)}`
+      + `${pct(b.coverage).padStart(20)}${num(b.interval_score).padStart(16)}`)
   })
 }
 

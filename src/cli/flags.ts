@@ -38,7 +38,10 @@ export function pickFlags(rows: readonly FlagRow[], opts: Record<string, unknown
   const out: Record<string, unknown> = {}
   for (const r of rows) {
     // a negatable flag (--no-header) reads as true unless given; a plain switch (--balance) as false
-    if (r.arg === '' && r.flag.startsWith('--no-')) { if (opts[optionName(r.flag.replace(/^--no-/, '--'))] === false) out[r.key] = false; continue }
+    if (r.arg === '' && r.flag.startsWith('--no-')) {
+      if (opts[optionName(r.flag.replace(/^--no-/, '--'))] === false) out[r.key] = false
+      continue
+    }
     if (r.arg === '') { if (opts[optionName(r.flag)] === true) out[r.key] = true; continue }
     const v = opts[optionName(r.flag)]
     if (v !== undefined) out[r.key] = v

@@ -7,7 +7,10 @@ import { codecOf } from '../tasks/forecast.ts'
 import { band, calibrate, MIN_ERRORS } from '../tasks/intervals.ts'
 import { colour, json, log } from './output.ts'
 
-export function printForecast(path: string, model: Model, ck: Checkpoint & { data: SeriesMeta }, o: { horizon?: number; input?: string; json?: boolean; levels: number[] }): void {
+export function printForecast(
+  path: string, model: Model, ck: Checkpoint & { data: SeriesMeta },
+  o: { horizon?: number; input?: string; json?: boolean; levels: number[] },
+): void {
   const input = o.input ?? ck.data.source
   if (input === null) throw new UserError(`${path}: no training file stored; give --input <file.csv>`)
   const horizon = o.horizon ?? ck.data.season
@@ -16,20 +19,30 @@ export function printForecast(path: string, model: Model, ck: Checkpoint & { dat
   const target = ck.data.columns[0].name
   const codec = codecOf(ck)
   const cal = o.levels.length === 0 ? null : calibrate(model, codec, ck.config.seq_len!, series.values, series.rows, horizon, o.levels)
-  if (o.levels.length > 0 && cal === null) log(colour.dim(`no prediction intervals: ${input} has too few rows to calibrate ${horizon}-step bands (${MIN_ERRORS} forecasts per step needed)`))
+  if (o.levels.length > 0 && cal === null) {
+    log(colour.dim(`no prediction intervals: ${input} has too few rows to calibrate ${horizon}-step bands `
+      + `(${MIN_ERRORS} forecasts per step needed)`))
+  }
   // per row: [lower_L, upper_L] for each level
   const bands = rows.map((r) => (cal === null ? [] : cal.levels.flatMap((_, l) => band(cal, codec, l, r.step, r.value))))
   const names = cal === null ? [] : cal.levels.flatMap((L) => [`lower_${L}`, `upper_${L}`])
   if (o.json) {
-    const intervals = cal === null ? null : { levels: cal.levels, calibration_origins: cal.origins, method: 'empirical quantiles of the model\'s errors at each step, forecasting from every earlier origin of the input' }
+    const method = 'empirical quantiles of the model\'s errors at each step, forecasting from every earlier origin of the input'
+    const intervals = cal === null ? null : { levels: cal.levels, calibration_origins: cal.origins, method }
     json({
       target, horizon, input, intervals,
-      forecast: rows.map((r, i) => ({ ...(r.date !== null ? { date: r.date } : { step: r.step }), [target]: r.value, ...Object.fromEntries(names.map((n, j) => [n, bands[i][j]])) })),
+      forecast: rows.map((r, i) => ({
+        ...(r.date !== null ? { date: r.date } : { step: r.step }), [target]: r.value,
+        ...Object.fromEntries(names.map((n, j) => [n, bands[i][j]])),
+      })),
     })
     return
   }
   log(colour.dim(`${target}: ${horizon} step${horizon > 1 ? 's' : ''} after the last row of ${input}`))
-  if (cal !== null) log(colour.dim(`intervals at ${cal.levels.join(', ')}%: quantiles of the model's errors forecasting from ${cal.origins} earlier origins of the input`))
+  if (cal !== null) {
+    log(colour.dim(`intervals at ${cal.levels.join(', ')}%: quantiles of the model's errors forecasting from ${cal.origins} `
+      + 'earlier origins of the input'))
+  }
   const first = ck.data.date?.column ?? 'step'
   process.stdout.write([first, target, ...names].map(csvField).join(',') + '\n')
   rows.forEach((r, i) => process.stdout.write([r.date ?? r.step, round(r.value), ...bands[i].map(round)].join(',') + '\n'))

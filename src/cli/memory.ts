@@ -22,12 +22,16 @@ export function memoryLines(m: TrainMemory): string[] {
     `  gradients        ${fmtBytes(m.gradient_bytes)}`,
     `  optimizer state  ${fmtBytes(m.optimizer_bytes)} (${m.optimizer})`,
     `  best parameters  ${fmtBytes(m.best_bytes)}`,
-    `  activations      ${fmtBytes(m.activation_bytes)} = ${positions} × ${fmtInt(m.activation_bytes_per_position)} B (h, c, gates kept for BPTT; ${layers})`,
-    `  BPTT buffers     ${fmtBytes(m.bptt_buffer_bytes)} = ${positions} × ${fmtInt(m.bptt_buffer_bytes_per_position)} B (xw then dxw in one array, dh, dc per layer; logits, dlogits)`,
+    `  activations      ${fmtBytes(m.activation_bytes)} = ${positions} × ${fmtInt(m.activation_bytes_per_position)} B `
+      + `(h, c, gates kept for BPTT; ${layers})`,
+    `  BPTT buffers     ${fmtBytes(m.bptt_buffer_bytes)} = ${positions} × ${fmtInt(m.bptt_buffer_bytes_per_position)} B `
+      + '(xw then dxw in one array, dh, dc per layer; logits, dlogits)',
     `  fixed workspace  ${fmtBytes(m.fixed_workspace_bytes)} (initial state, packed W_hh, step and embedding scratch)`,
   ]
-  if (m.other_workspace_bytes > 0) lines.push(`  other workspace  ${fmtBytes(m.other_workspace_bytes)} (validation buffers of another shape)`)
-  lines.push(`  engine total     ${fmtBytes(m.engine_bytes)}${m.wasm_bytes !== null ? ` (WebAssembly memory in use: ${fmtBytes(m.wasm_bytes)})` : ''}`)
+  if (m.other_workspace_bytes > 0)
+    lines.push(`  other workspace  ${fmtBytes(m.other_workspace_bytes)} (validation buffers of another shape)`)
+  const wasm = m.wasm_bytes !== null ? ` (WebAssembly memory in use: ${fmtBytes(m.wasm_bytes)})` : ''
+  lines.push(`  engine total     ${fmtBytes(m.engine_bytes)}${wasm}`)
   lines.push(`  peak RSS so far  ${fmtBytes(m.peak_rss_bytes)}`)
   return lines
 }

@@ -31,7 +31,8 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
     start(e) {
       kind = e.kind
       const resumed = e.resumed_from > 0 ? `, resuming at step ${e.resumed_from}` : ''
-      log(colour.dim(`${e.corpus}: ${e.describe}; ${fmtInt(e.params)} parameters; ${fmtInt(e.target - e.resumed_from)} steps${resumed} → ${e.out}`))
+      const steps = fmtInt(e.target - e.resumed_from)
+      log(colour.dim(`${e.corpus}: ${e.describe}; ${fmtInt(e.params)} parameters; ${steps} steps${resumed} → ${e.out}`))
       if (useBar) pending = { target: e.target, from: e.resumed_from }
     },
     memory(m) {
@@ -52,7 +53,8 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
       val = e.val_loss
       if (bar === null) {
         const mark = e.improved ? colour.green(' *') : ''
-        const bits = kind === 'text' ? ` (${fmt(e.val_loss / Math.LN2, 3)} bits/char)` : kind === 'classifier' ? ' (cross-entropy per text)' : ' (MSE, normalised)'
+        const bits = kind === 'text' ? ` (${fmt(e.val_loss / Math.LN2, 3)} bits/char)`
+          : kind === 'classifier' ? ' (cross-entropy per text)' : ' (MSE, normalised)'
         const rss = o.verbose ? `, peak RSS ${fmtBytes(e.peak_rss_bytes)}` : ''
         log(`step ${e.step}: train ${fmt(e.train_loss)} val ${fmt(e.val_loss)}${bits}${mark} ${e.seconds.toFixed(1)}s${rss}`)
       }

@@ -32,7 +32,10 @@ async function run(path: string | undefined, raw: Record<string, unknown>): Prom
     if (ck.data.kind === 'classifier') classes = ck.data.classes
   } else {
     const hidden = o.hidden ?? DEFAULTS.hidden, layers = o.layers ?? DEFAULTS.layers, V = o.vocabSize ?? DEFAULTS.vocabSize
-    spec = { cell: o.cell ?? DEFAULTS.cell, input_size: V, hidden_size: hidden, num_layers: layers, output_size: V, input: 'one_hot', loss: 'cross_entropy' } as const
+    spec = {
+      cell: o.cell ?? DEFAULTS.cell, input_size: V, hidden_size: hidden, num_layers: layers, output_size: V,
+      input: 'one_hot', loss: 'cross_entropy',
+    } as const
   }
   const d = describeModel(spec, classes)
   if (o.json) { json({ cell: d.cell, params: d.params, total: d.total, ...(d.head !== undefined ? { head: d.head } : {}) }); return }

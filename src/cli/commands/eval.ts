@@ -16,7 +16,8 @@ export function command(): Command {
   const cmd = new Command('eval')
     .description('measure a model: text loss (nats/char, perplexity, bits/char) or forecast errors against baselines')
     .argument('[checkpoint]', 'checkpoint file (default: the most recent in ./checkpoints)')
-    .argument('[file]', "text or CSV to evaluate (default: the checkpoint's own data: its validation split for text, its test rows for CSV)")
+    .argument('[file]', 'text or CSV to evaluate '
+      + "(default: the checkpoint's own data: its validation split for text, its test rows for CSV)")
   return addFlags(cmd, EVAL_FLAGS, EvalOptions)
     .addHelpText('after', `
 Examples:
@@ -46,8 +47,12 @@ async function run(named: string | undefined, file: string | undefined, raw: Rec
   const view = evalView()
   let r
   try { r = evaluateFile(path, file, view.update) } finally { view.stop() }
-  if (o.json) { json({ loss: r.loss, perplexity: r.perplexity, bits_per_char: r.bits_per_char, chars: r.chars, unknown_chars: r.unknown_chars }); return }
+  if (o.json) {
+    json({ loss: r.loss, perplexity: r.perplexity, bits_per_char: r.bits_per_char, chars: r.chars, unknown_chars: r.unknown_chars })
+    return
+  }
   log(colour.dim(`${r.source}: ${fmtInt(r.chars)} characters predicted`))
-  if (r.unknown_chars > 0) log(colour.yellow(`${fmtInt(r.unknown_chars)} characters outside the vocabulary were skipped (${showChars(r.unknown_list)})`))
+  if (r.unknown_chars > 0)
+    log(colour.yellow(`${fmtInt(r.unknown_chars)} characters outside the vocabulary were skipped (${showChars(r.unknown_list)})`))
   result(`loss ${fmt(r.loss)} nats/char  perplexity ${fmt(r.perplexity, 3)}  ${fmt(r.bits_per_char)} bits/char`)
 }

@@ -42,6 +42,13 @@ async function run(file: string, raw: Record<string, unknown>): Promise<void> {
   }
   const m = ck.model
   const params = Object.values(ck.params).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0)
-  if (o.json) { json({ out: o.out, cell: m.cell, hidden_size: m.hidden_size, num_layers: m.num_layers, input_size: m.input_size, output_size: m.output_size, params }); return }
-  result(`wrote ${o.out}: ${m.cell}, ${m.num_layers} × ${m.hidden_size} units, ${m.input_size} inputs → ${m.output_size} outputs, ${fmtInt(params)} parameters`)
+  if (o.json) {
+    json({
+      out: o.out, cell: m.cell, hidden_size: m.hidden_size, num_layers: m.num_layers, input_size: m.input_size,
+      output_size: m.output_size, params,
+    })
+    return
+  }
+  result(`wrote ${o.out}: ${m.cell}, ${m.num_layers} × ${m.hidden_size} units, ${m.input_size} inputs → ${m.output_size} outputs, `
+    + `${fmtInt(params)} parameters`)
 }

@@ -40,16 +40,24 @@ async function run(first: string | undefined, second: string | undefined, raw: R
   let source: Parameters<typeof gradientReport>[0]['source'], file: string | undefined
   if (o.cell !== undefined) {
     if (second !== undefined) throw new UserError(`--cell: fresh models read one text or CSV file, got two arguments (${first} ${second})`)
-    if (first?.endsWith('.json')) throw new UserError(`--cell: ${first} looks like a checkpoint; fresh models read a text or CSV file (drop --cell to inspect the checkpoint)`)
+    if (first?.endsWith('.json')) {
+      throw new UserError(`--cell: ${first} looks like a checkpoint; fresh models read a text or CSV file `
+        + '(drop --cell to inspect the checkpoint)')
+    }
     const hidden = o.hidden ?? FRESH_DEFAULTS.hidden, layers = o.layers ?? FRESH_DEFAULTS.layers, seed = o.seed ?? FRESH_DEFAULTS.seed
-    const csv = { target: o.target ?? null, features: o.features ?? [], transform: o.transform ?? 'difference', fill: o.fill ?? null, delimiter: o.delimiter ?? null, header: o.header }
+    const csv = {
+      target: o.target ?? null, features: o.features ?? [], transform: o.transform ?? 'difference', fill: o.fill ?? null,
+      delimiter: o.delimiter ?? null, header: o.header,
+    }
     source = { fresh: { cells: o.cell, hidden, layers, seed, forgetBias: o.forgetBias, csv } }
     file = first
   } else {
     const freshOnly = [['--hidden', o.hidden], ['--layers', o.layers], ['--seed', o.seed], ['--forget-bias', o.forgetBias],
-      ['--target', o.target], ['--features', o.features], ['--transform', o.transform], ['--fill', o.fill], ['--delimiter', o.delimiter], ['--no-header', o.header ? undefined : false]] as const
+      ['--target', o.target], ['--features', o.features], ['--transform', o.transform], ['--fill', o.fill],
+      ['--delimiter', o.delimiter], ['--no-header', o.header ? undefined : false]] as const
     for (const [flag, v] of freshOnly)
-      if (v !== undefined) throw new UserError(`${flag}: applies to fresh models only; add --cell (a checkpoint fixes its own architecture and columns)`)
+      if (v !== undefined)
+        throw new UserError(`${flag}: applies to fresh models only; add --cell (a checkpoint fixes its own architecture and columns)`)
     source = { checkpoint: pickCheckpointOrHint(first) }
     file = second
   }
@@ -57,13 +65,18 @@ async function run(first: string | undefined, second: string | undefined, raw: R
   if (o.json) {
     json({
       loss_at: report.loss_at, seq_len: report.seq_len,
-      series: report.models.flatMap((m) => m.series.map((s) => ({ cell: m.cell, layer: s.layer, dh_norm: s.dh_norm, dc_norm: s.dc_norm, whh_contrib_norm: s.whh_contrib_norm, decay_per_step: s.decay_per_step }))),
+      series: report.models.flatMap((m) => m.series.map((s) => ({
+        cell: m.cell, layer: s.layer, dh_norm: s.dh_norm, dc_norm: s.dc_norm, whh_contrib_norm: s.whh_contrib_norm,
+        decay_per_step: s.decay_per_step,
+      }))),
     })
     return
   }
   const { gradientCsv, renderGradientReport } = await import('../../report/gradients.ts')
   if (o.csv) { for (const row of gradientCsv(report)) result(row); return }
-  log(colour.dim(`${report.file}: ${report.batches > 1 ? `${report.batches} windows` : 'window'} of ${report.seq_len} ${report.unit} from offset ${report.offset}, zero initial state; ${report.models.map((m) => m.label).join(', ')}`))
+  const windows = report.batches > 1 ? `${report.batches} windows` : 'window'
+  log(colour.dim(`${report.file}: ${windows} of ${report.seq_len} ${report.unit} from offset ${report.offset}, zero initial state; `
+    + report.models.map((m) => m.label).join(', ')))
   // charts are results on stdout: colour them only when stdout itself is a terminal
   const c = process.stdout.isTTY === true ? colour : new Chalk({ level: 0 })
   for (const line of renderGradientReport(report, c)) result(line)
@@ -74,7 +87,8 @@ function pickCheckpointOrHint(named: string | undefined): string {
   try {
     return pickCheckpoint(named)
   } catch (e) {
-    if (e instanceof UserError && named === undefined) throw new UserError(`${e.message}; or compare fresh models with --cell rnn_tanh,lstm,gru`)
+    if (e instanceof UserError && named === undefined)
+      throw new UserError(`${e.message}; or compare fresh models with --cell rnn_tanh,lstm,gru`)
     throw e
   }
 }

@@ -38,7 +38,8 @@ async function run(named: string | undefined, raw: Record<string, unknown>): Pro
   const classes = checkpoint.data.kind === 'classifier' ? checkpoint.data.classes : undefined
   const trace = traceState(model, vocab, o.text!, { layer: o.layer, units: o.units }, classes)
   if (o.json) {
-    json({ units: trace.units, chars: trace.chars, values: trace.values, ...(trace.probs ? { classes: trace.classes, probabilities: trace.probs } : {}) })
+    const probabilities = trace.probs ? { classes: trace.classes, probabilities: trace.probs } : {}
+    json({ units: trace.units, chars: trace.chars, values: trace.values, ...probabilities })
     return
   }
   const { renderStateHeatmap } = await import('../../report/state.ts')
@@ -59,7 +60,8 @@ async function byLabel(path: string, model: Loaded['model'], vocab: Loaded['voca
   const data = readClassifierData(source, ck.config, ck.data.classes)
   // the test rows, or the validation rows of a model trained with --test-frac 0
   const rows = data.split.test.length > 0 ? data.split.test : data.split.val
-  const ranked = unitsByLabel(model, encodeTexts(rows.map((i) => data.rows.texts[i]), vocab!), Int32Array.from(rows, (i) => data.ids[i]), ck.data.classes)
+  const texts = encodeTexts(rows.map((i) => data.rows.texts[i]), vocab!)
+  const ranked = unitsByLabel(model, texts, Int32Array.from(rows, (i) => data.ids[i]), ck.data.classes)
   const top = ranked.slice(0, Math.max(1, o.units))
   if (o.json) { json({ rows: rows.length, units: top }); return }
   result(`units of the top layer by the correlation of their pooled value with the label, over ${rows.length} held-out rows:`)

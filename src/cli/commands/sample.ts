@@ -32,7 +32,8 @@ async function run(named: string | undefined, raw: Record<string, unknown>): Pro
   const path = pickCheckpoint(named)
   const { loadModel, createRng, sampleText, explainText } = await import('../../index.ts')
   const { model, vocab, checkpoint } = loadModel(path)
-  if (checkpoint.data.kind === 'classifier') throw new UserError(`${path}: a classifier (it labels sentences); use rnn classify or rnn eval`)
+  if (checkpoint.data.kind === 'classifier')
+    throw new UserError(`${path}: a classifier (it labels sentences); use rnn classify or rnn eval`)
   if (checkpoint.data.kind === 'timeseries') {
     if (o.explain) throw new UserError(`${path}: a time-series model; --explain shows the candidates of a text model's characters`)
     const { printForecast } = await import('../forecast-output.ts')
@@ -47,7 +48,10 @@ async function run(named: string | undefined, raw: Record<string, unknown>): Pro
   const unknown = vocab.unknown(prime)
   if (unknown.length > 0) throw new UserError(`--prime: characters not in the model's vocabulary: ${showChars(unknown)}`)
   const options = { temperature: o.temp, topK: o.topK ?? null, topP: o.topP ?? null, argmax: !!o.argmax, prime, length: o.length }
-  const meta = { prime, length: o.length, seed: o.seed, temperature: o.temp, top_k: o.topK ?? null, top_p: o.topP ?? null, argmax: !!o.argmax, checkpoint: path }
+  const meta = {
+    prime, length: o.length, seed: o.seed, temperature: o.temp, top_k: o.topK ?? null, top_p: o.topP ?? null,
+    argmax: !!o.argmax, checkpoint: path,
+  }
   if (o.explain) {
     const steps = explainText(model, vocab, options, createRng(o.seed), o.explainTop ?? EXPLAIN_TOP)
     if (o.json) {

@@ -45,15 +45,18 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
     const { loadLanguageModel } = await import('../../model/init-from.ts')
     const lm = loadLanguageModel(config.init_from).model
     const given = { ...(configFile !== undefined ? readConfigFile(configFile) : {}), ...flags }
-    config = { ...config, ...Object.fromEntries((['cell', 'hidden_size', 'num_layers'] as const).filter((k) => given[k] === undefined).map((k) => [k, lm[k]])) }
+    const architecture = (['cell', 'hidden_size', 'num_layers'] as const).filter((k) => given[k] === undefined)
+    config = { ...config, ...Object.fromEntries(architecture.map((k) => [k, lm[k]])) }
   }
   checkEngineOptions(opts, pickFlags(TRAIN_RUN_FLAGS, raw))
   const { configChanges } = await import('../../tasks/resume-changes.ts')
   if (from) configChanges(from, config)
   if (opts.printConfig) { json(config); return }
-  if (opts.report !== undefined && !/\.html?$/i.test(opts.report)) throw new UserError(`--report: ${opts.report}: the report is an HTML file; name it *.html`)
+  if (opts.report !== undefined && !/\.html?$/i.test(opts.report))
+    throw new UserError(`--report: ${opts.report}: the report is an HTML file; name it *.html`)
   if (opts.report !== undefined && (config.label !== null || from?.kind === 'classifier'))
-    throw new UserError('--report: rnn report shows language models and forecasters, not classifiers (rnn eval scores a classifier, rnn explore shows it read)')
+    throw new UserError('--report: rnn report shows language models and forecasters, not classifiers '
+      + '(rnn eval scores a classifier, rnn explore shows it read)')
   const { BUNDLED_TEXT } = await import('../../data/text.ts')
   const corpus = file ?? from?.data.source ?? BUNDLED_TEXT
   const inputs = [
@@ -65,11 +68,16 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
   const { claimOutput } = await import('../../files/output-file.ts')
   const { REPORT_FILE } = await import('../../report/html.ts')
   const report = opts.report !== undefined
-    ? claimOutput(opts.report, { kind: REPORT_FILE, flag: '--report', inputs: [{ path: corpus, what: 'the training data' }, ...inputs], force: opts.force })
+    ? claimOutput(opts.report, {
+      kind: REPORT_FILE, flag: '--report', inputs: [{ path: corpus, what: 'the training data' }, ...inputs], force: opts.force,
+    })
     : null
 
   const { train, kernelName, threadCount } = await import('../../index.ts')
-  if (opts.verbose) log(colour.dim(`engine: ${kernelName()} kernels, ${threadCount()} thread${threadCount() === 1 ? '' : 's'} for the large products (--kernels, --threads)`))
+  if (opts.verbose) {
+    const threads = `${threadCount()} thread${threadCount() === 1 ? '' : 's'}`
+    log(colour.dim(`engine: ${kernelName()} kernels, ${threads} for the large products (--kernels, --threads)`))
+  }
   const ctrl = new AbortController()
   let signalCode = 0
   // 128 + the signal's number, as a shell reports it; a closed terminal (SIGHUP) saves too
@@ -85,7 +93,9 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
   const view = progress.trainView({ verbose: opts.verbose })
   try {
     // a large corpus takes a moment to read and encode: say so (Ctrl-C then stops without writing anything)
-    const reading = (e: { path: string; bytes: number }) => { if (e.bytes >= READING_NOTE_BYTES) log(colour.dim(`reading ${e.path} (${fmtBytes(e.bytes)})…`)) }
+    const reading = (e: { path: string; bytes: number }) => {
+      if (e.bytes >= READING_NOTE_BYTES) log(colour.dim(`reading ${e.path} (${fmtBytes(e.bytes)})…`))
+    }
     const trainOpts = {
       config, corpus, from, fromPath: resume, inputs: inputs.filter((i) => i.path !== resume), force: opts.force,
       allowChanges: opts.allowChanges, events: { ...view.events, reading }, signal: ctrl.signal,
@@ -102,13 +112,21 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
     if (opts.verbose && r.memory !== null) log(colour.dim(`peak RSS ${fmtBytes(r.memory.peak_rss_bytes)} (process.resourceUsage().maxRSS)`))
     if (opts.report !== undefined) (await import('../../index.ts')).writeReport(r.checkpoint, opts.report)
     if (opts.json) {
-      json({ steps: r.steps, train_loss: r.train_loss, val_loss: r.val_loss, best_val_loss: r.best_val_loss, seconds: round(r.seconds), checkpoint: r.checkpoint, stopped: r.stopped, chars_per_s: Math.round(r.chars_per_s), memory: r.memory })
+      json({
+        steps: r.steps, train_loss: r.train_loss, val_loss: r.val_loss, best_val_loss: r.best_val_loss, seconds: round(r.seconds),
+        checkpoint: r.checkpoint, stopped: r.stopped, chars_per_s: Math.round(r.chars_per_s), memory: r.memory,
+      })
     } else {
-      const why = { done: '', interrupted: ' (interrupted)', early_stop: ' (early stop: no improvement)', time_limit: ' (time limit)' }[r.stopped]
+      const why = {
+        done: '', interrupted: ' (interrupted)', early_stop: ' (early stop: no improvement)', time_limit: ' (time limit)',
+      }[r.stopped]
       result(`trained ${fmtInt(r.steps)} steps in ${fmtDuration(r.seconds)}${why}, ${fmtInt(r.chars_per_s)} chars/s`)
-      if (r.best_val_loss !== null && r.kind === 'text') result(`best validation loss ${fmt(r.best_val_loss)} nats/char (${fmt(r.best_val_loss / Math.LN2)} bits/char)`)
-      if (r.best_val_loss !== null && r.kind === 'classifier') result(`best validation loss ${fmt(r.best_val_loss)} (cross-entropy per text; rnn eval gives the test accuracy)`)
-      if (r.best_val_loss !== null && r.kind === 'timeseries') result(`best validation loss ${fmt(r.best_val_loss)} (MSE on the normalised scale; rnn eval compares the test rows with baselines)`)
+      const best = r.best_val_loss
+      if (best !== null && r.kind === 'text') result(`best validation loss ${fmt(best)} nats/char (${fmt(best / Math.LN2)} bits/char)`)
+      if (best !== null && r.kind === 'classifier')
+        result(`best validation loss ${fmt(best)} (cross-entropy per text; rnn eval gives the test accuracy)`)
+      if (best !== null && r.kind === 'timeseries')
+        result(`best validation loss ${fmt(best)} (MSE on the normalised scale; rnn eval compares the test rows with baselines)`)
       result(`checkpoint ${r.checkpoint}`)
       if (opts.report !== undefined) result(`report ${opts.report}`)
     }
