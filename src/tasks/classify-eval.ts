@@ -33,17 +33,22 @@ export function evaluateClassifier(path: string, ck: ClassifierCheckpoint, model
   const source = ck.data.source
   const haveSource = source !== null && existsSync(source)
   if (file === undefined && !haveSource)
-    throw new UserError(`${path}: its training file ${source ?? '(none recorded)'} is not there to take the test rows from; name a CSV file to evaluate`)
+    throw new UserError(`${path}: its training file ${source ?? '(none recorded)'} is not there to take the test rows from; `
+      + 'name a CSV file to evaluate')
   const train = haveSource ? readClassifierData(source, ck.config, classes) : null
   if (train !== null && train.split.train.length !== ck.data.split.train)
-    throw new UserError(`${source}: ${train.split.train.length} training rows where the model was trained on ${ck.data.split.train}; the file changed since`)
+    throw new UserError(`${source}: ${train.split.train.length} training rows where the model was trained on ${ck.data.split.train}; `
+      + 'the file changed since')
   let texts: string[], truth: Int32Array, where: string
   if (file === undefined) {
     const test = train!.split.test
-    if (test.length === 0) throw new UserError(`${path}: trained with --test-frac 0, so there are no test rows; name a CSV file to evaluate`)
+    if (test.length === 0)
+      throw new UserError(`${path}: trained with --test-frac 0, so there are no test rows; name a CSV file to evaluate`)
     texts = test.map((i) => train!.rows.texts[i]); truth = Int32Array.from(test, (i) => train!.ids[i]); where = `${source}: test rows`
   } else {
-    const rows = readLabelled(file, { text: ck.data.text_column, label: ck.data.label_column, delimiter: ck.config.delimiter, header: ck.config.header })
+    const rows = readLabelled(file, {
+      text: ck.data.text_column, label: ck.data.label_column, delimiter: ck.config.delimiter, header: ck.config.header,
+    })
     texts = rows.texts; truth = labelIds(rows, classes); where = file
   }
   const seqs = encodeTexts(texts, vocab)

@@ -40,7 +40,9 @@ export function readClassifierData(path: string, cfg: TrainConfig, classes?: rea
   return { rows, classes: cls, ids, split: stratifiedSplit(path, ids, cls.length, cfg.val_frac, cfg.test_frac, cfg.seed) }
 }
 
-export function openClassifierSource(path: string, cfg: TrainConfig, from: Checkpoint | undefined, bytes: Buffer): { source: ClassifierSource; T: number } {
+export function openClassifierSource(
+  path: string, cfg: TrainConfig, from: Checkpoint | undefined, bytes: Buffer,
+): { source: ClassifierSource; T: number } {
   const stored = from?.data.kind === 'classifier' ? from.data : undefined
   const data = readClassifierData(path, cfg, stored?.classes, bytes)
   const { rows, classes, ids, split } = data
@@ -66,9 +68,13 @@ export function openClassifierSource(path: string, cfg: TrainConfig, from: Check
   const counts = classes.map((c, k) => `${c} ${split.train.filter((i) => ids[i] === k).length}`).join(', ')
   const source: ClassifierSource = {
     kind: 'classifier', path, name: corpusName(path), vocab, classes, meta, classWeights,
-    describe: `${rows.texts.length.toLocaleString('en-US')} rows (train ${split.train.length}, val ${split.val.length}, test ${split.test.length}; `
+    describe: `${rows.texts.length.toLocaleString('en-US')} rows `
+      + `(train ${split.train.length}, val ${split.val.length}, test ${split.test.length}; `
       + `training classes: ${counts}), vocabulary ${vocab.size}`,
-    io: { input_size: vocab.size, output_size: C, input: 'one_hot', loss: 'cross_entropy', pool: stored !== undefined ? from!.model.pool : cfg.pool },
+    io: {
+      input_size: vocab.size, output_size: C, input: 'one_hot', loss: 'cross_entropy',
+      pool: stored !== undefined ? from!.model.pool : cfg.pool,
+    },
     batcher: (b, _T, cursor) => new SequenceBatcher(seqs, ids, split.train, b, cfg.seed, cursor),
     validate: (model, _T, b) => predictRows(model, seqs, split.val, b, ids).loss,
     fingerprint: () => ({ train: printRows(seqs, ids, split.train), val: printRows(seqs, ids, split.val) }),

@@ -15,7 +15,9 @@ export interface Predictions {
 }
 
 /** Probabilities for seqs[rows[i]], B sequences per forward. No training side effects (dropout off). */
-export function predictRows(model: Model, seqs: readonly Int32Array[], rows: readonly number[], B: number, labels?: Int32Array): Predictions {
+export function predictRows(
+  model: Model, seqs: readonly Int32Array[], rows: readonly number[], B: number, labels?: Int32Array,
+): Predictions {
   const C = model.spec.output_size
   const probs = new Float64Array(rows.length * C)
   const order = rows.map((_, i) => i).sort((a, b) => seqs[rows[a]].length - seqs[rows[b]].length || a - b)

@@ -99,7 +99,8 @@ class Layout {
     const s = this.spec, alpha = sigmoid(p[0])
     return {
       // the usual region (Hyndman et al. 2008, and statsmodels' bounds): 0 < β < α, 0 < γ < 1 − α
-      alpha, beta: this.iBeta >= 0 ? alpha * sigmoid(p[this.iBeta]) : 0, gamma: this.iGamma >= 0 ? (1 - alpha) * sigmoid(p[this.iGamma]) : 0,
+      alpha, beta: this.iBeta >= 0 ? alpha * sigmoid(p[this.iBeta]) : 0,
+      gamma: this.iGamma >= 0 ? (1 - alpha) * sigmoid(p[this.iGamma]) : 0,
       level: p[this.iLevel], slope: this.iSlope >= 0 ? p[this.iSlope] : 0,
       seasonal: s.season === 'none' ? [] : Array.from({ length: s.m }, (_, j) => p[this.iSeason + j]),
     }
@@ -128,7 +129,8 @@ export function etsLoss(z: Float64Array, spec: EtsSpec): { size: number; value: 
 
 /** The three best points of a grid over α, β/α and γ/(1 − α), initial states from the heuristic. */
 function gridStarts(z: Float64Array, layout: Layout): Float64Array[] {
-  const alphas = [0.1, 0.3, 0.5, 0.7, 0.9], betas = layout.iBeta >= 0 ? [0.05, 0.3] : [0.5], gammas = layout.iGamma >= 0 ? [0.1, 0.5, 0.9] : [0.5]
+  const alphas = [0.1, 0.3, 0.5, 0.7, 0.9], betas = layout.iBeta >= 0 ? [0.05, 0.3] : [0.5]
+  const gammas = layout.iGamma >= 0 ? [0.1, 0.5, 0.9] : [0.5]
   const points: { p: Float64Array; f: number }[] = []
   for (const a of alphas) for (const b of betas) for (const g of gammas) {
     const p = layout.start(z, a, b, g)

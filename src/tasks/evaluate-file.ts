@@ -8,7 +8,9 @@ import { evaluateIds } from './evaluate.ts'
 import { loadTextModel } from '../model/checkpoint/load.ts'
 import { isCsvPath } from './open-source.ts'
 
-export interface FileEval { loss: number; perplexity: number; bits_per_char: number; chars: number; unknown_chars: number; unknown_list: string[]; source: string }
+export interface FileEval {
+  loss: number; perplexity: number; bits_per_char: number; chars: number; unknown_chars: number; unknown_list: string[]; source: string
+}
 
 /** Chunk length for evaluation: long chunks amortise the per-call overhead; state carries across them. */
 const EVAL_CHUNK = 256

@@ -19,9 +19,13 @@ type SeriesCheckpoint = Checkpoint & { data: SeriesMeta }
 /** The CSV at `path` read with the options the model was trained with, columns checked against it. */
 export function readForModel(ck: SeriesCheckpoint, path: string): Series {
   const c = ck.config
-  const series = readSeries(path, { target: c.target!, features: c.features, delimiter: c.delimiter, header: c.header, fill: c.fill, decimal: c.decimal, thousands: c.thousands })
+  const series = readSeries(path, {
+    target: c.target!, features: c.features, delimiter: c.delimiter, header: c.header, fill: c.fill, decimal: c.decimal,
+    thousands: c.thousands,
+  })
   const want = ck.data.columns.map((x) => x.name).join(', ')
-  if (series.columns.join(', ') !== want) throw new UserError(`${path}: columns ${series.columns.join(', ')} differ from the model's ${want}`)
+  if (series.columns.join(', ') !== want)
+    throw new UserError(`${path}: columns ${series.columns.join(', ')} differ from the model's ${want}`)
   checkScale(series, ck.data.columns, ck.data.transform)
   return series
 }
@@ -37,7 +41,8 @@ export function codecOf(ck: SeriesCheckpoint): SeriesCodec {
 export function forecast(model: Model, ck: SeriesCheckpoint, series: Series, horizon: number): ForecastRow[] {
   const T = ck.config.seq_len!, codec = codecOf(ck), k = codec.k
   const need = T + codec.firstRow
-  if (series.rows < need) throw new UserError(`${series.path}: ${series.rows} rows; the model reads ${need} rows of context to forecast (seq_len ${T})`)
+  if (series.rows < need)
+    throw new UserError(`${series.path}: ${series.rows} rows; the model reads ${need} rows of context to forecast (seq_len ${T})`)
   const pred = rollingForecast(model, codec, series.values, [series.rows], T, horizon)
   const last = series.date?.values[series.rows - 1]
   return Array.from({ length: horizon }, (_, h) => ({
@@ -63,7 +68,10 @@ export interface SeriesEval {
 
 export function etsSummary(f: EtsFit): EtsSummary {
   const letter = (x: string) => (x === 'add' ? 'A' : x === 'mul' ? 'M' : 'N')
-  return { name: `ETS(A,${letter(f.trend)},${letter(f.season)})`, trend: f.trend, season: f.season, alpha: f.alpha, beta: f.beta, gamma: f.gamma, fit_rows: f.rows }
+  return {
+    name: `ETS(A,${letter(f.trend)},${letter(f.season)})`, trend: f.trend, season: f.season, alpha: f.alpha, beta: f.beta, gamma: f.gamma,
+    fit_rows: f.rows,
+  }
 }
 
 /**
@@ -75,13 +83,19 @@ export function etsSummary(f: EtsFit): EtsSummary {
  * parameters fixed, forecasting from the same origins.
  * MASE divides the MAE by the mean absolute seasonal difference of the training rows.
  */
-export function evaluateSeries(model: Model, ck: SeriesCheckpoint, series: Series, o: { testSize: number | null; horizon: number; trainRows: number | null; ets?: EtsFit; levels?: readonly number[] }): SeriesEval {
+export function evaluateSeries(
+  model: Model, ck: SeriesCheckpoint, series: Series,
+  o: { testSize: number | null; horizon: number; trainRows: number | null; ets?: EtsFit; levels?: readonly number[] },
+): SeriesEval {
   const T = ck.config.seq_len!, codec = codecOf(ck), k = codec.k, s = ck.data.season, n = o.horizon
   const test = o.testSize ?? defaultTestSize(series.rows, s)
   const start = series.rows - test
   const trainRows = o.trainRows ?? start
   const need = Math.max(T + codec.firstRow, s)
-  if (start < need) throw new UserError(`${series.path}: ${series.rows} rows leave ${start} before the ${test} test rows; at least ${need} are needed (seq_len ${T}, season ${s})`)
+  if (start < need) {
+    throw new UserError(`${series.path}: ${series.rows} rows leave ${start} before the ${test} test rows; `
+      + `at least ${need} are needed (seq_len ${T}, season ${s})`)
+  }
   if (n > test) throw new UserError(`--horizon: ${n} is longer than the ${test} test rows`)
   const y = series.values.map((r) => r[0])
   let scale = 0
@@ -108,7 +122,10 @@ export function evaluateSeries(model: Model, ck: SeriesCheckpoint, series: Serie
         sn.add(y[row], y[row - s * Math.ceil(step / s)])
       }
     })
-    return { metrics: { model: m.metrics(scale), naive: nv.metrics(scale), seasonal_naive: sn.metrics(scale), ets: es.metrics(scale) }, bands: bands.map((x) => x.result()) }
+    return {
+      metrics: { model: m.metrics(scale), naive: nv.metrics(scale), seasonal_naive: sn.metrics(scale), ets: es.metrics(scale) },
+      bands: bands.map((x) => x.result()),
+    }
   }
   const one = run(1), multi = run(n)
   return {

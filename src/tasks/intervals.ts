@@ -33,7 +33,9 @@ export interface Calibration {
  * Calibrates on the forecasts from every origin o in [first, end) whose step-k target o+k-1 is before
  * `end` (the latest MAX_ORIGINS of them); null when a step has fewer than MIN_ERRORS errors.
  */
-export function calibrate(model: Model, codec: SeriesCodec, T: number, values: readonly ArrayLike<number>[], end: number, h: number, levels: readonly number[]): Calibration | null {
+export function calibrate(
+  model: Model, codec: SeriesCodec, T: number, values: readonly ArrayLike<number>[], end: number, h: number, levels: readonly number[],
+): Calibration | null {
   const k = codec.k, scale = errorScale(codec)
   const first = Math.max(T + codec.firstRow, end - MAX_ORIGINS)
   if (end - first < MIN_ERRORS + h - 1) return null

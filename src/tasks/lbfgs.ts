@@ -5,7 +5,9 @@
 export interface MinimizeResult { x: Float64Array; f: number; iterations: number }
 
 /** f(x, grad) returns the value and writes the gradient into grad; Infinity means "outside the domain". */
-export function minimize(f: (x: Float64Array, grad: Float64Array) => number, x0: ArrayLike<number>, o: { maxIter?: number; memory?: number; tol?: number } = {}): MinimizeResult {
+export function minimize(
+  f: (x: Float64Array, grad: Float64Array) => number, x0: ArrayLike<number>, o: { maxIter?: number; memory?: number; tol?: number } = {},
+): MinimizeResult {
   const n = x0.length, maxIter = o.maxIter ?? 200, mem = o.memory ?? 8, tol = o.tol ?? 1e-10
   let x = Float64Array.from(x0), g = new Float64Array(n)
   let fx = f(x, g)

@@ -24,10 +24,13 @@ export function isCsvPath(path: string): boolean {
  * event loop, so a signal during a long read is handled; an abort of `signal` before the source is ready
  * throws its reason.
  */
-export async function openTrainSource(path: string, cfg: TrainConfig, from?: Checkpoint, signal?: AbortSignal, onRead?: (bytes: number) => void): Promise<{ source: TrainSource; T: number }> {
+export async function openTrainSource(
+  path: string, cfg: TrainConfig, from?: Checkpoint, signal?: AbortSignal, onRead?: (bytes: number) => void,
+): Promise<{ source: TrainSource; T: number }> {
   checkOptionsApply(cfg, cfg.label !== null || from?.kind === 'classifier', from)
   if (cfg.label !== null || from?.kind === 'classifier') {
-    if (from !== undefined && from.kind !== 'classifier') throw new UserError(`${path}: the checkpoint is a ${from.kind} model; it cannot train a classifier`)
+    if (from !== undefined && from.kind !== 'classifier')
+      throw new UserError(`${path}: the checkpoint is a ${from.kind} model; it cannot train a classifier`)
     const bytes = await readRegularFileAsync(path, 'csv', signal, onRead)
     const r = openClassifierSource(path, cfg, from, bytes)
     await new Promise<void>((done) => setImmediate(done))
@@ -68,7 +71,9 @@ function checkOptionsApply(cfg: TrainConfig, classifier: boolean, from: Checkpoi
   }
 }
 
-function openSource(path: string, cfg: TrainConfig, from: Checkpoint | undefined, csv: boolean, bytes: Buffer): { source: TrainSource; T: number } {
+function openSource(
+  path: string, cfg: TrainConfig, from: Checkpoint | undefined, csv: boolean, bytes: Buffer,
+): { source: TrainSource; T: number } {
   if (!csv) {
     const T = cfg.seq_len ?? TEXT_SEQ_LEN
     const vocab = from?.data.kind === 'text' ? new Vocab(from.data.vocab) : undefined
@@ -76,13 +81,17 @@ function openSource(path: string, cfg: TrainConfig, from: Checkpoint | undefined
   }
   if (cfg.target === null) throw new UserError(`${path}: a CSV file needs --target <column> (the column to forecast)`)
   const meta = from?.data.kind === 'timeseries' ? from.data : undefined
-  const csvOpts = { target: cfg.target, features: cfg.features, delimiter: cfg.delimiter, header: cfg.header, fill: cfg.fill, decimal: cfg.decimal, thousands: cfg.thousands }
+  const csvOpts = {
+    target: cfg.target, features: cfg.features, delimiter: cfg.delimiter, header: cfg.header, fill: cfg.fill, decimal: cfg.decimal,
+    thousands: cfg.thousands,
+  }
   // seq_len null: decided from the season once it is known
   const source = openSeriesSource(path, csvOpts, {
     valFrac: cfg.val_frac, testSize: cfg.test_size, season: cfg.season ?? meta?.season ?? null, stats: meta?.columns,
     transform: meta?.transform ?? cfg.transform, T: cfg.seq_len, bytes,
   })
   if (meta !== undefined && meta.columns.map((c) => c.name).join() !== source.series.columns.join())
-    throw new UserError(`${path}: columns ${source.series.columns.join(', ')} differ from the checkpoint's ${meta.columns.map((c) => c.name).join(', ')}`)
+    throw new UserError(`${path}: columns ${source.series.columns.join(', ')} differ from the checkpoint's `
+      + meta.columns.map((c) => c.name).join(', '))
   return { source, T: source.T }
 }

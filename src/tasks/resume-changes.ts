@@ -12,11 +12,18 @@ import { UserError } from '../errors.ts'
 import type { ChangePoint, Checkpoint } from '../model/checkpoint/schema.ts'
 
 /** How the data is cut into splits, windows and batches. */
-export const SHAPING_KEYS = ['batch_size', 'seq_len', 'val_frac', 'target', 'features', 'delimiter', 'header', 'fill', 'test_size', 'season', 'text', 'label', 'test_frac'] as const
+export const SHAPING_KEYS = [
+  'batch_size', 'seq_len', 'val_frac', 'target', 'features', 'delimiter', 'header', 'fill', 'test_size', 'season', 'text', 'label',
+  'test_frac',
+] as const
 /** Read when a model is created, or fixed by the state it carries: a resumed run could not apply another value. */
-export const FIXED_KEYS = ['cell', 'hidden_size', 'num_layers', 'forget_bias', 'transform', 'optimizer', 'seed', 'pool', 'init_from'] as const
+export const FIXED_KEYS = [
+  'cell', 'hidden_size', 'num_layers', 'forget_bias', 'transform', 'optimizer', 'seed', 'pool', 'init_from',
+] as const
 /** Read at every step: applied from the resumed step on. */
-export const HYPER_KEYS = ['lr', 'momentum', 'clip', 'clip_value', 'lr_decay', 'dropout', 'on_nan', 'eval_every', 'patience', 'max_seconds', 'balance'] as const
+export const HYPER_KEYS = [
+  'lr', 'momentum', 'clip', 'clip_value', 'lr_decay', 'dropout', 'on_nan', 'eval_every', 'patience', 'max_seconds', 'balance',
+] as const
 // steps, epochs and out say how long the run goes and where it is written: free to change
 
 const WHY_FIXED: Record<(typeof FIXED_KEYS)[number], string> = {
@@ -53,7 +60,8 @@ export function configChanges(from: Checkpoint, cfg: TrainConfig): { shaping: Ch
   const fixed = diff(FIXED_KEYS)[0]
   if (fixed !== undefined) {
     const why = WHY_FIXED[fixed.key as (typeof FIXED_KEYS)[number]]
-    throw new UserError(`${flagOf(fixed.key)}: cannot change ${fixed.key} of a resumed model (checkpoint has ${show(fixed.from)}, got ${show(fixed.to)})${why && `: ${why}`}`)
+    throw new UserError(`${flagOf(fixed.key)}: cannot change ${fixed.key} of a resumed model `
+      + `(checkpoint has ${show(fixed.from)}, got ${show(fixed.to)})${why && `: ${why}`}`)
   }
   return { shaping: diff(SHAPING_KEYS), hyper: diff(HYPER_KEYS) }
 }
@@ -71,7 +79,8 @@ export function resumePlan(from: Checkpoint, cfg: TrainConfig, now: DataFingerpr
   if (before !== undefined) {
     for (const split of ['train', 'val'] as const) {
       const a = before[split], b = now[split]
-      if (a.size !== b.size || a.sha256 !== b.sha256) data.push({ step, key: `data.${split}`, from: printed(a, unit), to: printed(b, unit) })
+      if (a.size !== b.size || a.sha256 !== b.sha256)
+        data.push({ step, key: `data.${split}`, from: printed(a, unit), to: printed(b, unit) })
     }
   } else if (step > 0) {
     notes.push('the checkpoint records no fingerprint of its data (an older rnn wrote it): the data cannot be checked')

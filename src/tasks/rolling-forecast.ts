@@ -18,7 +18,9 @@ export const FORECAST_BLOCK = 256
  * predicts `horizon` rows, feeding each prediction back as the next input. Returns [horizon][N][k] in
  * original units. Origins run FORECAST_BLOCK at a time; each origin's forecast is independent of the others.
  */
-export function rollingForecast(model: Model, codec: SeriesCodec, values: readonly ArrayLike<number>[], origins: readonly number[], T: number, horizon: number): Float64Array {
+export function rollingForecast(
+  model: Model, codec: SeriesCodec, values: readonly ArrayLike<number>[], origins: readonly number[], T: number, horizon: number,
+): Float64Array {
   const N = origins.length, k = codec.k, blk = Math.min(FORECAST_BLOCK, N)
   const out = new Float64Array(horizon * N * k)
   const part = new Array<number>(blk)
@@ -31,7 +33,9 @@ export function rollingForecast(model: Model, codec: SeriesCodec, values: readon
   return out
 }
 
-function forecastBlock(model: Model, codec: SeriesCodec, values: readonly ArrayLike<number>[], origins: readonly number[], T: number, horizon: number): Float64Array {
+function forecastBlock(
+  model: Model, codec: SeriesCodec, values: readonly ArrayLike<number>[], origins: readonly number[], T: number, horizon: number,
+): Float64Array {
   const B = origins.length, I = codec.inputSize, k = codec.k
   const x = new Float32Array(T * B * I)
   for (let b = 0; b < B; b++)

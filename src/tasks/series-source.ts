@@ -25,18 +25,24 @@ export interface SeriesSource extends TrainSource {
 
 export function openSeriesSource(
   path: string, csv: CsvOptions,
-  o: { valFrac: number; T: number | null; testSize: number | null; season: number | null; transform: Transform; stats?: ColumnStats[]; bytes?: Buffer },
+  o: {
+    valFrac: number; T: number | null; testSize: number | null; season: number | null; transform: Transform
+    stats?: ColumnStats[]; bytes?: Buffer
+  },
 ): SeriesSource {
   const { series, split, season, found, codec, T } = readSeriesData(path, csv, o)
   const k = series.columns.length
   const columns = `${series.rows} rows × ${k} column${k > 1 ? 's' : ''} (${series.columns.join(', ')})`
   return {
     kind: 'timeseries', path, name: corpusName(path), series, split, season, codec, T,
-    describe: `${columns}; train ${split.train}, validation ${split.val}, test ${split.test}; season ${season}${found === null ? '' : SEASON_FROM[found.from]}`,
+    describe: `${columns}; train ${split.train}, validation ${split.val}, test ${split.test}; `
+      + `season ${season}${found === null ? '' : SEASON_FROM[found.from]}`,
     io: { input_size: codec.inputSize, output_size: k, input: 'dense', loss: 'mse' },
     batcher: (B, T, cursor, rng) => new WindowBatcher(codec, series.values, split.train, B, T, cursor, rng),
     validate: (model, T) => validationLoss(model, codec, series.values, split.train, split.val, T),
-    fingerprint: () => ({ train: printRows(series.values, 0, split.train), val: printRows(series.values, split.train, split.train + split.val) }),
+    fingerprint: () => ({
+      train: printRows(series.values, 0, split.train), val: printRows(series.values, split.train, split.train + split.val),
+    }),
     record: () => ({
       kind: 'timeseries', source: resolve(path), columns: [...codec.stats], transform: codec.transform, season, split,
       date: series.date === null ? null : { column: series.date.column, step: series.date.step },
@@ -44,10 +50,14 @@ export function openSeriesSource(
   }
 }
 
-const SEASON_FROM = { dates: ' (from the dates)', autocorrelation: ' (from the autocorrelation)', none: ' (no season found; --season sets one)' }
+const SEASON_FROM = {
+  dates: ' (from the dates)', autocorrelation: ' (from the autocorrelation)', none: ' (no season found; --season sets one)',
+}
 
 /** Mean squared one-step error on the validation rows, on the normalised target scale, all columns. */
-function validationLoss(model: Model, codec: SeriesCodec, values: readonly Float64Array[], trainRows: number, valRows: number, T: number): number {
+function validationLoss(
+  model: Model, codec: SeriesCodec, values: readonly Float64Array[], trainRows: number, valRows: number, T: number,
+): number {
   const k = codec.k
   const origins = Array.from({ length: valRows }, (_, i) => trainRows + i)
   const pred = rollingForecast(model, codec, values, origins, T, 1)

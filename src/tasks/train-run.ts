@@ -26,7 +26,9 @@ import { FORECAST_BLOCK } from './rolling-forecast.ts'
 import type { TrainSource } from './train-source.ts'
 
 /** The data of a run: the source, the config with seq_len decided, and what a resumed run changed. */
-export interface RunData { source: TrainSource; cfg: TrainConfig; T: number; B: number; fingerprint: DataFingerprint; plan: ResumePlan | null }
+export interface RunData {
+  source: TrainSource; cfg: TrainConfig; T: number; B: number; fingerprint: DataFingerprint; plan: ResumePlan | null
+}
 
 export interface Run extends RunData {
   spec: ModelSpec; params: Params
@@ -57,7 +59,8 @@ export function createRun(data: RunData, from: Checkpoint | undefined, note?: (m
   const spec: ModelSpec = from ? specOf(from) : { cell: cfg.cell, hidden_size: cfg.hidden_size, num_layers: cfg.num_layers, ...source.io }
   // before allocating: a model too large for this machine is one line, not a process killed mid-allocation
   const extraPositions = source.kind === 'timeseries' ? T * FORECAST_BLOCK : 0
-  checkMemory(estimateTraining(spec, { optimizer: cfg.optimizer, momentum: cfg.momentum, dropout: cfg.dropout, T, B, extraPositions }), cfg.max_memory)
+  const memory = estimateTraining(spec, { optimizer: cfg.optimizer, momentum: cfg.momentum, dropout: cfg.dropout, T, B, extraPositions })
+  checkMemory(memory, cfg.max_memory)
   const rng = createRng(cfg.seed)
   const model = from ? new Model(spec, allocParams(paramSpecs(spec))) : createModel(spec, { rng, forgetBias: cfg.forget_bias ?? undefined })
   const params = model.params
@@ -90,8 +93,10 @@ export function createRun(data: RunData, from: Checkpoint | undefined, note?: (m
 }
 
 function initFrom(source: TrainSource, params: Params, spec: ModelSpec, path: string, note?: (message: string) => void): void {
-  if (source.kind !== 'classifier') throw new UserError('--init-from: starts a classifier from a language model; give --label (and --text) too')
+  if (source.kind !== 'classifier')
+    throw new UserError('--init-from: starts a classifier from a language model; give --label (and --text) too')
   const r = initFromLanguageModel(params, spec, (source as ClassifierSource).vocab, path)
-  const fresh = r.unknown.length > 0 ? ` (fresh: ${showChars(r.unknown.slice(0, 8))}${r.unknown.length > 8 ? ` and ${r.unknown.length - 8} more` : ''})` : ''
+  const more = r.unknown.length > 8 ? ` and ${r.unknown.length - 8} more` : ''
+  const fresh = r.unknown.length > 0 ? ` (fresh: ${showChars(r.unknown.slice(0, 8))}${more})` : ''
   note?.(`initialised from ${path}: recurrent layers, and input weights of ${r.known} of ${spec.input_size} characters${fresh}`)
 }

@@ -22,13 +22,19 @@ import { configChanges } from './resume-changes.ts'
 import { createRun, openRunData, type Run } from './train-run.ts'
 import { peakRssBytes, trainMemory, type TrainMemory } from './train-memory.ts'
 
-export interface StepEvent { step: number; target: number; loss: number; lr: number; grad_norm: number; chars_per_s: number; seconds: number }
+export interface StepEvent {
+  step: number; target: number; loss: number; lr: number; grad_norm: number; chars_per_s: number; seconds: number
+}
 /** peak_rss_bytes: the process's peak resident set size so far. */
-export interface EvalEvent { step: number; train_loss: number; val_loss: number; best_val_loss: number; improved: boolean; seconds: number; peak_rss_bytes: number }
+export interface EvalEvent {
+  step: number; train_loss: number; val_loss: number; best_val_loss: number; improved: boolean; seconds: number; peak_rss_bytes: number
+}
 export interface TrainEvents {
   /** The training file passed the checks and is being read (bytes: its size). */
   reading?(e: { path: string; bytes: number }): void
-  start?(e: { corpus: string; kind: TrainSource['kind']; describe: string; params: number; target: number; out: string; resumed_from: number }): void
+  start?(e: {
+    corpus: string; kind: TrainSource['kind']; describe: string; params: number; target: number; out: string; resumed_from: number
+  }): void
   /** Before the first step, with the training buffers allocated. */
   memory?(m: TrainMemory): void
   step?(e: StepEvent): void
@@ -110,7 +116,9 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
   if (keepOld) checkPrevious(claim.target, CHECKPOINT_FILE)
   const run = createRun(data, from, note)
   const { cfg, source, model, params, best, batcher, state, progress, startStep, target, T, B } = run
-  events.start?.({ corpus: opts.corpus, kind: source.kind, describe: source.describe, params: params.data.length, target, out, resumed_from: startStep })
+  events.start?.({
+    corpus: opts.corpus, kind: source.kind, describe: source.describe, params: params.data.length, target, out, resumed_from: startStep,
+  })
   // the training buffers now rather than at the first step, so the memory report counts them
   model.reserve(T, B)
   events.memory?.(trainMemory(model, run.opt, best, T, B))
@@ -148,12 +156,14 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
     if (improved) { progress.best_val_loss = v; progress.best_step = progress.step; progress.evals_since_best = 0; best.set(params.data) }
     else progress.evals_since_best++
     const point: HistoryPoint = {
-      step: progress.step, seconds: elapsed(), lr: run.lr, train_loss: lastTrain, val_loss: v, grad_norm: mean.count > 0 ? mean.norm / mean.count : null,
+      step: progress.step, seconds: elapsed(), lr: run.lr, train_loss: lastTrain, val_loss: v,
+      grad_norm: mean.count > 0 ? mean.norm / mean.count : null,
     }
     progress.history.push(point)
     mean.loss = 0; mean.norm = 0; mean.count = 0
     events.eval?.({
-      step: progress.step, train_loss: lastTrain ?? NaN, val_loss: v, best_val_loss: progress.best_val_loss!, improved, seconds: point.seconds,
+      step: progress.step, train_loss: lastTrain ?? NaN, val_loss: v, best_val_loss: progress.best_val_loss!, improved,
+      seconds: point.seconds,
       peak_rss_bytes: peakRssBytes(),
     })
     save()
