@@ -104,7 +104,8 @@ export function logChart(values: readonly number[], o: LogChartOptions): string[
       const fill = levels[k] - base
       row += fill <= 0 ? ' ' : paint(EIGHTHS[Math.min(8, fill)])
     }
-    const label = r === 0 ? 10 ** range.hi : r === height - 1 ? 10 ** range.lo : r === Math.floor(height / 2) ? 10 ** (range.lo + span / 2) : null
+    const label = r === 0 ? 10 ** range.hi : r === height - 1 ? 10 ** range.lo
+      : r === Math.floor(height / 2) ? 10 ** (range.lo + span / 2) : null
     lines.push(`${(label === null ? '' : fmtSci(label, 0)).padStart(LABEL)} ┤${row}`.trimEnd())
   }
   lines.push(...timeAxis(cols))
@@ -143,7 +144,9 @@ export function sparkRow(values: readonly number[], cols: Columns, range: { lo: 
   return row
 }
 
-export function sparkLine(label: string, values: readonly number[], o: { chalk: ChalkInstance; width?: number; range?: { lo: number; hi: number } | null }): string {
+export function sparkLine(
+  label: string, values: readonly number[], o: { chalk: ChalkInstance; width?: number; range?: { lo: number; hi: number } | null },
+): string {
   const width = o.width ?? 80
   const cols = plotColumns(values.length, width)
   const range = o.range ?? logRange([values]) ?? { lo: -1, hi: 0 }

@@ -12,13 +12,15 @@ export function renderDescription(spec: ModelSpec, d: ModelDescription, c: Chalk
   const classes = d.head !== undefined && d.head.classes.length > 0 ? `: ${d.head.classes.join(', ')}` : ''
   const outputs = spec.pool !== undefined ? `${spec.output_size} classes${classes}` : `${spec.output_size} outputs`
   const out = [
-    c.bold(`${spec.cell}: ${L} layer${L === 1 ? '' : 's'} × ${spec.hidden_size} units, ${spec.input_size} inputs${spec.input === 'one_hot' ? ' (one-hot characters)' : ''}, ${outputs}`),
+    c.bold(`${spec.cell}: ${L} layer${L === 1 ? '' : 's'} × ${spec.hidden_size} units, `
+      + `${spec.input_size} inputs${spec.input === 'one_hot' ? ' (one-hot characters)' : ''}, ${outputs}`),
     '',
     c.bold(`Cell (${spec.cell === 'jordan' ? 'Jordan 1986; no PyTorch module' : 'PyTorch form'}), per layer and step t:`),
     ...cellEquations(spec.cell).map((e) => `  ${e}`),
     ...cellNotes(spec).map((n) => c.dim(`  ${n}`)),
     ...(spec.pool !== undefined
-      ? ['', c.bold(`Classifier head (--pool ${spec.pool}), once per text of T characters, on the top layer:`), ...headEquations(spec.pool).map((e) => `  ${e}`)]
+      ? ['', c.bold(`Classifier head (--pool ${spec.pool}), once per text of T characters, on the top layer:`),
+        ...headEquations(spec.pool).map((e) => `  ${e}`)]
       : []),
     '',
     c.bold('Parameters:'),
@@ -26,7 +28,8 @@ export function renderDescription(spec: ModelSpec, d: ModelDescription, c: Chalk
   const shapes = d.params.map((p) => `[${p.shape.join(', ')}]`)
   const nameW = maxOf(d.params.map((p) => p.name.length)), shapeW = maxOf(shapes.map((s) => s.length))
   const countW = Math.max(fmtInt(d.total).length, maxOf(d.params.map((p) => fmtInt(p.count).length)))
-  d.params.forEach((p, i) => out.push(`  ${p.name.padEnd(nameW)}  ${shapes[i].padEnd(shapeW)}  ${fmtInt(p.count).padStart(countW)}  ${c.dim(roleOf(p.name, spec))}`))
+  d.params.forEach((p, i) => out.push(
+    `  ${p.name.padEnd(nameW)}  ${shapes[i].padEnd(shapeW)}  ${fmtInt(p.count).padStart(countW)}  ${c.dim(roleOf(p.name, spec))}`))
   out.push(`  ${'total'.padEnd(nameW)}  ${''.padEnd(shapeW)}  ${fmtInt(d.total).padStart(countW)}`)
   out.push('', c.bold(`Unrolled over ${unroll} steps:`), ...unrolled(spec, unroll, c))
   return out
@@ -82,7 +85,8 @@ export function unrolled(spec: ModelSpec, steps: number, c: ChalkInstance): stri
   lines.push(row((t) => `x${sub(t)}`, (s) => s))
   const layers = Array.from({ length: L }, (_, k) => k)
   lines.push('', c.dim(`Every step reuses the same tensors (parameter sharing); the arrows carry ${state}:`))
-  for (const k of layers) lines.push(`  ${c.green(ih(k))} = weight_ih_l${k} + bias_ih_l${k}   ${c.yellow(hh(k))} = weight_hh_l${k} + bias_hh_l${k}`)
+  for (const k of layers)
+    lines.push(`  ${c.green(ih(k))} = weight_ih_l${k} + bias_ih_l${k}   ${c.yellow(hh(k))} = weight_hh_l${k} + bias_hh_l${k}`)
   lines.push(`  ${c.magenta('W_hy')} = head.weight + head.bias${spec.pool !== undefined ? ', once per text' : ''}`)
   return lines
 }

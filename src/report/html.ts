@@ -21,16 +21,22 @@ export const REPORT_FILE: OutputKind = {
 
 const CSS = `
 :root { color-scheme: light; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: #222; margin: 24px auto; max-width: 1160px; padding: 0 16px; }
+body {
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: #222; margin: 24px auto;
+  max-width: 1160px; padding: 0 16px;
+}
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 .sub, .note, figcaption { color: #666; } .note { font-style: italic; }
 .config { display: flex; flex-wrap: wrap; gap: 8px 40px; align-items: flex-start; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 16px; }
 figure { margin: 0; } figcaption { font-size: 13px; margin: 2px 0 4px; } figcaption b { color: #222; }
 svg.chart { max-width: 100%; height: auto; background: #fff; }
-svg .grid { stroke: #eee; } svg .frame { stroke: #bbb; } svg text { font-size: 11px; fill: #555; } svg .label { fill: #333; font-size: 12px; } svg .legend { fill: #333; }
-table { border-collapse: collapse; font-size: 13px; } td, th { border-bottom: 1px solid #eee; padding: 3px 12px 3px 0; text-align: left; vertical-align: top; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; } code, pre { font-family: ui-monospace, Menlo, Consolas, monospace; }
+svg .grid { stroke: #eee; } svg .frame { stroke: #bbb; } svg text { font-size: 11px; fill: #555; }
+svg .label { fill: #333; font-size: 12px; } svg .legend { fill: #333; }
+table { border-collapse: collapse; font-size: 13px; }
+td, th { border-bottom: 1px solid #eee; padding: 3px 12px 3px 0; text-align: left; vertical-align: top; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+code, pre { font-family: ui-monospace, Menlo, Consolas, monospace; }
 pre.sample { white-space: pre-wrap; background: #f7f7f7; border: 1px solid #e5e5e5; padding: 10px; max-width: 1120px; }
 `
 
@@ -38,13 +44,17 @@ pre.sample { white-space: pre-wrap; background: #f7f7f7; border: 1px solid #e5e5
 export function renderReport(d: ReportData, explorer: string | null = null): string {
   const ck = d.checkpoint
   const name = basename(d.path)
+  const kind = ck.kind === 'text' ? 'character-level language model'
+    : `forecaster of ${ck.data.kind === 'timeseries' ? ck.data.columns[0].name : ''}`
   const body = [
     `<h1>rnn report: ${esc(name)}</h1>`,
-    `<p class="sub">${esc(d.path)} · ${esc(ck.kind === 'text' ? 'character-level language model' : `forecaster of ${ck.data.kind === 'timeseries' ? ck.data.columns[0].name : ''}`)} · saved ${esc(ck.created)} by rnn ${esc(ck.rnn_version)}</p>`,
+    `<p class="sub">${esc(d.path)} · ${esc(kind)} · saved ${esc(ck.created)} by rnn ${esc(ck.rnn_version)}</p>`,
     summary(d),
     explorer === null
-      ? `<p class="note">To watch this model work (unrolling, hidden states, generation, gradients through time), run <code>rnn explore ${esc(d.path)}</code>: one more offline page.</p>`
-      : `<p><a href="${esc(explorer)}">Explore this model</a>: an offline page that runs it and animates unrolling, hidden states, generation and gradients through time.</p>`,
+      ? '<p class="note">To watch this model work (unrolling, hidden states, generation, gradients through time), '
+        + `run <code>rnn explore ${esc(d.path)}</code>: one more offline page.</p>`
+      : `<p><a href="${esc(explorer)}">Explore this model</a>: an offline page that runs it and animates unrolling, hidden states, `
+        + 'generation and gradients through time.</p>',
     '<h2>Training</h2>',
     training(ck.progress.history, ck.kind === 'text' ? 'loss (nats/char)' : 'loss (MSE, normalised)'),
     '<h2>Gradient flow through time</h2>',
@@ -74,7 +84,8 @@ function summary(d: ReportData): string {
   const ck = d.checkpoint, m = ck.model, p = ck.progress
   const last = p.history.at(-1)
   const rows: [string, string][] = [
-    ['model', `${m.cell}, ${m.num_layers} layer${m.num_layers > 1 ? 's' : ''} × ${m.hidden_size} units, ${m.input_size} inputs → ${m.output_size} outputs`],
+    ['model', `${m.cell}, ${m.num_layers} layer${m.num_layers > 1 ? 's' : ''} × ${m.hidden_size} units, `
+      + `${m.input_size} inputs → ${m.output_size} outputs`],
     ['parameters', d.parameters.toLocaleString('en-US')],
     ['trained', `${p.step.toLocaleString('en-US')} steps, ${p.epoch} epochs, ${duration(p.seconds)}`],
     ['best validation loss', p.best_val_loss === null ? '—' : `${num(p.best_val_loss)} at step ${p.best_step}`],
@@ -93,10 +104,18 @@ function training(h: readonly HistoryPoint[], lossLabel: string): string {
   const norms = h.map((p) => p.grad_norm).filter((v): v is number => v !== null && v > 0)
   const logNorm = norms.length > 1 && maxOf(norms) / minOf(norms) > 30
   return `<div class="grid">
-${figure('Loss against optimizer steps', 'training loss: mean over the interval before each evaluation; validation: the held-out split', lineChart({ id: 'loss-steps', title: 'loss by step', x: 'step', y: lossLabel, series: loss((p) => p.step) }))}
-${figure('Loss against wall time', 'seconds of training (resumed runs continue the clock)', lineChart({ id: 'loss-time', title: 'loss by time', x: 'seconds', y: lossLabel, series: loss((p) => p.seconds) }))}
-${figure('Learning rate', 'at each evaluation', lineChart({ id: 'lr', title: 'learning rate', x: 'step', y: 'learning rate', series: [{ name: 'lr', points: pts((p) => p.step, (p) => p.lr), colour: '#2ca02c' }] }))}
-${figure('Gradient norm', 'mean global gradient norm over each evaluation interval, before clipping', lineChart({ id: 'grad-norm', title: 'gradient norm', x: 'step', y: '‖g‖', logY: logNorm, series: [{ name: '‖g‖', points: pts((p) => p.step, (p) => p.grad_norm), colour: '#9467bd' }] }))}
+${figure('Loss against optimizer steps', 'training loss: mean over the interval before each evaluation; validation: the held-out split',
+    lineChart({ id: 'loss-steps', title: 'loss by step', x: 'step', y: lossLabel, series: loss((p) => p.step) }))}
+${figure('Loss against wall time', 'seconds of training (resumed runs continue the clock)',
+    lineChart({ id: 'loss-time', title: 'loss by time', x: 'seconds', y: lossLabel, series: loss((p) => p.seconds) }))}
+${figure('Learning rate', 'at each evaluation', lineChart({
+    id: 'lr', title: 'learning rate', x: 'step', y: 'learning rate',
+    series: [{ name: 'lr', points: pts((p) => p.step, (p) => p.lr), colour: '#2ca02c' }],
+  }))}
+${figure('Gradient norm', 'mean global gradient norm over each evaluation interval, before clipping', lineChart({
+    id: 'grad-norm', title: 'gradient norm', x: 'step', y: '‖g‖', logY: logNorm,
+    series: [{ name: '‖g‖', points: pts((p) => p.step, (p) => p.grad_norm), colour: '#9467bd' }],
+  }))}
 </div>`
 }
 
@@ -104,14 +123,19 @@ function gradientSection(g: Maybe<GradientData>): string {
   if (!g.ok) return `<p class="note">Not computed: ${esc(g.note)}</p>`
   const v = g.value
   const series: Series[] = v.layers.map((l) => ({ name: `layer ${l.layer}`, points: l.dh_norm.map((y, t) => [t, y] as const) }))
-  const caption = `‖∂S/∂h<sub>t</sub>‖ per layer, S = the loss at the last step (${num(v.loss)}), over ${esc(v.from)}, from a zero state. How much the last prediction depends on step t: a steep fall to the left means gradients vanish going back in time.`
-  return `<div class="grid">${figure('State gradient per timestep', caption, lineChart({ id: 'grad-time', title: 'state gradient per timestep', x: 'timestep t', y: '‖∂S/∂h_t‖', logY: true, series, width: 1120 }), true)}</div>`
+  const caption = `‖∂S/∂h<sub>t</sub>‖ per layer, S = the loss at the last step (${num(v.loss)}), over ${esc(v.from)}, from a zero state. `
+    + 'How much the last prediction depends on step t: a steep fall to the left means gradients vanish going back in time.'
+  const chart = lineChart({
+    id: 'grad-time', title: 'state gradient per timestep', x: 'timestep t', y: '‖∂S/∂h_t‖', logY: true, series, width: 1120,
+  })
+  return `<div class="grid">${figure('State gradient per timestep', caption, chart, true)}</div>`
 }
 
 function sampleSection(s: Maybe<string>): string {
   if (!s.ok) return `<h2>Sample</h2><p class="note">Not generated: ${esc(s.note)}</p>`
+  const command = `rnn sample --seed ${SAMPLE_SEED} --length ${SAMPLE_LENGTH}`
   return `<h2>Sample</h2>
-<p class="sub">${SAMPLE_LENGTH} characters, temperature 1, seed ${SAMPLE_SEED} (the same as <code>rnn sample --seed ${SAMPLE_SEED} --length ${SAMPLE_LENGTH}</code>)</p>
+<p class="sub">${SAMPLE_LENGTH} characters, temperature 1, seed ${SAMPLE_SEED} (the same as <code>${command}</code>)</p>
 <pre class="sample">${esc(s.value)}</pre>`
 }
 
@@ -131,12 +155,21 @@ function forecastSection(m: Maybe<ForecastData>): string {
     lower: b.lower.map((y, i) => [x(i), y] as const), upper: b.upper.map((y, i) => [x(i), y] as const),
   }))
   const span = f.dates !== null ? `, ${esc(f.dates[0])} to ${esc(f.dates.at(-1)!)}` : ''
-  const caption = `one step ahead: each row predicted from the rows before it; naive = the previous row, seasonal naive = the row one season earlier; exponential smoothing fitted on the rows before the test rows; shaded: the model's ${f.bands.map((b) => `${b.level}%`).join(' and ')} prediction intervals, from its errors before the test rows (${f.actual.length} test rows${span})`
+  const caption = 'one step ahead: each row predicted from the rows before it; naive = the previous row, '
+    + 'seasonal naive = the row one season earlier; exponential smoothing fitted on the rows before the test rows; '
+    + `shaded: the model's ${f.bands.map((b) => `${b.level}%`).join(' and ')} prediction intervals, from its errors before the test rows `
+    + `(${f.actual.length} test rows${span})`
   const e = f.eval
-  const rows = ([['one step ahead', e.one_step], [`${e.horizon} steps ahead (rolling)`, e.multi_step]] as const).flatMap(([title, b]) =>
-    ([['model', b.model], ['naive', b.naive], [`seasonal naive (s=${e.season})`, b.seasonal_naive], [`exp. smoothing ${e.ets.name}`, b.ets]] as const).map(([who, r]) => [title, who, num(r.rmse), num(r.mae), r.smape.toFixed(2), r.mase.toFixed(3)]))
+  const steps = [['one step ahead', e.one_step], [`${e.horizon} steps ahead (rolling)`, e.multi_step]] as const
+  const rows = steps.flatMap(([title, b]) => ([
+    ['model', b.model], ['naive', b.naive], [`seasonal naive (s=${e.season})`, b.seasonal_naive], [`exp. smoothing ${e.ets.name}`, b.ets],
+  ] as const).map(([who, r]) => [title, who, num(r.rmse), num(r.mae), r.smape.toFixed(2), r.mase.toFixed(3)]))
+  const chart = lineChart({
+    id: 'forecast', title: 'forecast vs actual', x: f.dates !== null ? 'date' : 'row', y: f.target, series, bands, width: 1120,
+    xTick: (r) => f.dates?.[Math.round(r) - f.first_row] ?? String(Math.round(r)),
+  })
   return `<h2>Forecast on the test rows</h2>
-<div class="grid">${figure(`${f.target}: forecast against actual`, caption, lineChart({ id: 'forecast', title: 'forecast vs actual', x: f.dates !== null ? 'date' : 'row', y: f.target, series, bands, width: 1120, xTick: (r) => f.dates?.[Math.round(r) - f.first_row] ?? String(Math.round(r)) }), true)}</div>
+<div class="grid">${figure(`${f.target}: forecast against actual`, caption, chart, true)}</div>
 ${table(['forecast', 'by', 'RMSE', 'MAE', 'sMAPE %', 'MASE'], rows, 2)}`
 }
 
@@ -149,7 +182,8 @@ function configTables(config: Record<string, unknown>): string {
 }
 
 function figure(title: string, captionHtml: string, svg: string, wide = false): string {
-  return `<figure${wide ? ' style="grid-column: 1 / -1"' : ''}><figcaption><b>${esc(title)}</b> — ${captionHtml}</figcaption>${svg}</figure>`
+  const style = wide ? ' style="grid-column: 1 / -1"' : ''
+  return `<figure${style}><figcaption><b>${esc(title)}</b> — ${captionHtml}</figcaption>${svg}</figure>`
 }
 
 /** A table of text cells (escaped here); columns from `numericFrom` on are right-aligned. */
@@ -164,5 +198,6 @@ function num(x: number): string {
 }
 
 function duration(s: number): string {
-  return s < 60 ? `${s.toFixed(1)} s` : s < 3600 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`
+  return s < 60 ? `${s.toFixed(1)} s` : s < 3600 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`
+    : `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`
 }

@@ -46,15 +46,24 @@ export interface ReportData {
 }
 
 export function reportData(path: string, ck: Checkpoint): ReportData {
-  if (ck.kind === 'classifier') throw new UserError(`${path}: a classifier; rnn report shows language models and forecasters (rnn eval scores a classifier, rnn explore shows it read)`)
+  if (ck.kind === 'classifier') {
+    throw new UserError(`${path}: a classifier; rnn report shows language models and forecasters `
+      + '(rnn eval scores a classifier, rnn explore shows it read)')
+  }
   const { model } = modelFromCheckpoint(ck)
   const parameters = Object.values(ck.params).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0)
   if (ck.data.kind === 'text') {
     const text = ck as Checkpoint & { data: TextMeta }
-    return { path, checkpoint: ck, parameters, gradients: attempt(() => textGradients(model, text)), sample: attempt(() => sample(model, text)), forecast: null }
+    return {
+      path, checkpoint: ck, parameters, gradients: attempt(() => textGradients(model, text)), sample: attempt(() => sample(model, text)),
+      forecast: null,
+    }
   }
   const series = ck as Checkpoint & { data: SeriesMeta }
-  return { path, checkpoint: ck, parameters, gradients: attempt(() => seriesGradients(model, series)), sample: null, forecast: attempt(() => forecastData(model, series)) }
+  return {
+    path, checkpoint: ck, parameters, gradients: attempt(() => seriesGradients(model, series)), sample: null,
+    forecast: attempt(() => forecastData(model, series)),
+  }
 }
 
 /** A UserError (a missing or changed data file) becomes a note; anything else is a bug and propagates. */
@@ -113,7 +122,8 @@ function gradients(model: Model, w: Window, from: string): GradientData {
 function sample(model: Model, ck: Checkpoint & { data: TextMeta }): string {
   const vocab = new Vocab(ck.data.vocab)
   let out = ''
-  for (const ch of sampleText(model, vocab, { temperature: 1, topK: null, topP: null, argmax: false, prime: '', length: SAMPLE_LENGTH }, createRng(SAMPLE_SEED))) out += ch
+  const o = { temperature: 1, topK: null, topP: null, argmax: false, prime: '', length: SAMPLE_LENGTH }
+  for (const ch of sampleText(model, vocab, o, createRng(SAMPLE_SEED))) out += ch
   return out
 }
 
@@ -123,7 +133,9 @@ function forecastData(model: Model, ck: Checkpoint & { data: SeriesMeta }): Fore
   const series = readForModel(ck, file)
   const { split, season, columns } = ck.data
   const own = series.rows === split.train + split.val + split.test
-  if (!own) throw new UserError(`${file}: ${series.rows} rows, but the model was trained on ${split.train + split.val + split.test}; the file has changed`)
+  if (!own)
+    throw new UserError(`${file}: ${series.rows} rows, but the model was trained on ${split.train + split.val + split.test}; `
+      + 'the file has changed')
   const T = ck.config.seq_len!, k = columns.length, start = series.rows - split.test
   const origins = Array.from({ length: split.test }, (_, i) => start + i)
   const pred = rollingForecast(model, codecOf(ck), series.values, origins, T, 1) // original units

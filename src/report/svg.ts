@@ -8,7 +8,9 @@ import { maxOf, minOf } from './extent.ts'
 
 export interface Series { name: string; points: readonly (readonly [number, number | null])[]; colour?: string; dashed?: boolean }
 /** A shaded band between two curves at the same x values (a prediction interval). */
-export interface Band { name: string; lower: readonly (readonly [number, number])[]; upper: readonly (readonly [number, number])[]; colour: string }
+export interface Band {
+  name: string; lower: readonly (readonly [number, number])[]; upper: readonly (readonly [number, number])[]; colour: string
+}
 export interface ChartSpec {
   id: string; title: string; x: string; y: string; series: readonly Series[]; logY?: boolean; width?: number; height?: number
   bands?: readonly Band[]
@@ -30,7 +32,8 @@ export function lineChart(c: ChartSpec): string {
   const usable = (v: number | null): v is number => v !== null && Number.isFinite(v) && (!c.logY || v > 0)
   const bandPts = (c.bands ?? []).flatMap((b) => [...b.lower, ...b.upper])
   const pts = [...c.series.flatMap((s) => s.points), ...bandPts].filter((p) => usable(p[1]) && Number.isFinite(p[0]))
-  const head = `<svg class="chart" data-chart="${esc(c.id)}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(c.title)}" xmlns="http://www.w3.org/2000/svg">`
+  const head = `<svg class="chart" data-chart="${esc(c.id)}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" `
+    + `aria-label="${esc(c.title)}" xmlns="http://www.w3.org/2000/svg">`
   // the title is the figure's caption in the page; the SVG carries it as its accessible name
   if (pts.length === 0) return `${head}<text class="empty" x="${W / 2}" y="${H / 2}" text-anchor="middle">no data</text></svg>`
   const xs = axis(pts.map((p) => p[0]), false, true), ys = axis(pts.map((p) => p[1] as number), c.logY === true, false)
@@ -51,14 +54,17 @@ export function lineChart(c: ChartSpec): string {
     parts.push(`<path class="line" data-series="${esc(s.name)}" d="${d}" fill="none" stroke="${colour}" stroke-width="1.8"${dash}/>`)
     const shown = s.points.filter((p) => usable(p[1]))
     // few points: mark them, so a single evaluation is still visible
-    if (shown.length <= 30) for (const p of shown) parts.push(`<circle cx="${f(px(p[0]))}" cy="${f(py(p[1] as number))}" r="2.5" fill="${colour}"/>`)
+    if (shown.length <= 30)
+      for (const p of shown) parts.push(`<circle cx="${f(px(p[0]))}" cy="${f(py(p[1] as number))}" r="2.5" fill="${colour}"/>`)
   })
   parts.push(legend(c.series, W))
   parts.push('</svg>')
   return parts.join('')
 }
 
-function pathOf(points: Series['points'], usable: (v: number | null) => v is number, px: (x: number) => number, py: (y: number) => number): string {
+function pathOf(
+  points: Series['points'], usable: (v: number | null) => v is number, px: (x: number) => number, py: (y: number) => number,
+): string {
   let d = '', pen = false
   for (const [x, y] of points) {
     if (!usable(y) || !Number.isFinite(x)) { pen = false; continue }
@@ -97,15 +103,22 @@ function niceStep(raw: number): number {
   return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * e
 }
 
-function grid(xs: Axis, ys: Axis, px: (x: number) => number, py: (y: number) => number, W: number, H: number, xTick = (v: number) => tickLabel(v, false)): string {
-  const out: string[] = [`<rect class="frame" x="${M.left}" y="${M.top}" width="${W - M.left - M.right}" height="${H - M.top - M.bottom}" fill="none"/>`]
+function grid(
+  xs: Axis, ys: Axis, px: (x: number) => number, py: (y: number) => number, W: number, H: number,
+  xTick = (v: number) => tickLabel(v, false),
+): string {
+  const out: string[] = [
+    `<rect class="frame" x="${M.left}" y="${M.top}" width="${W - M.left - M.right}" height="${H - M.top - M.bottom}" fill="none"/>`,
+  ]
   for (const t of xs.ticks) {
     const x = f(px(t))
-    out.push(`<line class="grid" x1="${x}" x2="${x}" y1="${M.top}" y2="${H - M.bottom}"/><text class="tick" x="${x}" y="${H - M.bottom + 14}" text-anchor="middle">${esc(xTick(t))}</text>`)
+    out.push(`<line class="grid" x1="${x}" x2="${x}" y1="${M.top}" y2="${H - M.bottom}"/>`
+      + `<text class="tick" x="${x}" y="${H - M.bottom + 14}" text-anchor="middle">${esc(xTick(t))}</text>`)
   }
   for (const t of ys.ticks) {
     const y = f(py(t))
-    out.push(`<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}"/><text class="tick" x="${M.left - 6}" y="${y + 4}" text-anchor="end">${esc(tickLabel(t, ys.log))}</text>`)
+    out.push(`<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}"/>`
+      + `<text class="tick" x="${M.left - 6}" y="${y + 4}" text-anchor="end">${esc(tickLabel(t, ys.log))}</text>`)
   }
   return out.join('')
 }
@@ -113,7 +126,8 @@ function grid(xs: Axis, ys: Axis, px: (x: number) => number, py: (y: number) => 
 function labels(c: ChartSpec, W: number, H: number): string {
   const yMid = (M.top + H - M.bottom) / 2
   return `<text class="label" x="${(M.left + W - M.right) / 2}" y="${H - 8}" text-anchor="middle">${esc(c.x)}</text>` +
-    `<text class="label" x="14" y="${yMid}" text-anchor="middle" transform="rotate(-90 14 ${yMid})">${esc(c.y + (c.logY ? ' (log)' : ''))}</text>`
+    `<text class="label" x="14" y="${yMid}" text-anchor="middle" transform="rotate(-90 14 ${yMid})">`
+      + `${esc(c.y + (c.logY ? ' (log)' : ''))}</text>`
 }
 
 function legend(series: readonly Series[], W: number): string {
@@ -123,7 +137,9 @@ function legend(series: readonly Series[], W: number): string {
     const s = series[i], colour = s.colour ?? PALETTE[i % PALETTE.length]
     const w = 34 + 6.6 * s.name.length
     x -= w
-    out.push(`<line x1="${f(x)}" x2="${f(x + 18)}" y1="14" y2="14" stroke="${colour}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/><text class="legend" x="${f(x + 22)}" y="18">${esc(s.name)}</text>`)
+    const dash = s.dashed ? ' stroke-dasharray="5 3"' : ''
+    out.push(`<line x1="${f(x)}" x2="${f(x + 18)}" y1="14" y2="14" stroke="${colour}" stroke-width="2.5"${dash}/>`
+      + `<text class="legend" x="${f(x + 22)}" y="18">${esc(s.name)}</text>`)
   }
   return `<g class="legend">${out.join('')}</g>`
 }

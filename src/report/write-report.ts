@@ -8,7 +8,9 @@ import type { Checkpoint } from '../model/checkpoint/schema.ts'
 import { renderReport } from './html.ts'
 import { reportData } from './report-data.ts'
 
-export function writeReport(checkpointPath: string, out: string, ck: Checkpoint = loadCheckpoint(checkpointPath)): { out: string; bytes: number } {
+export function writeReport(
+  checkpointPath: string, out: string, ck: Checkpoint = loadCheckpoint(checkpointPath),
+): { out: string; bytes: number } {
   if (!/\.html?$/i.test(out)) throw new UserError(`--report/--out: ${out}: the report is an HTML file; name it *.html`)
   // the checkpoint's explorer page (rnn explore's default path), linked when it is there
   const explorer = checkpointPath.replace(/\.json$/i, '') + '.explore.html'
