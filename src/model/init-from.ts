@@ -12,14 +12,18 @@ import { specOf, type Checkpoint } from './checkpoint/schema.ts'
 import type { ModelSpec } from './spec.ts'
 
 /** The language model's checkpoint, refused unless it is a character LM of the same cell and width. */
-export function loadLanguageModel(path: string, spec?: Pick<ModelSpec, 'cell' | 'hidden_size' | 'num_layers'>): Checkpoint & { data: { kind: 'text' } } {
+export function loadLanguageModel(
+  path: string, spec?: Pick<ModelSpec, 'cell' | 'hidden_size' | 'num_layers'>,
+): Checkpoint & { data: { kind: 'text' } } {
   const lm = loadCheckpoint(path)
-  if (lm.data.kind !== 'text') throw new UserError(`--init-from: ${path}: a ${lm.kind} model; give a character language model (rnn train on a text)`)
+  if (lm.data.kind !== 'text')
+    throw new UserError(`--init-from: ${path}: a ${lm.kind} model; give a character language model (rnn train on a text)`)
   const s = specOf(lm)
   if (s.cell === 'jordan')
     throw new UserError(`--init-from: ${path} is a Jordan network, which feeds back its next-character output; a classifier has none`)
   if (spec !== undefined && (s.cell !== spec.cell || s.hidden_size !== spec.hidden_size || s.num_layers !== spec.num_layers))
-    throw new UserError(`--init-from: ${path} is a ${s.cell} of ${s.num_layers} × ${s.hidden_size} units; the classifier is a ${spec.cell} of `
+    throw new UserError(`--init-from: ${path} is a ${s.cell} of ${s.num_layers} × ${s.hidden_size} units; `
+      + `the classifier is a ${spec.cell} of `
       + `${spec.num_layers} × ${spec.hidden_size} (leave out --cell, --hidden and --layers to take the language model's)`)
   return lm as Checkpoint & { data: { kind: 'text' } }
 }

@@ -69,7 +69,8 @@ export class Model {
     this.layerParams = []
     for (let k = 0; k < spec.num_layers; k++) {
       this.layerParams.push({
-        w_ih: view(t, `weight_ih_l${k}`), b_ih: view(t, `bias_ih_l${k}`), gw_ih: view(g, `weight_ih_l${k}`), gb_ih: view(g, `bias_ih_l${k}`),
+        w_ih: view(t, `weight_ih_l${k}`), b_ih: view(t, `bias_ih_l${k}`),
+        gw_ih: view(g, `weight_ih_l${k}`), gb_ih: view(g, `bias_ih_l${k}`),
         w: { weight_hh: view(t, `${rec}_l${k}`), bias_hh: view(t, `bias_hh_l${k}`) },
         g: { weight_hh: view(g, `${rec}_l${k}`), bias_hh: view(g, `bias_hh_l${k}`) },
       })
@@ -229,7 +230,8 @@ export class Model {
         if (this.onDirectGrad !== null) this.onDirectGrad(l, buf.dh)
         this.layerCell.backward(kernels(), p.w, p.g, buf)
       }
-      if (l === 0 && this.spec.input === 'one_hot') kernels().embedBackward(p.gw_ih, p.gb_ih, buf.dxw, this.x as Int32Array, ws.embedGradT, N, I, GH)
+      if (l === 0 && this.spec.input === 'one_hot')
+        kernels().embedBackward(p.gw_ih, p.gb_ih, buf.dxw, this.x as Int32Array, ws.embedGradT, N, I, GH)
       else matmulBackwardW(p.gw_ih, p.gb_ih, buf.dxw, this.layerInput(ws, l, this.x), N, l === 0 ? I : H, GH)
       if (l > 0 && this.layerCell !== null) {
         const below = ws.layers[l - 1].dh

@@ -19,7 +19,9 @@ export type Pool = (typeof POOLS)[number]
  * h: [T+1][B][H] with row 0 the initial state (LayerBuffers.h); pooled [B][H] out; argmax [B][H] out
  * (the step t, 0-based, each max came from; max pooling only).
  */
-export function poolForward(pool: Pool, h: Float32Array, lengths: Int32Array, T: number, B: number, H: number, pooled: Float32Array, argmax: Int32Array): void {
+export function poolForward(
+  pool: Pool, h: Float32Array, lengths: Int32Array, T: number, B: number, H: number, pooled: Float32Array, argmax: Int32Array,
+): void {
   const BH = B * H
   for (let b = 0; b < B; b++) {
     const len = lengths[b]
@@ -49,7 +51,9 @@ export function poolForward(pool: Pool, h: Float32Array, lengths: Int32Array, T:
 }
 
 /** dh [T][B][H] (LayerBuffers.dh, direct gradient) gets dL/dh_t from dpooled [B][H]; every other entry 0. */
-export function poolBackward(pool: Pool, dpooled: Float32Array, lengths: Int32Array, argmax: Int32Array, T: number, B: number, H: number, dh: Float32Array): void {
+export function poolBackward(
+  pool: Pool, dpooled: Float32Array, lengths: Int32Array, argmax: Int32Array, T: number, B: number, H: number, dh: Float32Array,
+): void {
   const BH = B * H
   dh.fill(0, 0, T * BH)
   for (let b = 0; b < B; b++) {
@@ -72,7 +76,9 @@ export function poolBackward(pool: Pool, dpooled: Float32Array, lengths: Int32Ar
  * Weighted mean cross-entropy of B rows of C logits against labels (all ≥ 0); writes dlogits when given.
  * Sums run in float64.
  */
-export function classCrossEntropy(logits: Float32Array, labels: Int32Array, B: number, C: number, weights: Float32Array | null, dlogits: Float32Array | null): number {
+export function classCrossEntropy(
+  logits: Float32Array, labels: Int32Array, B: number, C: number, weights: Float32Array | null, dlogits: Float32Array | null,
+): number {
   let wsum = 0
   for (let b = 0; b < B; b++) wsum += weights === null ? 1 : weights[labels[b]]
   const e = new Float64Array(C)

@@ -12,7 +12,9 @@ import type { Rng } from '../engine/rng.ts'
 import type { Vocab } from '../data/vocab.ts'
 import type { Model } from './model.ts'
 
-export interface SampleOptions { temperature: number; topK: number | null; topP: number | null; argmax: boolean; prime: string; length: number }
+export interface SampleOptions {
+  temperature: number; topK: number | null; topP: number | null; argmax: boolean; prime: string; length: number
+}
 
 export interface Candidate { char: string; p: number }
 

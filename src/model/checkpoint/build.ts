@@ -81,7 +81,8 @@ export function freshResume(spec: ModelSpec, config: TrainConfig, size: number):
 }
 
 function encodeOptimizer(s: OptimizerState): Resume['optimizer'] {
-  return { name: s.name, step: s.step, buffers: Object.fromEntries(Object.entries(s.buffers).map(([k, v]) => [k, encodeTensor(v, [v.length])])) }
+  const buffers = Object.fromEntries(Object.entries(s.buffers).map(([k, v]) => [k, encodeTensor(v, [v.length])]))
+  return { name: s.name, step: s.step, buffers }
 }
 
 /** A buffer laid out like params.data (the best or the latest values), tensor by tensor under their names. */

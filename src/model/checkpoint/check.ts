@@ -13,7 +13,8 @@ export function checkCheckpoint(path: string, ck: Checkpoint): void {
   if (ck.data.kind !== 'timeseries') checkVocab(`${path}: data.vocab`, ck.data.vocab)
   if (ck.data.kind === 'classifier') checkClasses(path, ck.data.classes)
   if ((ck.model.pool !== undefined) !== (ck.kind === 'classifier'))
-    throw new UserError(`${path}: invalid checkpoint: model.pool ${ck.kind === 'classifier' ? 'is missing for a classifier' : 'is set but the model is not a classifier'}`)
+    throw new UserError(`${path}: invalid checkpoint: model.pool `
+      + (ck.kind === 'classifier' ? 'is missing for a classifier' : 'is set but the model is not a classifier'))
   checkFinite(path, ck)
 }
 
@@ -57,7 +58,8 @@ function checkShapes(path: string, ck: Checkpoint): void {
       const t = set[s.name]
       if (t === undefined) throw new UserError(`${path}: ${where}.${s.name} is missing`)
       if (t.shape.join() !== s.shape.join())
-        throw new UserError(`${path}: ${where}.${s.name}: shape [${t.shape}] does not match ${spec.cell} hidden_size ${spec.hidden_size} (expected [${s.shape}])`)
+        throw new UserError(`${path}: ${where}.${s.name}: shape [${t.shape}] does not match ${spec.cell} hidden_size ${spec.hidden_size} `
+          + `(expected [${s.shape}])`)
       const n = s.shape.reduce((a, b) => a * b, 1)
       const bytes = Buffer.byteLength(t.data, 'base64')
       if (bytes !== 4 * n) throw new UserError(`${path}: ${where}.${s.name}: ${bytes / 4} values for shape [${s.shape}] (expected ${n})`)
@@ -73,13 +75,17 @@ function checkShapes(path: string, ck: Checkpoint): void {
   if (ck.data.kind === 'classifier') {
     const { vocab, classes } = ck.data
     if (vocab.length !== spec.input_size || classes.length !== spec.output_size)
-      throw new UserError(`${path}: data.vocab has ${vocab.length} entries and data.classes ${classes.length} but the model's input_size/output_size are ${spec.input_size}/${spec.output_size}`)
+      throw new UserError(`${path}: data.vocab has ${vocab.length} entries and data.classes ${classes.length} `
+        + `but the model's input_size/output_size are ${spec.input_size}/${spec.output_size}`)
     return
   }
   const width = ck.data.kind === 'text' ? ck.data.vocab.length : ck.data.columns.length
   const inputs = ck.data.kind === 'timeseries' && differences(ck.data.transform) ? 2 * width : width
   const what = ck.data.kind === 'text' ? 'data.vocab has' : 'data.columns has'
-  if (inputs !== spec.input_size || width !== spec.output_size) throw new UserError(`${path}: ${what} ${width} entries but the model's input_size/output_size are ${spec.input_size}/${spec.output_size}`)
+  if (inputs !== spec.input_size || width !== spec.output_size) {
+    throw new UserError(`${path}: ${what} ${width} entries but the model's input_size/output_size are `
+      + `${spec.input_size}/${spec.output_size}`)
+  }
 }
 
 function checkClasses(path: string, classes: readonly string[]): void {

@@ -35,7 +35,8 @@ export function saveCheckpoint(path: string, ck: Checkpoint, o: WriteOptions = {
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 function isTensorJSON(v: unknown): v is TensorJSON {
-  return typeof v === 'object' && v !== null && (v as TensorJSON).dtype === 'float32' && Array.isArray((v as TensorJSON).shape) && typeof (v as TensorJSON).data === 'string'
+  const t = v as TensorJSON
+  return typeof v === 'object' && v !== null && t.dtype === 'float32' && Array.isArray(t.shape) && typeof t.data === 'string'
 }
 
 /** Reads and validates a checkpoint; every problem is a UserError naming the file and the key. */

@@ -23,7 +23,11 @@ export function loadModel(path: string): { model: Model; vocab: Vocab | null; ch
 /** A text model, or a UserError saying this checkpoint forecasts CSV columns. */
 export function loadTextModel(path: string): { model: Model; vocab: Vocab; checkpoint: Checkpoint & { data: { kind: 'text' } } } {
   const r = loadModel(path)
-  if (r.checkpoint.data.kind === 'classifier') throw new UserError(`${path}: a classifier (it labels sentences); use rnn classify or rnn eval`)
-  if (r.vocab === null || r.checkpoint.data.kind !== 'text') throw new UserError(`${path}: a time-series model (it forecasts CSV columns); give it a CSV file, or use --horizon with rnn sample`)
+  if (r.checkpoint.data.kind === 'classifier')
+    throw new UserError(`${path}: a classifier (it labels sentences); use rnn classify or rnn eval`)
+  if (r.vocab === null || r.checkpoint.data.kind !== 'text') {
+    throw new UserError(`${path}: a time-series model (it forecasts CSV columns); give it a CSV file, `
+      + 'or use --horizon with rnn sample')
+  }
   return r as ReturnType<typeof loadTextModel>
 }

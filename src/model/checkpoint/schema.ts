@@ -24,15 +24,23 @@ const ModelSpecJSON = z.strictObject({
   pool: z.enum(POOLS).optional(), // a classifier's pooling (model/pool.ts); absent: the head reads every step
 })
 
-const TextMeta = z.strictObject({ kind: z.literal('text'), vocab: z.array(z.string()), source: z.string().nullable() }) // source: the training text
+// source: the training text
+const TextMeta = z.strictObject({ kind: z.literal('text'), vocab: z.array(z.string()), source: z.string().nullable() })
 export type TextMeta = z.infer<typeof TextMeta>
 
 const SeriesMeta = z.strictObject({
   kind: z.literal('timeseries'),
   source: z.string().nullable(),                                    // the training CSV, for forecasts and eval by default
-  columns: z.array(z.strictObject({ name: z.string(), mean: z.number(), std: z.number().positive(), diff_mean: z.number(), diff_std: z.number().positive() })).min(1), // target first
+  columns: z.array(z.strictObject({                                 // target first
+    name: z.string(), mean: z.number(), std: z.number().positive(), diff_mean: z.number(), diff_std: z.number().positive(),
+  })).min(1),
   transform: z.enum(TRANSFORMS),                                     // see src/data/codec.ts
-  date: z.strictObject({ column: z.string(), step: z.strictObject({ unit: z.enum(['second', 'minute', 'hour', 'day', 'month']), n: z.int().positive(), format: z.enum(['month', 'date', 'datetime']) }) }).nullable(),
+  date: z.strictObject({
+    column: z.string(),
+    step: z.strictObject({
+      unit: z.enum(['second', 'minute', 'hour', 'day', 'month']), n: z.int().positive(), format: z.enum(['month', 'date', 'datetime']),
+    }),
+  }).nullable(),
   season: z.int().positive(),
   split: z.strictObject({ train: z.int().positive(), val: z.int().positive(), test: z.int().positive() }),
 })
@@ -48,7 +56,10 @@ const ClassifierMeta = z.strictObject({
 })
 export type ClassifierMeta = z.infer<typeof ClassifierMeta>
 
-const HistoryPoint = z.strictObject({ step: z.int(), seconds: z.number(), lr: z.number(), train_loss: z.number().nullable(), val_loss: z.number().nullable(), grad_norm: z.number().nullable() })
+const HistoryPoint = z.strictObject({
+  step: z.int(), seconds: z.number(), lr: z.number(), train_loss: z.number().nullable(), val_loss: z.number().nullable(),
+  grad_norm: z.number().nullable(),
+})
 export type HistoryPoint = z.infer<typeof HistoryPoint>
 
 /** A setting (or the data: key "data.train", "data.val") changed when a run was resumed, from that step on. */
@@ -68,7 +79,9 @@ const SplitPrint = z.strictObject({ size: z.int().nonnegative(), sha256: z.strin
 
 const Resume = z.strictObject({
   params: z.record(z.string(), TensorJSON).nullable(),   // latest parameters; null when they are the best ones
-  optimizer: z.strictObject({ name: z.enum(['sgd', 'adam', 'rmsprop', 'adagrad']), step: z.int().nonnegative(), buffers: z.record(z.string(), TensorJSON) }),
+  optimizer: z.strictObject({
+    name: z.enum(['sgd', 'adam', 'rmsprop', 'adagrad']), step: z.int().nonnegative(), buffers: z.record(z.string(), TensorJSON),
+  }),
   rng: z.tuple([z.int(), z.int(), z.int(), z.int()]),
   cursor: z.strictObject({ epoch: z.int().nonnegative(), chunk: z.int().nonnegative() }),
   state: z.strictObject({ h: TensorJSON, c: TensorJSON.nullable(), y: TensorJSON.optional() }), // y: the Jordan cell's last output ŷ [B][O]
