@@ -25,7 +25,8 @@ export function readConfigFile(path: string): Record<string, unknown> {
   } catch (e) {
     throw new UserError(`${path}: ${jsonErrorWhere(text, e as Error)}`)
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UserError(`${path}: expected a JSON object of settings`)
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new UserError(`${path}: expected a JSON object of settings`)
   return value as Record<string, unknown>
 }
 
@@ -37,7 +38,8 @@ export function jsonErrorWhere(text: string, e: Error): string {
   if (at !== null) pos = Number(at[1])
   else if (token !== null && text.includes(token[2])) pos = text.indexOf(token[2]) + token[2].indexOf(token[1])
   else if (/end of JSON input/.test(e.message)) pos = text.length
-  const what = token !== null ? `unexpected ${JSON.stringify(token[1])}` : e.message.replace(/ in JSON at position \d+.*$/s, '').replace(/\s+/g, ' ')
+  const what = token !== null ? `unexpected ${JSON.stringify(token[1])}`
+    : e.message.replace(/ in JSON at position \d+.*$/s, '').replace(/\s+/g, ' ')
   if (pos < 0) return `invalid JSON: ${what}`
   const line = text.slice(0, pos).split('\n').length
   return `line ${line}: invalid JSON: ${what}`

@@ -25,7 +25,10 @@ export const DESCRIBE_FLAGS: FlagRow[] = [
   },
   { key: 'hidden', flag: '--hidden', arg: '<n>', help: `units per layer (default: ${d.hidden})`, parse: int },
   { key: 'layers', flag: '--layers', arg: '<n>', help: `stacked layers (default: ${d.layers})`, parse: int },
-  { key: 'vocabSize', flag: '--vocab-size', arg: '<n>', help: `characters in the vocabulary: inputs and outputs (default: ${d.vocabSize})`, parse: int },
+  {
+    key: 'vocabSize', flag: '--vocab-size', arg: '<n>', help: `characters in the vocabulary: inputs and outputs (default: ${d.vocabSize})`,
+    parse: int,
+  },
   { key: 'unroll', flag: '--unroll', arg: '<n>', help: 'steps drawn in the unrolled diagram', parse: int },
   {
     key: 'json', flag: '--json', arg: '',

@@ -10,7 +10,10 @@ export const ExportOptions = z.strictObject({
 export type ExportOptions = z.infer<typeof ExportOptions>
 
 export const EXPORT_FLAGS: FlagRow[] = [
-  { key: 'out', flag: '--out', arg: '<file.safetensors>', help: 'output file (default: the checkpoint\'s name with .safetensors, same folder)' },
+  {
+    key: 'out', flag: '--out', arg: '<file.safetensors>',
+    help: 'output file (default: the checkpoint\'s name with .safetensors, same folder)',
+  },
   { key: 'json', flag: '--json', arg: '', help: 'print {"out","tensors","bytes"} on stdout' },
   { key: 'force', flag: '--force', arg: '', help: 'replace an --out file that exists and is not an rnn export' },
 ]

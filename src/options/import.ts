@@ -14,8 +14,14 @@ export type ImportOptions = z.infer<typeof ImportOptions>
 
 export const IMPORT_FLAGS: FlagRow[] = [
   { key: 'out', flag: '--out', arg: '<ckpt.json>', help: 'checkpoint to write', required: true },
-  { key: 'config', flag: '--config', arg: '<file.json>', help: 'training config (as rnn train --print-config); overrides the file\'s metadata' },
-  { key: 'vocab', flag: '--vocab', arg: '<vocab.json>', help: 'JSON list of the characters in id order (when the file has no vocab metadata)' },
+  {
+    key: 'config', flag: '--config', arg: '<file.json>',
+    help: 'training config (as rnn train --print-config); overrides the file\'s metadata',
+  },
+  {
+    key: 'vocab', flag: '--vocab', arg: '<vocab.json>',
+    help: 'JSON list of the characters in id order (when the file has no vocab metadata)',
+  },
   {
     key: 'vocabFrom', flag: '--vocab-from', arg: '<corpus.txt>',
     help: 'the vocabulary is this text\'s distinct characters, sorted (as rnn train makes it)',

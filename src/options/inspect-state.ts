@@ -31,7 +31,10 @@ export const INSPECT_STATE_FLAGS: FlagRow[] = [
     help: 'a classifier: rank units by the correlation of their pooled value with the label over the test rows',
   },
   { key: 'layer', flag: '--layer', arg: '<n>', help: 'layer to show (default: the top layer)', parse: int },
-  { key: 'units', flag: '--units', arg: '<n|list>', help: 'the n most active units (by mean |h|), or a list such as 3,17,42', parse: parseUnits },
+  {
+    key: 'units', flag: '--units', arg: '<n|list>', help: 'the n most active units (by mean |h|), or a list such as 3,17,42',
+    parse: parseUnits,
+  },
   {
     key: 'json', flag: '--json', arg: '',
     help: 'print {"units":[…],"chars":[…],"values":[[…]]} (values[row][k]: unit units[k] after chars[row]; a classifier adds '

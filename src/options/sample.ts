@@ -44,7 +44,8 @@ export const SAMPLE_FLAGS: FlagRow[] = [
       + 'probabilities drawn from (after --temp, --top-k, --top-p), the drawn one marked',
   },
   {
-    key: 'explainTop', flag: '--explain-top', arg: '<n>', help: `candidates per line (default: ${EXPLAIN_TOP}; implies --explain)`, parse: int,
+    key: 'explainTop', flag: '--explain-top', arg: '<n>', help: `candidates per line (default: ${EXPLAIN_TOP}; implies --explain)`,
+    parse: int,
     implies: { explain: true },
   },
   {

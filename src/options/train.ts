@@ -18,13 +18,16 @@ export const TrainConfig = z.strictObject({
   hidden_size: z.int().positive().default(128),                                    // units per layer
   num_layers: z.int().positive().default(1),                                       // stacked layers
   dropout: z.number().min(0).lt(1).default(0),                                     // between layers, training only
-  forget_bias: z.number().nullable().default(null),                                // LSTM forget-gate bias at init (null: PyTorch's U(±1/√H))
+  forget_bias: z.number().nullable().default(null),                                // LSTM forget-gate bias at init
+                                                                                   // (null: PyTorch's U(±1/√H))
   // data
-  seq_len: z.int().positive().nullable().default(null),                           // BPTT window; null: 64 for text, 2 seasons (16..64) for CSV
+  seq_len: z.int().positive().nullable().default(null),                           // BPTT window; null: 64 for text,
+                                                                                   // 2 seasons (16..64) for CSV
   batch_size: z.int().positive().default(32),                                      // parallel streams
   val_frac: z.number().gt(0).lt(1).default(0.1),                                   // last fraction of the data held out
   // CSV time series
-  target: z.string().min(1).nullable().default(null),                              // column to forecast (name or index); set: the file is a CSV
+  target: z.string().min(1).nullable().default(null),                              // column to forecast (name or index);
+                                                                                   // set: the file is a CSV
   features: z.array(z.string().min(1)).default([]),                                 // extra input columns
   delimiter: z.enum([',', ';', '\t']).nullable().default(null),                    // null: detected
   header: z.boolean().default(true),                                                // false: columns are 0, 1, ...
@@ -37,7 +40,8 @@ export const TrainConfig = z.strictObject({
   // classification: a CSV of labelled texts
   text: z.string().min(1).nullable().default(null),                                // column of the texts
   label: z.string().min(1).nullable().default(null),                               // column of the labels; set: train a classifier
-  pool: z.enum(['last', 'mean', 'max']).default('last'),                           // what the head reads: h at the last step, or mean/max over steps
+  pool: z.enum(['last', 'mean', 'max']).default('last'),                           // what the head reads: h at the last step,
+                                                                                   // or mean/max over steps
   test_frac: z.number().min(0).lt(1).default(0.1),                                 // fraction of each class held out for testing
   balance: z.boolean().default(false),                                              // weight the loss by inverse class frequency
   init_from: z.string().min(1).nullable().default(null),                           // a language model to start the recurrent layers from
@@ -52,12 +56,15 @@ export const TrainConfig = z.strictObject({
   steps: z.int().positive().nullable().default(null),                             // optimizer steps (default 2000 if epochs is null too)
   epochs: z.number().positive().nullable().default(null),                          // passes over the training split
   max_seconds: z.number().positive().nullable().default(null),                     // stop after this much wall time
-  max_memory: z.int().positive().nullable().default(null),                         // bytes training may estimate to need; null: half the RAM
+  max_memory: z.int().positive().nullable().default(null),                         // bytes training may estimate to need;
+                                                                                   // null: half the RAM
   eval_every: z.int().positive().default(100),                                     // steps between validations (and checkpoints)
-  patience: z.int().min(0).default(0),                                             // stop after this many evaluations without improvement; 0 = off
+  patience: z.int().min(0).default(0),                                             // stop after this many evaluations
+                                                                                   // without improvement; 0 = off
   on_nan: z.enum(['stop', 'skip']).default('stop'),                                // a non-finite loss or gradient: stop, or skip the batch
   seed: z.int().min(0).default(1),
-  out: z.string().min(1).nullable().default(null),                                 // checkpoint path (default checkpoints/<corpus>-<cell>.json)
+  out: z.string().min(1).nullable().default(null),                                 // checkpoint path
+                                                                                   // (default checkpoints/<corpus>-<cell>.json)
 })
 export type TrainConfig = z.infer<typeof TrainConfig>
 
@@ -79,19 +86,48 @@ export const TRAIN_FLAGS: FlagRow[] = [
   { key: 'features', flag: '--features', arg: '<a,b,...>', help: 'CSV: more columns to read as inputs', parse: list },
   { key: 'delimiter', flag: '--delimiter', arg: '<c>', help: 'CSV: field separator: , ; or tab (default: detected)', parse: delimiter },
   { key: 'header', flag: '--no-header', arg: '', help: 'CSV: the first row is data; columns are named 0, 1, ...', parse: () => false },
-  { key: 'fill', flag: '--fill', arg: '<how>', help: 'CSV: repair missing values and dates: previous, linear or drop', parse: oneOf(['previous', 'linear', 'drop']) },
+  {
+    key: 'fill', flag: '--fill', arg: '<how>', help: 'CSV: repair missing values and dates: previous, linear or drop',
+    parse: oneOf(['previous', 'linear', 'drop']),
+  },
   { key: 'decimal', flag: '--decimal', arg: '<c>', help: 'CSV: decimal mark of the numbers: . or , (1,5)', parse: oneOf(['.', ',']) },
-  { key: 'thousands', flag: '--thousands', arg: '<c>', help: "CSV: thousands separator to read (1.234,5): , . space or ' (default: none)", parse: thousands },
-  { key: 'test_size', flag: '--test-size', arg: '<rows>', help: 'CSV: rows at the end held out for testing (default: max(10%, 2 seasons))', parse: int },
-  { key: 'transform', flag: '--transform', arg: '<t>', help: 'CSV: predict the change from the last value (difference), the value (level), or either on the log of the target (log-difference, log)', parse: oneOf([...TRANSFORMS]) },
-  { key: 'season', flag: '--season', arg: '<n>', help: 'CSV: season length in rows (default: from the date step or autocorrelation)', parse: int },
+  {
+    key: 'thousands', flag: '--thousands', arg: '<c>', help: "CSV: thousands separator to read (1.234,5): , . space or ' (default: none)",
+    parse: thousands,
+  },
+  {
+    key: 'test_size', flag: '--test-size', arg: '<rows>', help: 'CSV: rows at the end held out for testing (default: max(10%, 2 seasons))',
+    parse: int,
+  },
+  {
+    key: 'transform', flag: '--transform', arg: '<t>',
+    help: 'CSV: predict the change from the last value (difference), the value (level), '
+      + 'or either on the log of the target (log-difference, log)',
+    parse: oneOf([...TRANSFORMS]),
+  },
+  {
+    key: 'season', flag: '--season', arg: '<n>', help: 'CSV: season length in rows (default: from the date step or autocorrelation)',
+    parse: int,
+  },
   { key: 'text', flag: '--text', arg: '<column>', help: 'classifier: the CSV column holding the texts', parse: str },
-  { key: 'label', flag: '--label', arg: '<column>', help: 'classifier: the CSV column holding the labels (given: train a classifier)', parse: str },
-  { key: 'pool', flag: '--pool', arg: '<how>', help: 'classifier: the head reads h at the last step (last), or its mean or max over the steps', parse: oneOf(['last', 'mean', 'max']) },
+  {
+    key: 'label', flag: '--label', arg: '<column>', help: 'classifier: the CSV column holding the labels (given: train a classifier)',
+    parse: str,
+  },
+  {
+    key: 'pool', flag: '--pool', arg: '<how>',
+    help: 'classifier: the head reads h at the last step (last), or its mean or max over the steps', parse: oneOf(['last', 'mean', 'max']),
+  },
   { key: 'test_frac', flag: '--test-frac', arg: '<f>', help: 'classifier: fraction of each class held out for rnn eval', parse: num },
   { key: 'balance', flag: '--balance', arg: '', help: 'classifier: weight the loss by inverse class frequency', parse: () => true },
-  { key: 'init_from', flag: '--init-from', arg: '<checkpoint>', help: 'classifier: start the recurrent layers and input weights from a language model', parse: str },
-  { key: 'optimizer', flag: '--optimizer', arg: '<name>', help: 'sgd, adam, rmsprop or adagrad', parse: oneOf(['sgd', 'adam', 'rmsprop', 'adagrad']) },
+  {
+    key: 'init_from', flag: '--init-from', arg: '<checkpoint>',
+    help: 'classifier: start the recurrent layers and input weights from a language model', parse: str,
+  },
+  {
+    key: 'optimizer', flag: '--optimizer', arg: '<name>', help: 'sgd, adam, rmsprop or adagrad',
+    parse: oneOf(['sgd', 'adam', 'rmsprop', 'adagrad']),
+  },
   { key: 'lr', flag: '--lr', arg: '<x>', help: 'learning rate', parse: num },
   { key: 'momentum', flag: '--momentum', arg: '<m>', help: 'momentum (sgd)', parse: num },
   { key: 'clip', flag: '--clip', arg: '<norm>', help: 'clip the global gradient norm to this (0: off)', parse: num },
@@ -100,10 +136,16 @@ export const TRAIN_FLAGS: FlagRow[] = [
   { key: 'steps', flag: '--steps', arg: '<n>', help: 'optimizer steps to run (with --resume: more steps)', parse: int },
   { key: 'epochs', flag: '--epochs', arg: '<x>', help: 'passes over the training text instead of --steps', parse: num },
   { key: 'max_seconds', flag: '--max-seconds', arg: '<s>', help: 'stop after this much training time', parse: num },
-  { key: 'max_memory', flag: '--max-memory', arg: '<size>', help: 'refuse a model estimated to need more memory than this (e.g. 4G; default: half the RAM)', parse: memorySize },
+  {
+    key: 'max_memory', flag: '--max-memory', arg: '<size>',
+    help: 'refuse a model estimated to need more memory than this (e.g. 4G; default: half the RAM)', parse: memorySize,
+  },
   { key: 'eval_every', flag: '--eval-every', arg: '<n>', help: 'steps between validations and checkpoint saves', parse: int },
   { key: 'patience', flag: '--patience', arg: '<n>', help: 'stop after n validations without improvement (0: off)', parse: int },
-  { key: 'on_nan', flag: '--on-nan', arg: '<what>', help: 'a NaN/Inf loss or gradient: stop, or skip the batch (stops after 10 in a row)', parse: oneOf(['stop', 'skip']) },
+  {
+    key: 'on_nan', flag: '--on-nan', arg: '<what>', help: 'a NaN/Inf loss or gradient: stop, or skip the batch (stops after 10 in a row)',
+    parse: oneOf(['stop', 'skip']),
+  },
   { key: 'seed', flag: '--seed', arg: '<n>', help: 'random seed: same seed, same run', parse: int },
   { key: 'out', flag: '--out', arg: '<path>', help: 'checkpoint path (default checkpoints/<corpus>-<cell>.json)', parse: str },
 ]
@@ -125,7 +167,8 @@ export function resolveTrainConfig(layers: { base?: Record<string, unknown>; fil
     if (!partial.success) throw new UserError(formatZodError(layers.file, partial.error, known))
   }
   const given = { ...fromFile, ...layers.flags }
-  if (given.steps != null && given.epochs != null) throw new UserError('config: give either "steps" (--steps) or "epochs" (--epochs), not both')
+  if (given.steps != null && given.epochs != null)
+    throw new UserError('config: give either "steps" (--steps) or "epochs" (--epochs), not both')
   const merged: Record<string, unknown> = { ...(layers.base ?? {}), ...given }
   // a run length given now replaces the resumed one's, whichever unit it was in
   if (given.steps != null) merged.epochs = null
