@@ -19,7 +19,9 @@ import { sigmoid, type Cell, type LayerBuffers, type Recurrent } from './cell.ts
 // ---- the reference step (the 'js' kernels; the SIMD twin is src/engine/wasm/assembly/gru.ts) ----
 
 /** u = xw_t, v = W_hh h + b_hh [B][3H]; cache [B][4H] gets r, z, n, v_n; h [B][H] gets h_t. */
-export function gruForward(u: Float32Array, v: Float32Array, hPrev: Float32Array, h: Float32Array, cache: Float32Array, B: number, H: number): void {
+export function gruForward(
+  u: Float32Array, v: Float32Array, hPrev: Float32Array, h: Float32Array, cache: Float32Array, B: number, H: number,
+): void {
   const H3 = 3 * H, H4 = 4 * H
   for (let b = 0; b < B; b++) {
     const ub = b * H3, cb = b * H4, hb = b * H
@@ -35,7 +37,10 @@ export function gruForward(u: Float32Array, v: Float32Array, hPrev: Float32Array
 }
 
 /** dh direct in, total out; dhNext from t+1 in, the direct path dh·z out; du, dv [B][3H] out. */
-export function gruBackward(cache: Float32Array, hPrev: Float32Array, dh: Float32Array, dhNext: Float32Array, du: Float32Array, dv: Float32Array, B: number, H: number): void {
+export function gruBackward(
+  cache: Float32Array, hPrev: Float32Array, dh: Float32Array, dhNext: Float32Array, du: Float32Array, dv: Float32Array,
+  B: number, H: number,
+): void {
   const H3 = 3 * H, H4 = 4 * H
   for (let b = 0; b < B; b++) {
     const ub = b * H3, cb = b * H4, hb = b * H

@@ -15,7 +15,9 @@ import { sigmoid, type Cell, type LayerBuffers, type Recurrent } from './cell.ts
 // ---- the reference step (the 'js' kernels; the SIMD twin is src/engine/wasm/assembly/lstm.ts) ----
 
 /** pre [B][4H] = xw + W_hh h in; gates [B][4H] get i, f, g, o (may be pre itself); c, h [B][H] get c_t, h_t. */
-export function lstmForward(pre: Float32Array, gates: Float32Array, bhh: Float32Array, cPrev: Float32Array, c: Float32Array, h: Float32Array, B: number, H: number): void {
+export function lstmForward(
+  pre: Float32Array, gates: Float32Array, bhh: Float32Array, cPrev: Float32Array, c: Float32Array, h: Float32Array, B: number, H: number,
+): void {
   const H4 = 4 * H, a = pre
   for (let b = 0; b < B; b++) {
     const ab = b * H4, hb = b * H
@@ -33,7 +35,10 @@ export function lstmForward(pre: Float32Array, gates: Float32Array, bhh: Float32
 }
 
 /** dh direct in, total out; dhNext, dcNext from t+1 (dcNext becomes dc·f); dc, da out. */
-export function lstmBackward(act: Float32Array, dh: Float32Array, dhNext: Float32Array, dcNext: Float32Array, c: Float32Array, cPrev: Float32Array, dc: Float32Array, da: Float32Array, B: number, H: number): void {
+export function lstmBackward(
+  act: Float32Array, dh: Float32Array, dhNext: Float32Array, dcNext: Float32Array, c: Float32Array, cPrev: Float32Array,
+  dc: Float32Array, da: Float32Array, B: number, H: number,
+): void {
   const H4 = 4 * H
   for (let b = 0; b < B; b++) {
     const ab = b * H4, hb = b * H

@@ -55,7 +55,9 @@ setThreads(defaultThreads())
 
 export function matmul(out: F, x: F, w: F, b: F | null, N: number, K: number, M: number): void { active.matmul(out, x, w, b, N, K, M) }
 export function matmulAdd(out: F, x: F, w: F, N: number, K: number, M: number): void { active.matmulAdd(out, x, w, N, K, M) }
-export function matmulBackwardX(dx: F, dout: F, w: F, N: number, K: number, M: number): void { active.matmulBackwardX(dx, dout, w, N, K, M) }
+export function matmulBackwardX(dx: F, dout: F, w: F, N: number, K: number, M: number): void {
+  active.matmulBackwardX(dx, dout, w, N, K, M)
+}
 export function matmulBackwardW(dw: F, db: F | null, dout: F, x: F, N: number, K: number, M: number): void {
   active.matmulBackwardW(dw, db, dout, x, N, K, M)
 }

@@ -38,7 +38,9 @@ export function matmulBackwardX(dx: Float32Array, dout: Float32Array, w: Float32
   product(dx, K, dout, M, 1, w, K, 1, N, K, M)
 }
 
-export function matmulBackwardW(dw: Float32Array, db: Float32Array | null, dout: Float32Array, x: Float32Array, N: number, K: number, M: number): void {
+export function matmulBackwardW(
+  dw: Float32Array, db: Float32Array | null, dout: Float32Array, x: Float32Array, N: number, K: number, M: number,
+): void {
   // A(m, n) = dout[n][m], B(n, k) = x[n][k]
   product(dw, K, dout, 1, M, x, K, 1, M, K, N)
   if (db !== null) {
@@ -55,7 +57,10 @@ export function matmulBackwardW(dw: Float32Array, db: Float32Array | null, dout:
  * differ only in strides. A(r, p) is a[r·ars + p·aps], B(p, c) is b[p·bps + c·bcs], row r of C starts at
  * r·ldc. Each sum runs over p in order, in float64.
  */
-function product(c: Float32Array, ldc: number, a: Float32Array, ars: number, aps: number, b: Float32Array, bps: number, bcs: number, R: number, Cn: number, P: number): void {
+function product(
+  c: Float32Array, ldc: number, a: Float32Array, ars: number, aps: number, b: Float32Array, bps: number, bcs: number,
+  R: number, Cn: number, P: number,
+): void {
   const R4 = R - (R % 4), C4 = Cn - (Cn % 4)
   for (let r = 0; r < R4; r += 4) {
     const a0 = r * ars, a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars
@@ -87,7 +92,10 @@ function product(c: Float32Array, ldc: number, a: Float32Array, ars: number, aps
  * position: sampling, the explorer page). Four columns at a time share each read of A(r, p); every sum
  * still runs over p in order, so the bits are those of one column at a time.
  */
-function productRow(c: Float32Array, ldc: number, a: Float32Array, ars: number, aps: number, b: Float32Array, bps: number, bcs: number, r: number, c0: number, c1: number, P: number): void {
+function productRow(
+  c: Float32Array, ldc: number, a: Float32Array, ars: number, aps: number, b: Float32Array, bps: number, bcs: number,
+  r: number, c0: number, c1: number, P: number,
+): void {
   const ar = r * ars, cr = r * ldc
   let col = c0
   for (; col + 4 <= c1; col += 4) {
@@ -121,7 +129,9 @@ export function embedForward(xw: Float32Array, ids: Int32Array, w: Float32Array,
  * The gather's backward: each position with id ≥ 0 adds its dxw into the column of its id; every position,
  * an unknown id included (its xw is b itself), adds it into gb.
  */
-export function embedBackward(gw: Float32Array, gb: Float32Array, dxw: Float32Array, ids: Int32Array, N: number, V: number, GH: number): void {
+export function embedBackward(
+  gw: Float32Array, gb: Float32Array, dxw: Float32Array, ids: Int32Array, N: number, V: number, GH: number,
+): void {
   for (let n = 0; n < N; n++) {
     const id = ids[n], o = n * GH
     for (let m = 0; m < GH; m++) {
@@ -149,7 +159,9 @@ export const jsKernels: Kernels = {
 
 // ---- naive references (tests only) ----
 
-export function matmulNaive(out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, N: number, K: number, M: number): void {
+export function matmulNaive(
+  out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, N: number, K: number, M: number,
+): void {
   for (let n = 0; n < N; n++)
     for (let m = 0; m < M; m++) {
       let s = b === null ? 0 : b[m]
@@ -167,7 +179,9 @@ export function matmulBackwardXNaive(dx: Float32Array, dout: Float32Array, w: Fl
     }
 }
 
-export function matmulBackwardWNaive(dw: Float32Array, db: Float32Array | null, dout: Float32Array, x: Float32Array, N: number, K: number, M: number): void {
+export function matmulBackwardWNaive(
+  dw: Float32Array, db: Float32Array | null, dout: Float32Array, x: Float32Array, N: number, K: number, M: number,
+): void {
   for (let m = 0; m < M; m++) {
     for (let k = 0; k < K; k++) {
       let s = 0

@@ -149,7 +149,9 @@ function ntSmall(c: number, a: number, w: number, N: number, K: number, M: numbe
  * Posts one job of `units` panels or blocks in about `perThread` chunks per thread, works on it, and
  * returns when every chunk is done.
  */
-function run(op: number, units: number, c: number, a: number, b: number, N: number, P: number, J: number, perThread = CHUNKS_PER_THREAD): void {
+function run(
+  op: number, units: number, c: number, a: number, b: number, N: number, P: number, J: number, perThread = CHUNKS_PER_THREAD,
+): void {
   const s = ctl!
   const per = Math.ceil(units / Math.min(units, perThread * wanted))
   const chunks = Math.ceil(units / per)

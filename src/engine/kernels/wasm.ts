@@ -74,7 +74,9 @@ export function createWasmKernels(W: WasmKernels, par: Parallel, fallback: Kerne
   /** out += x · wᵀ: wᵀ packed into panels for this call (cost M·K against N·M·K), or dot products for a few rows. */
   function matmulAdd(out: F, x: F, w: F, N: number, K: number, M: number): void {
     if (!(on(out) && on(x) && on(w))) {
-      viaCopies([out, x, w], [N * M, N * K, M * K], 0b1, (a) => matmulAdd(a[0] as F, a[1] as F, a[2] as F, N, K, M), () => fallback.matmulAdd(out, x, w, N, K, M))
+      viaCopies([out, x, w], [N * M, N * K, M * K], 0b1,
+        (a) => matmulAdd(a[0] as F, a[1] as F, a[2] as F, N, K, M),
+        () => fallback.matmulAdd(out, x, w, N, K, M))
       return
     }
     const t = N >= SMALL_N ? packScratch(packed(K, M)) : null
@@ -92,7 +94,9 @@ export function createWasmKernels(W: WasmKernels, par: Parallel, fallback: Kerne
     name: 'wasm',
     matmul(out, x, w, b, N, K, M) {
       if (!(on(out) && on(x) && on(w) && on(b))) {
-        viaCopies([out, x, w, b], [N * M, N * K, M * K, M], 0b1, (a) => k.matmul(a[0] as F, a[1] as F, a[2] as F, a[3] as F | null, N, K, M), () => fallback.matmul(out, x, w, b, N, K, M))
+        viaCopies([out, x, w, b], [N * M, N * K, M * K, M], 0b1,
+          (a) => k.matmul(a[0] as F, a[1] as F, a[2] as F, a[3] as F | null, N, K, M),
+          () => fallback.matmul(out, x, w, b, N, K, M))
         return
       }
       setBias(out, b, N, M)
@@ -101,7 +105,9 @@ export function createWasmKernels(W: WasmKernels, par: Parallel, fallback: Kerne
     matmulAdd,
     matmulBackwardX(dx, dout, w, N, K, M) {
       if (!(on(dx) && on(dout) && on(w))) {
-        viaCopies([dx, dout, w], [N * K, N * M, M * K], 0b1, (a) => k.matmulBackwardX(a[0] as F, a[1] as F, a[2] as F, N, K, M), () => fallback.matmulBackwardX(dx, dout, w, N, K, M))
+        viaCopies([dx, dout, w], [N * K, N * M, M * K], 0b1,
+          (a) => k.matmulBackwardX(a[0] as F, a[1] as F, a[2] as F, N, K, M),
+          () => fallback.matmulBackwardX(dx, dout, w, N, K, M))
         return
       }
       // packing w pays back over many rows; a few rows (one time step) read it in place
@@ -112,7 +118,9 @@ export function createWasmKernels(W: WasmKernels, par: Parallel, fallback: Kerne
     },
     matmulBackwardW(dw, db, dout, x, N, K, M) {
       if (!(on(dw) && on(db) && on(dout) && on(x))) {
-        viaCopies([dw, db, dout, x], [M * K, M, N * M, N * K], 0b11, (a) => k.matmulBackwardW(a[0] as F, a[1] as F | null, a[2] as F, a[3] as F, N, K, M), () => fallback.matmulBackwardW(dw, db, dout, x, N, K, M))
+        viaCopies([dw, db, dout, x], [M * K, M, N * M, N * K], 0b11,
+          (a) => k.matmulBackwardW(a[0] as F, a[1] as F | null, a[2] as F, a[3] as F, N, K, M),
+          () => fallback.matmulBackwardW(dw, db, dout, x, N, K, M))
         return
       }
       // both operands packed into contiguous panels (gemm.ts gemm_tn_packed): it pays when many
@@ -149,7 +157,9 @@ export function createWasmKernels(W: WasmKernels, par: Parallel, fallback: Kerne
     lstmForward(pre, gates, bhh, cPrev, c, h, B, H) {
       const BH = B * H
       if (!(on(pre) && on(gates) && on(bhh) && on(cPrev) && on(c) && on(h))) {
-        viaCopies([pre, gates, bhh, cPrev, c, h], [4 * BH, 4 * BH, 4 * H, BH, BH, BH], 0b110010, (v) => k.lstmForward(...(v as [F, F, F, F, F, F]), B, H), () => fallback.lstmForward(pre, gates, bhh, cPrev, c, h, B, H))
+        viaCopies([pre, gates, bhh, cPrev, c, h], [4 * BH, 4 * BH, 4 * H, BH, BH, BH], 0b110010,
+          (v) => k.lstmForward(...(v as [F, F, F, F, F, F]), B, H),
+          () => fallback.lstmForward(pre, gates, bhh, cPrev, c, h, B, H))
         return
       }
       W.lstm_fwd(p(pre), p(gates), p(bhh), p(cPrev), p(c), p(h), B, H)
@@ -157,7 +167,9 @@ export function createWasmKernels(W: WasmKernels, par: Parallel, fallback: Kerne
     lstmBackward(act, dh, dhNext, dcNext, c, cPrev, dc, da, B, H) {
       const BH = B * H
       if (!(on(act) && on(dh) && on(dhNext) && on(dcNext) && on(c) && on(cPrev) && on(dc) && on(da))) {
-        viaCopies([act, dh, dhNext, dcNext, c, cPrev, dc, da], [4 * BH, BH, BH, BH, BH, BH, BH, 4 * BH], 0b11001010, (v) => k.lstmBackward(...(v as [F, F, F, F, F, F, F, F]), B, H), () => fallback.lstmBackward(act, dh, dhNext, dcNext, c, cPrev, dc, da, B, H))
+        viaCopies([act, dh, dhNext, dcNext, c, cPrev, dc, da], [4 * BH, BH, BH, BH, BH, BH, BH, 4 * BH], 0b11001010,
+          (v) => k.lstmBackward(...(v as [F, F, F, F, F, F, F, F]), B, H),
+          () => fallback.lstmBackward(act, dh, dhNext, dcNext, c, cPrev, dc, da, B, H))
         return
       }
       W.lstm_bwd(p(act), p(dh), p(dhNext), p(dcNext), p(c), p(cPrev), p(dc), p(da), B, H)
@@ -165,7 +177,9 @@ export function createWasmKernels(W: WasmKernels, par: Parallel, fallback: Kerne
     gruForward(u, v, hPrev, h, cache, B, H) {
       const BH = B * H
       if (!(on(u) && on(v) && on(hPrev) && on(h) && on(cache))) {
-        viaCopies([u, v, hPrev, h, cache], [3 * BH, 3 * BH, BH, BH, 4 * BH], 0b11000, (a) => k.gruForward(...(a as [F, F, F, F, F]), B, H), () => fallback.gruForward(u, v, hPrev, h, cache, B, H))
+        viaCopies([u, v, hPrev, h, cache], [3 * BH, 3 * BH, BH, BH, 4 * BH], 0b11000,
+          (a) => k.gruForward(...(a as [F, F, F, F, F]), B, H),
+          () => fallback.gruForward(u, v, hPrev, h, cache, B, H))
         return
       }
       W.gru_fwd(p(u), p(v), p(hPrev), p(h), p(cache), B, H)
@@ -173,21 +187,27 @@ export function createWasmKernels(W: WasmKernels, par: Parallel, fallback: Kerne
     gruBackward(cache, hPrev, dh, dhNext, du, dv, B, H) {
       const BH = B * H
       if (!(on(cache) && on(hPrev) && on(dh) && on(dhNext) && on(du) && on(dv))) {
-        viaCopies([cache, hPrev, dh, dhNext, du, dv], [4 * BH, BH, BH, BH, 3 * BH, 3 * BH], 0b111100, (a) => k.gruBackward(...(a as [F, F, F, F, F, F]), B, H), () => fallback.gruBackward(cache, hPrev, dh, dhNext, du, dv, B, H))
+        viaCopies([cache, hPrev, dh, dhNext, du, dv], [4 * BH, BH, BH, BH, 3 * BH, 3 * BH], 0b111100,
+          (a) => k.gruBackward(...(a as [F, F, F, F, F, F]), B, H),
+          () => fallback.gruBackward(cache, hPrev, dh, dhNext, du, dv, B, H))
         return
       }
       W.gru_bwd(p(cache), p(hPrev), p(dh), p(dhNext), p(du), p(dv), B, H)
     },
     rnnForward(h, bhh, B, H, relu) {
       if (!(on(h) && on(bhh))) {
-        viaCopies([h, bhh], [B * H, H], 0b1, (a) => k.rnnForward(a[0] as F, a[1] as F, B, H, relu), () => fallback.rnnForward(h, bhh, B, H, relu))
+        viaCopies([h, bhh], [B * H, H], 0b1,
+          (a) => k.rnnForward(a[0] as F, a[1] as F, B, H, relu),
+          () => fallback.rnnForward(h, bhh, B, H, relu))
         return
       }
       W.rnn_fwd(h.byteOffset, bhh.byteOffset, B, H, relu ? 1 : 0)
     },
     rnnBackward(h, dh, dhNext, da, n, relu) {
       if (!(on(h) && on(dh) && on(dhNext) && on(da))) {
-        viaCopies([h, dh, dhNext, da], [n, n, n, n], 0b1010, (a) => k.rnnBackward(...(a as [F, F, F, F]), n, relu), () => fallback.rnnBackward(h, dh, dhNext, da, n, relu))
+        viaCopies([h, dh, dhNext, da], [n, n, n, n], 0b1010,
+          (a) => k.rnnBackward(...(a as [F, F, F, F]), n, relu),
+          () => fallback.rnnBackward(h, dh, dhNext, da, n, relu))
         return
       }
       W.rnn_bwd(h.byteOffset, dh.byteOffset, dhNext.byteOffset, da.byteOffset, n, relu ? 1 : 0)

@@ -39,7 +39,10 @@ export interface WasmKernels {
   rnn_fwd(h: Ptr, bhh: Ptr, B: number, H: number, relu: number): void
   rnn_bwd(h: Ptr, dh: Ptr, dhNext: Ptr, da: Ptr, n: number, relu: number): void
   xent(logits: Ptr, targets: Ptr, dlogits: Ptr, rows: Ptr, N: number, V: number, inv: number): void
-  adam(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, b1: number, c1: number, b2: number, c2: number, stepSize: number, bc2Sqrt: number, eps: number): void
+  adam(
+    p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, b1: number, c1: number, b2: number, c2: number,
+    stepSize: number, bc2Sqrt: number, eps: number,
+  ): void
   /** Claims and runs chunks of the product posted in the control block at ctl (threads.ts); returns how many. */
   work(ctl: Ptr, job: number): number
 }

@@ -114,12 +114,17 @@ const MC: i32 = 128
  * of B passes over them; with all rows at once a product of 2048 rows streamed A from L3 once per panel.
  * The order of the sums for each element is the same whatever the blocking.
  */
-@inline function block(c: usize, ldc: usize, a: usize, ars: usize, aps: usize, apanel: usize, b: usize, bps: usize, bpanel: usize, R: i32, Cn: i32, P: i32): void {
+@inline function block(
+  c: usize, ldc: usize, a: usize, ars: usize, aps: usize, apanel: usize, b: usize, bps: usize, bpanel: usize, R: i32, Cn: i32, P: i32,
+): void {
   for (let r0 = 0; r0 < R; r0 += MC) rowBlock(c, ldc, a, ars, aps, apanel, b, bps, bpanel, r0, min(R, r0 + MC), Cn, P)
 }
 
 /** Rows [r0, r1) of block(), r0 a multiple of 4. */
-@inline function rowBlock(c: usize, ldc: usize, a: usize, ars: usize, aps: usize, apanel: usize, b: usize, bps: usize, bpanel: usize, r0: i32, r1: i32, Cn: i32, P: i32): void {
+@inline function rowBlock(
+  c: usize, ldc: usize, a: usize, ars: usize, aps: usize, apanel: usize, b: usize, bps: usize, bpanel: usize,
+  r0: i32, r1: i32, Cn: i32, P: i32,
+): void {
   const R4 = r0 + ((r1 - r0) & ~3), C8 = Cn & ~7
   for (let j = 0; j < C8; j += 8) {
     const cj = c + (<usize>j << 2), bj = colAt(b, bpanel, j)

@@ -39,7 +39,9 @@ export function lstm_fwd(pre: usize, gates: usize, bhh: usize, cPrev: usize, c: 
  * act [B][4H] the gates; dh [B][H] direct in, total out; dhNext, dcNext [B][H] from step t+1 (dcNext is
  * replaced by dc·f); c, cPrev [B][H]; dc [B][H] out; da [B][4H] out.
  */
-export function lstm_bwd(act: usize, dh: usize, dhNext: usize, dcNext: usize, c: usize, cPrev: usize, dc: usize, da: usize, B: i32, H: i32): void {
+export function lstm_bwd(
+  act: usize, dh: usize, dhNext: usize, dcNext: usize, c: usize, cPrev: usize, dc: usize, da: usize, B: i32, H: i32,
+): void {
   const H4 = H & ~3, one = one4()
   for (let b = 0; b < B; b++) {
     const hb = <usize>(b * H) << 2, ab = <usize>(b * 4 * H) << 2, hs = <usize>H << 2

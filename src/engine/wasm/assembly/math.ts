@@ -37,7 +37,9 @@ const T2: f32 = -5.37397155531e-2
 const T3: f32 = 1.33314422036e-1
 const T4: f32 = -3.33332819422e-1
 
-const TABLE = memory.data<f32>([EXP_LO, EXP_HI, LOG2E, MAGIC, LN2_HI, LN2_LO, P0, P1, P2, P3, P4, P5, 1, 2, -0.0, TANH_SMALL, T0, T1, T2, T3, T4])
+const TABLE = memory.data<f32>([
+  EXP_LO, EXP_HI, LOG2E, MAGIC, LN2_HI, LN2_LO, P0, P1, P2, P3, P4, P5, 1, 2, -0.0, TANH_SMALL, T0, T1, T2, T3, T4,
+])
 const EXP_BIAS = memory.data<i32>([MAGIC_BITS - 127])
 const I_EXP_LO = 0, I_EXP_HI = 1, I_LOG2E = 2, I_MAGIC = 3, I_LN2_HI = 4, I_LN2_LO = 5, I_P0 = 6
 const I_ONE = 12, I_TWO = 13, I_SIGN = 14, I_TANH_SMALL = 15, I_T0 = 16

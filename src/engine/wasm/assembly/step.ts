@@ -53,7 +53,9 @@ export function xent(logits: usize, targets: usize, dlogits: usize, rows: usize,
  * operations in the same order, each rounded to float32 where JS stores to a Float32Array), so both
  * give the same bits: m = β1·m + c1·g, v = β2·v + c2·g·g, p -= stepSize·m / (√v / bc2Sqrt + eps).
  */
-export function adam(p: usize, g: usize, m: usize, v: usize, n: i32, b1: f64, c1: f64, b2: f64, c2: f64, stepSize: f64, bc2Sqrt: f64, eps: f64): void {
+export function adam(
+  p: usize, g: usize, m: usize, v: usize, n: i32, b1: f64, c1: f64, b2: f64, c2: f64, stepSize: f64, bc2Sqrt: f64, eps: f64,
+): void {
   const B1 = f64x2.splat(b1), C1 = f64x2.splat(c1), B2 = f64x2.splat(b2), C2 = f64x2.splat(c2)
   const S = f64x2.splat(stepSize), Q = f64x2.splat(bc2Sqrt), E = f64x2.splat(eps)
   const n2 = n & ~1
@@ -62,7 +64,8 @@ export function adam(p: usize, g: usize, m: usize, v: usize, n: i32, b1: f64, c1
     const o = <usize>i << 2
     const gi = f64x2.promote_low_f32x4(v128.load64_zero(g + o))
     const mi = f32x4.demote_f64x2_zero(f64x2.add(f64x2.mul(B1, f64x2.promote_low_f32x4(v128.load64_zero(m + o))), f64x2.mul(C1, gi)))
-    const vi = f32x4.demote_f64x2_zero(f64x2.add(f64x2.mul(B2, f64x2.promote_low_f32x4(v128.load64_zero(v + o))), f64x2.mul(f64x2.mul(C2, gi), gi)))
+    const vi = f32x4.demote_f64x2_zero(
+      f64x2.add(f64x2.mul(B2, f64x2.promote_low_f32x4(v128.load64_zero(v + o))), f64x2.mul(f64x2.mul(C2, gi), gi)))
     v128.store64_lane(m + o, mi, 0)
     v128.store64_lane(v + o, vi, 0)
     const upd = f64x2.div(f64x2.mul(S, f64x2.promote_low_f32x4(mi)), f64x2.add(f64x2.div(f64x2.sqrt(f64x2.promote_low_f32x4(vi)), Q), E))
