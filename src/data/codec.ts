@@ -72,12 +72,16 @@ export function checkLogDomain(series: Series, transform: Transform): void {
   if (!logsTarget(transform)) return
   const v = series.values
   for (let i = 0; i < series.rows; i++)
-    if (!(v[i][0] > 0)) throw new UserError(`${series.path}:${series.lines[i]}: column "${series.columns[0]}" is ${v[i][0]}; --transform ${transform} needs a positive target (use difference or level)`)
+    if (!(v[i][0] > 0)) {
+      throw new UserError(`${series.path}:${series.lines[i]}: column "${series.columns[0]}" is ${v[i][0]}; `
+        + `--transform ${transform} needs a positive target (use difference or level)`)
+    }
 }
 
 /** Mean and standard deviation of every column and of its first differences over rows [0, trainRows). */
 export function fitStats(
-  names: readonly string[], values: readonly Float64Array[], trainRows: number, where: string, lines?: readonly number[], transform: Transform = 'difference',
+  names: readonly string[], values: readonly Float64Array[], trainRows: number, where: string, lines?: readonly number[],
+  transform: Transform = 'difference',
 ): ColumnStats[] {
   const log = logsTarget(transform)
   return names.map((name, j) => {
@@ -88,9 +92,13 @@ export function fitStats(
       let big = 0
       for (let i = 1; i < trainRows; i++) if (Math.abs(values[i][j]) > Math.abs(values[big][j])) big = i
       const at = `${where}${lines ? `:${lines[big]}` : ''}`
-      throw new UserError(`${at}: column "${name}": ${values[big][j]} is too large to normalise (the column's variance overflows); rescale the column`)
+      throw new UserError(`${at}: column "${name}": ${values[big][j]} is too large to normalise (the column's variance overflows); `
+        + 'rescale the column')
     }
-    if (!(lv.std > 1e-12 * Math.max(1, Math.abs(lv.mean)))) throw new UserError(`${where}: column "${name}" is constant over the training rows (${lv.mean}); it cannot be normalised or learned`)
+    if (!(lv.std > 1e-12 * Math.max(1, Math.abs(lv.mean)))) {
+      throw new UserError(`${where}: column "${name}" is constant over the training rows (${lv.mean}); `
+        + 'it cannot be normalised or learned')
+    }
     return { name, mean: lv.mean, std: lv.std, diff_mean: df.mean, diff_std: df.std > 0 ? df.std : lv.std }
   })
 }
@@ -110,7 +118,8 @@ export function checkScale(series: Series, stats: readonly ColumnStats[], transf
       const s = stats[j]
       if (!bad((g(i, j) - s.mean) / s.std) && (i === 0 || !bad((g(i, j) - g(i - 1, j) - s.diff_mean) / s.diff_std))) continue
       const scale = `the training rows' mean ${s.mean} and standard deviation ${s.std}`
-      throw new UserError(`${series.path}:${series.lines[i]}: column "${s.name}": ${v[i][j]} is out of range: normalised by ${scale} it overflows a 32-bit float; rescale the column`)
+      throw new UserError(`${series.path}:${series.lines[i]}: column "${s.name}": ${v[i][j]} is out of range: `
+        + `normalised by ${scale} it overflows a 32-bit float; rescale the column`)
     }
 }
 

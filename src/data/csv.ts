@@ -166,7 +166,8 @@ function usedColumns(path: string, header: string[], o: CsvOptions): number[] {
   const used = [ti, ...o.features.map((f) => colIndex(f, 'feature'))]
   const dup = used.find((c, k) => used.indexOf(c) !== k)
   if (dup !== undefined)
-    throw new UserError(`--features: column "${header[dup]}" is ${dup === ti ? 'the target' : 'listed twice'}; each column may be used once`)
+    throw new UserError(`--features: column "${header[dup]}" is ${dup === ti ? 'the target' : 'listed twice'}; `
+      + 'each column may be used once')
   return used
 }
 

@@ -63,7 +63,8 @@ export function classesOf(rows: LabelledRows): string[] {
   const numeric = set.every((s) => Number.isFinite(Number(s)))
   set.sort((a, b) => (numeric ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0))
   if (set.length < 2)
-    throw new UserError(`${rows.path}: label column "${rows.labelColumn}" has one class only ("${set[0]}"); a classifier needs at least two`)
+    throw new UserError(`${rows.path}: label column "${rows.labelColumn}" has one class only ("${set[0]}"); `
+      + 'a classifier needs at least two')
   return set
 }
 
@@ -72,7 +73,8 @@ export function labelIds(rows: LabelledRows, classes: readonly string[]): Int32A
   const index = new Map(classes.map((c, i) => [c, i]))
   return Int32Array.from(rows.labels, (l, i) => {
     const k = index.get(l)
-    if (k === undefined) throw new UserError(`${rows.path}:${rows.lines[i]}: label "${l}" is not one of the model's classes (${classes.join(', ')})`)
+    if (k === undefined)
+      throw new UserError(`${rows.path}:${rows.lines[i]}: label "${l}" is not one of the model's classes (${classes.join(', ')})`)
     return k
   })
 }
@@ -100,6 +102,7 @@ export function stratifiedSplit(path: string, ids: Int32Array, C: number, valFra
   }
   for (const part of [out.train, out.val, out.test]) part.sort((a, b) => a - b)
   if (out.train.length === 0) throw new UserError(`${path}: --val-frac ${valFrac} and --test-frac ${testFrac} leave no training rows`)
-  if (out.val.length === 0) throw new UserError(`${path}: ${ids.length} rows are too few for a validation split of ${valFrac} (raise --val-frac)`)
+  if (out.val.length === 0)
+    throw new UserError(`${path}: ${ids.length} rows are too few for a validation split of ${valFrac} (raise --val-frac)`)
   return out
 }

@@ -40,7 +40,8 @@ export function formatHint(cell: string, f: NumberFormat): string | null {
   const s = cell.replace(/^[+-]/, '')
   const shown = (t: Thousands) => (t === ' ' ? "' '" : t === "'" ? `"'"` : t)
   const flag = (o: NumberFormat) =>
-    [o.decimal !== '.' ? '--decimal ,' : '', o.thousands !== null ? `--thousands ${shown(o.thousands)}` : ''].filter((x) => x !== '').join(' ')
+    [o.decimal !== '.' ? '--decimal ,' : '', o.thousands !== null ? `--thousands ${shown(o.thousands)}` : '']
+      .filter((x) => x !== '').join(' ')
   const tries: [RegExp, NumberFormat, string][] = [
     [/^\d{1,3}(\.\d{3})+,\d+$/, { decimal: ',', thousands: '.' }, 'a decimal comma and thousands dots'],
     [/^\d{1,3}(,\d{3})+\.\d+$/, { decimal: '.', thousands: ',' }, 'thousands commas'],

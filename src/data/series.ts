@@ -27,7 +27,8 @@ export function splitRows(path: string, rows: number, o: { testSize: number; val
   // a training window is T + 1 rows after the first usable one (differences need the row before)
   if (train < o.T + 2) {
     const need = o.T + 2 + test + Math.max(1, Math.ceil(((o.T + 2) * o.valFrac) / (1 - o.valFrac)))
-    throw new UserError(`${path}: ${rows} rows is too few: seq_len ${o.T} needs at least ${need} rows (${o.T + 2} to train on, plus validation and ${test} test rows); try a smaller --seq-len or --test-size`)
+    throw new UserError(`${path}: ${rows} rows is too few: seq_len ${o.T} needs at least ${need} rows `
+      + `(${o.T + 2} to train on, plus validation and ${test} test rows); try a smaller --seq-len or --test-size`)
   }
   return { train, val, test }
 }
@@ -46,7 +47,10 @@ export interface SeriesData {
 
 export function readSeriesData(
   path: string, csv: CsvOptions,
-  o: { valFrac: number; T: number | null; testSize: number | null; season: number | null; transform: Transform; stats?: ColumnStats[]; bytes?: Buffer },
+  o: {
+    valFrac: number; T: number | null; testSize: number | null; season: number | null; transform: Transform
+    stats?: ColumnStats[]; bytes?: Buffer
+  },
 ): SeriesData {
   const series = readSeries(path, csv, o.bytes)
   const found = o.season === null ? detectSeason(series, Math.floor(series.rows * 0.8)) : null
@@ -54,7 +58,8 @@ export function readSeriesData(
   const T = o.T ?? seqLenOfSeason(season)
   const split = splitRows(path, series.rows, { testSize: o.testSize ?? defaultTestSize(series.rows, season), valFrac: o.valFrac, T })
   checkLogDomain(series, o.transform)
-  const codec = new SeriesCodec(o.stats ?? fitStats(series.columns, series.values, split.train, path, series.lines, o.transform), o.transform)
+  const stats = o.stats ?? fitStats(series.columns, series.values, split.train, path, series.lines, o.transform)
+  const codec = new SeriesCodec(stats, o.transform)
   checkScale(series, codec.stats, o.transform)
   return { series, split, season, found, codec, T }
 }
@@ -69,7 +74,10 @@ export class WindowBatcher implements Batcher {
   private readonly Y: Float32Array
   private readonly windows: number
 
-  constructor(private readonly codec: SeriesCodec, values: readonly Float64Array[], trainRows: number, readonly B: number, readonly T: number, readonly cursor: Cursor, private readonly rng: Rng) {
+  constructor(
+    private readonly codec: SeriesCodec, values: readonly Float64Array[], trainRows: number, readonly B: number, readonly T: number,
+    readonly cursor: Cursor, private readonly rng: Rng,
+  ) {
     const first = codec.firstRow, I = codec.inputSize, k = codec.k
     // inputs and targets of every training row, encoded once: a window is then two slices
     this.X = new Float32Array(trainRows * I)

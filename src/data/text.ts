@@ -68,14 +68,19 @@ export function corpusName(path: string): string {
  * Builds the corpus: vocabulary from the whole text (given one: a resumed model's), train/val split.
  * `minTrain` characters of training data are required (one window of seq_len + 1 per stream).
  */
-export function loadTextCorpus(path: string, opts: { valFrac: number; vocab?: Vocab; minTrain: number; minVal: number; bytes?: Buffer }): TextCorpus {
+export function loadTextCorpus(
+  path: string, opts: { valFrac: number; vocab?: Vocab; minTrain: number; minVal: number; bytes?: Buffer },
+): TextCorpus {
   const text = opts.bytes !== undefined ? decodeText(path, opts.bytes) : readText(path)
   const vocab = opts.vocab ?? Vocab.fromText(text)
   const ids = vocab.encode(text)
   const nVal = Math.floor(ids.length * opts.valFrac)
   const nTrain = ids.length - nVal
-  if (nTrain < opts.minTrain || nVal < opts.minVal)
-    throw new UserError(`${path}: ${ids.length} characters is too short: need at least ${Math.ceil(Math.max(opts.minTrain / (1 - opts.valFrac), opts.minVal / opts.valFrac))} for seq_len, batch_size and val_frac (try a smaller --seq-len or --batch)`)
+  if (nTrain < opts.minTrain || nVal < opts.minVal) {
+    const need = Math.ceil(Math.max(opts.minTrain / (1 - opts.valFrac), opts.minVal / opts.valFrac))
+    throw new UserError(`${path}: ${ids.length} characters is too short: need at least ${need} for seq_len, batch_size and val_frac `
+      + '(try a smaller --seq-len or --batch)')
+  }
   if (opts.vocab !== undefined) {
     const unknown = vocab.unknown(text)
     if (unknown.length > 0) throw new UserError(`${path}: characters not in the model's vocabulary: ${showChars(unknown.slice(0, 10))}`)
