@@ -7,7 +7,9 @@
  * A symbolic link is written through: the file it points to is replaced and the link stays a link. The
  * replaced file's permission bits carry over (a checkpoint kept private with mode 600 stays 600).
  */
-import { closeSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import {
+  closeSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync,
+} from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { UserError } from '../errors.ts'
 
@@ -17,7 +19,9 @@ export interface WriteOptions {
 }
 
 /** `data` may come in pieces, written in order (a large file need not be one string or buffer in memory). */
-export function writeFileAtomic(path: string, data: string | Uint8Array | readonly (string | Uint8Array)[], what = 'file', o: WriteOptions = {}): void {
+export function writeFileAtomic(
+  path: string, data: string | Uint8Array | readonly (string | Uint8Array)[], what = 'file', o: WriteOptions = {},
+): void {
   const target = followLinks(path)
   const dir = dirname(target)
   const tmp = join(dir, `.${basename(target)}.tmp-${process.pid}`)
@@ -51,7 +55,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
     try { unlinkSync(tmp) } catch { /* the temp file may not exist */ }
     if (e instanceof UserError) throw new UserError(e.message.replaceAll(tmp, path), e.exitCode)
     const code = (e as NodeJS.ErrnoException).code
-    const why = code === 'ENOSPC' ? '; the disk is full' : code === 'EFBIG' ? '; larger than this process may write (ulimit -f)' : code === 'EDQUOT' ? '; over the disk quota' : ''
+    const why = code === 'ENOSPC' ? '; the disk is full' : code === 'EFBIG' ? '; larger than this process may write (ulimit -f)'
+      : code === 'EDQUOT' ? '; over the disk quota' : ''
     throw new UserError(`${path}: cannot write ${what} (${code ?? (e as Error).message})${why}; any previous ${what} there is untouched`)
   }
   try {

@@ -11,7 +11,9 @@
  * What counts as "an rnn file of the same kind" is said by the owner of each format (an OutputKind beside
  * the code that writes it), so this file names no format.
  */
-import { accessSync, closeSync, constants, linkSync, openSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs'
+import {
+  accessSync, closeSync, constants, linkSync, openSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, type Stats,
+} from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { followLinks, makeFolder } from './atomic-write.ts'
 import { UserError } from '../errors.ts'
@@ -46,17 +48,22 @@ export interface Output {
 export function claimOutput(path: string, o: ClaimOptions): Output {
   const target = followLinks(path)
   const pseudo = /^\/(proc|sys)(\/|$)/.exec(target)
-  if (pseudo !== null) throw new UserError(`${o.flag} ${path}: under /${pseudo[1]}, a kernel filesystem, not a place for files; choose another ${o.flag}`)
+  if (pseudo !== null)
+    throw new UserError(`${o.flag} ${path}: under /${pseudo[1]}, a kernel filesystem, not a place for files; choose another ${o.flag}`)
   const st = statOrNull(target)
   let existing: Output['existing'] = 'none'
   if (st !== null) {
     if (st.isDirectory()) throw new UserError(`${o.flag} ${path}: is a folder; name a file`)
     if (!st.isFile()) throw new UserError(`${o.flag} ${path}: not a regular file (a device, FIFO or socket); rnn writes only regular files`)
     const input = o.inputs.find((i) => sameAs(st, i.path))
-    if (input !== undefined) throw new UserError(`${o.flag} ${path}: is ${input.what} of this command (${input.path}); writing there would destroy it; choose another ${o.flag}`)
+    if (input !== undefined) {
+      throw new UserError(`${o.flag} ${path}: is ${input.what} of this command (${input.path}); writing there would destroy it; `
+        + `choose another ${o.flag}`)
+    }
     existing = st.size === 0 ? 'none' : isKind(target, o.kind) ? 'same-kind' : 'other' // an empty file holds nothing to lose
     if (existing === 'other' && o.force !== true)
-      throw new UserError(`${o.flag} ${path}: exists and is not an ${o.kind.noun}; it would be replaced (--force replaces it, or choose another ${o.flag})`)
+      throw new UserError(`${o.flag} ${path}: exists and is not an ${o.kind.noun}; it would be replaced `
+        + `(--force replaces it, or choose another ${o.flag})`)
   }
   const dir = dirname(target)
   let created: string[] = []
@@ -64,7 +71,8 @@ export function claimOutput(path: string, o: ClaimOptions): Output {
     created = makeFolder(dir)
     accessSync(dir, constants.W_OK)
   } catch (e) {
-    throw new UserError(`${dir}: cannot write ${o.kind.plural} there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another ${o.flag}`)
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message
+    throw new UserError(`${dir}: cannot write ${o.kind.plural} there (${why}); choose another ${o.flag}`)
   }
   // a command that fails before writing anything leaves no empty folder behind either
   const removeCreated = () => { for (const d of created.splice(0).reverse()) try { rmdirSync(d) } catch { break } }
@@ -96,7 +104,8 @@ export function keepPrevious(target: string, kind: OutputKind): string {
     renameSync(tmp, prev)
   } catch (e) {
     try { unlinkSync(tmp) } catch { /* never made */ }
-    throw new UserError(`${prev}: cannot keep the previous ${kind.noun.replace(/^rnn /, '')} there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing was replaced`)
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message
+    throw new UserError(`${prev}: cannot keep the previous ${kind.noun.replace(/^rnn /, '')} there (${why}); nothing was replaced`)
   }
   return prev
 }
@@ -106,7 +115,8 @@ export function checkPrevious(target: string, kind: OutputKind): string {
   const prev = previousPath(target)
   const old = statOrNull(prev)
   if (old !== null && (!old.isFile() || !isKind(prev, kind)))
-    throw new UserError(`${prev}: exists and is not an ${kind.noun}; it is where the ${kind.noun.replace(/^rnn /, '')} ${target} is kept before being replaced; move it away`)
+    throw new UserError(`${prev}: exists and is not an ${kind.noun}; `
+      + `it is where the ${kind.noun.replace(/^rnn /, '')} ${target} is kept before being replaced; move it away`)
   return prev
 }
 

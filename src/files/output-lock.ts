@@ -20,7 +20,8 @@ export function lockOutput(target: string, shown: string): () => void {
     if (tryCreate(lock)) return hold(lock)
     const owner = readOwner(lock)
     if (owner !== undefined && isRunning(owner)) {
-      throw new UserError(`${shown}: an rnn run (pid ${owner.pid}) is writing it; wait for it to end or choose another --out (lock ${lock})`)
+      throw new UserError(`${shown}: an rnn run (pid ${owner.pid}) is writing it; wait for it to end or choose another --out `
+        + `(lock ${lock})`)
     }
     takeOverStale(lock, owner)
   }

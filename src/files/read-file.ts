@@ -28,7 +28,8 @@ export const LIMITS = {
 export type FileKind = keyof typeof LIMITS
 
 const WHAT: Record<FileKind, string> = {
-  text: 'a text file', csv: 'a CSV file', checkpoint: 'a checkpoint file', safetensors: 'a .safetensors file', vocab: 'a vocabulary file', config: 'a JSON config file',
+  text: 'a text file', csv: 'a CSV file', checkpoint: 'a checkpoint file', safetensors: 'a .safetensors file', vocab: 'a vocabulary file',
+  config: 'a JSON config file',
 }
 
 const CHUNK = 16 * 1024 * 1024
@@ -62,7 +63,8 @@ function openChecked(path: string, kind: FileKind, missing: string): { fd: numbe
     const st = fstatSync(fd)
     if (!st.isFile()) throw new UserError(`${path}: ${kindOf(st)}, expected ${WHAT[kind]}`)
     if (st.size > LIMITS[kind]) {
-      const limit = kind === 'checkpoint' ? `the largest checkpoint rnn reads (${fmtSize(LIMITS[kind])})` : `the ${fmtSize(LIMITS[kind])} limit for ${WHAT[kind]}`
+      const limit = kind === 'checkpoint' ? `the largest checkpoint rnn reads (${fmtSize(LIMITS[kind])})`
+        : `the ${fmtSize(LIMITS[kind])} limit for ${WHAT[kind]}`
       throw new UserError(`${path}: ${fmtSize(st.size)} is larger than ${limit}`)
     }
     return { fd, size: st.size }
@@ -104,7 +106,9 @@ export function abortError(signal: AbortSignal): Error {
  * As readRegularFile, reading one chunk per turn of the event loop; throws abortError(signal) when aborted.
  * `onRead(size)` is called once the file has passed the checks, before the first chunk.
  */
-export async function readRegularFileAsync(path: string, kind: FileKind, signal?: AbortSignal, onRead?: (size: number) => void): Promise<Buffer> {
+export async function readRegularFileAsync(
+  path: string, kind: FileKind, signal?: AbortSignal, onRead?: (size: number) => void,
+): Promise<Buffer> {
   const { fd, size } = openChecked(path, kind, 'no such file')
   try {
     onRead?.(size)
