@@ -36,7 +36,9 @@ export interface UnitCorrelation { unit: number; r: number; class: string }
  * For every unit, its pooled value over `rows` correlated with each class's 0/1 indicator; the class with
  * the largest |r| is kept (for two classes: the second class, whose r is minus the first's). Sorted by |r|.
  */
-export function unitsByLabel(model: Model, seqs: readonly Int32Array[], labels: Int32Array, classes: readonly string[], B = 64): UnitCorrelation[] {
+export function unitsByLabel(
+  model: Model, seqs: readonly Int32Array[], labels: Int32Array, classes: readonly string[], B = 64,
+): UnitCorrelation[] {
   const H = model.spec.hidden_size, n = seqs.length
   const pooled = new Float64Array(n * H)
   let longestRow = 0

@@ -14,7 +14,9 @@ export function classifierWindow(path: string, ck: Checkpoint & { data: Classifi
   o: { file?: string; seqLen: number; offset: number; batches: number }): { file: string; window: Window } {
   let texts: string[], labels: Int32Array, file: string
   if (o.file !== undefined) {
-    const rows = readLabelled(o.file, { text: ck.data.text_column, label: ck.data.label_column, delimiter: ck.config.delimiter, header: ck.config.header })
+    const rows = readLabelled(o.file, {
+      text: ck.data.text_column, label: ck.data.label_column, delimiter: ck.config.delimiter, header: ck.config.header,
+    })
     texts = rows.texts; labels = labelIds(rows, ck.data.classes); file = o.file
   } else {
     if (ck.data.source === null) throw new UserError(`${path}: no training file recorded; name a CSV file to read`)
@@ -28,7 +30,8 @@ export function classifierWindow(path: string, ck: Checkpoint & { data: Classifi
   if (long.length < B) {
     const lengths = seqs.map((s) => s.length).sort((a, b) => b - a)
     const fit = lengths[Math.min(lengths.length - 1, o.offset + B - 1)]
-    throw new UserError(`${file}: ${long.length} texts from --offset ${o.offset} have at least --seq-len ${T} characters; --batches ${B} needs ${B} (try --seq-len ${fit})`)
+    throw new UserError(`${file}: ${long.length} texts from --offset ${o.offset} have at least --seq-len ${T} characters; `
+      + `--batches ${B} needs ${B} (try --seq-len ${fit})`)
   }
   const x = new Int32Array(T * B), targets = new Int32Array(B)
   for (let b = 0; b < B; b++) {

@@ -68,7 +68,8 @@ export function cellNotes(spec: ModelSpec): string[] {
   if (spec.cell === 'lstm') notes.push('W_ih = [W_ii; W_if; W_ig; W_io] by rows (gate order i, f, g, o),', '  likewise W_hh, b_ih and b_hh')
   if (spec.cell === 'gru') notes.push('W_ih = [W_ir; W_iz; W_in] by rows (gate order r, z, n),', '  likewise W_hh, b_ih and b_hh',
     'b_hn sits inside r_t ⊙ (…) as in PyTorch and cuDNN: b_in and b_hn differ')
-  notes.push(spec.input === 'one_hot' ? 'layer 0: W_ih x_t is column x_t of W_ih (one-hot input, a gather)' : 'layer 0: x_t is a dense vector')
+  notes.push(spec.input === 'one_hot' ? 'layer 0: W_ih x_t is column x_t of W_ih (one-hot input, a gather)'
+    : 'layer 0: x_t is a dense vector')
   if (spec.num_layers > 1) notes.push(`layer k ≥ 1 reads h_t of layer k-1 as its x_t`)
   if (spec.cell === 'jordan') {
     const yhat = spec.loss === 'cross_entropy' ? 'softmax(y_{t-1}), the predicted distribution' : 'y_{t-1}, the prediction'
@@ -77,7 +78,8 @@ export function cellNotes(spec: ModelSpec): string[] {
       ...(spec.num_layers > 1 ? ['every layer reads ŷ_{t-1} through its own W_yh [H][O]: ŷ is the only recurrent state'] : []))
   }
   if (spec.pool !== undefined) return notes
-  notes.push('head, at every step on the top layer: y_t = W_hy h_t + b_y', spec.loss === 'cross_entropy' ? 'loss: cross-entropy of softmax(y_t) and the next character' : 'loss: mean squared error of y_t')
+  notes.push('head, at every step on the top layer: y_t = W_hy h_t + b_y',
+    spec.loss === 'cross_entropy' ? 'loss: cross-entropy of softmax(y_t) and the next character' : 'loss: mean squared error of y_t')
   return notes
 }
 

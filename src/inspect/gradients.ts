@@ -53,7 +53,9 @@ export interface GradientInspection { loss: number; series: GradientSeries[] }
  * the norms of every layer's total state gradients. With the golden inputs, `overBatch` is the golden
  * `*_norm_over_batch` and `perExample` the golden `*_norm_per_example`.
  */
-export function stateGradNorms(model: Model, x: Int32Array | Float32Array, targets: Int32Array | Float32Array, T: number, B: number, state: State): { loss: number; layers: LayerNorms[] } {
+export function stateGradNorms(
+  model: Model, x: Int32Array | Float32Array, targets: Int32Array | Float32Array, T: number, B: number, state: State,
+): { loss: number; layers: LayerNorms[] } {
   const loss = model.forward(x, targets, T, B, state)
   model.params.grad.fill(0) // backward accumulates; the parameter gradients themselves are not read here
   model.backward()
@@ -161,7 +163,10 @@ export function inspectGradients(model: Model, w: Window, lossAt: LossAt): Gradi
   }
   const series = r.layers.map((l, layer): GradientSeries => {
     const dh = mean(l.dh)
-    return { layer, dh_norm: dh, dc_norm: l.dc === null ? null : mean(l.dc), whh_contrib_norm: mean(l.whh), decay_per_step: fitDecay(dh)?.factor ?? null }
+    return {
+      layer, dh_norm: dh, dc_norm: l.dc === null ? null : mean(l.dc), whh_contrib_norm: mean(l.whh),
+      decay_per_step: fitDecay(dh)?.factor ?? null,
+    }
   })
   return { loss: (r.loss * scale) / B, series }
 }

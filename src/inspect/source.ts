@@ -48,7 +48,8 @@ export async function gradientReport(req: GradientRequest): Promise<GradientRepo
     const ck = loaded.checkpoint
     if (ck.data.kind === 'classifier') {
       if (req.lossAt === 'all')
-        throw new UserError(`--loss-at all: ${path} is a classifier, with one loss per text at its head after the last step (leave out --loss-at)`)
+        throw new UserError(`--loss-at all: ${path} is a classifier, with one loss per text at its head after the last step `
+          + '(leave out --loss-at)')
       const { classifierWindow } = await import('./class-window.ts')
       ;({ file, window } = classifierWindow(path, ck as Checkpoint & { data: ClassifierMeta }, loaded.vocab!, req))
     } else if (ck.data.kind === 'timeseries') {
@@ -89,7 +90,8 @@ export async function gradientReport(req: GradientRequest): Promise<GradientRepo
  * normalisation of the training rows (src/data/series.ts), so fresh and trained models see the same inputs.
  */
 async function freshSeries(file: string, o: FreshModels['csv']): Promise<{ series: Series; codec: SeriesCodec }> {
-  if (o === undefined || o.target === null) throw new UserError(`${file}: a CSV file needs --target <column> (the column whose forecasting loss is differentiated)`)
+  if (o === undefined || o.target === null)
+    throw new UserError(`${file}: a CSV file needs --target <column> (the column whose forecasting loss is differentiated)`)
   const { readSeriesData } = await import('../data/series.ts')
   const csv = { target: o.target, features: o.features, delimiter: o.delimiter, header: o.header, fill: o.fill }
   return readSeriesData(file, csv, { valFrac: 0.1, testSize: null, season: null, transform: o.transform, T: null })
@@ -100,7 +102,9 @@ function fail(message: string): never {
 }
 
 /** A model with PyTorch's default initialisation (src/model/init.ts), reproducible from the seed. */
-export async function freshModel(cell: CellKind, io: Pick<ModelSpec, 'input_size' | 'output_size' | 'input' | 'loss'>, o: Omit<FreshModels, 'cells'>): Promise<Model> {
+export async function freshModel(
+  cell: CellKind, io: Pick<ModelSpec, 'input_size' | 'output_size' | 'input' | 'loss'>, o: Omit<FreshModels, 'cells'>,
+): Promise<Model> {
   const { createModel } = await import('../model/create.ts')
   return createModel({ cell, hidden_size: o.hidden, num_layers: o.layers, ...io }, { seed: o.seed, forgetBias: o.forgetBias })
 }
@@ -116,11 +120,13 @@ export function textWindow(file: string, text: string, vocab: Vocab, o: { seqLen
   const chars: string[] = []
   for (const ch of text) if (chars.push(ch) >= need) break
   if (chars.length < need)
-    throw new UserError(`${file}: ${chars.length} characters, too short for --offset ${o.offset} + --batches ${B} × --seq-len ${T} (+1 for the last target): needs ${need} (try a smaller --seq-len)`)
+    throw new UserError(`${file}: ${chars.length} characters, too short for --offset ${o.offset} + --batches ${B} × --seq-len ${T} `
+      + `(+1 for the last target): needs ${need} (try a smaller --seq-len)`)
   const used = chars.slice(o.offset, need).join('')
   const unknown = vocab.unknown(used)
   if (unknown.length > 0)
-    throw new UserError(`${file}: characters not in the model's vocabulary at --offset ${o.offset}: ${unknown.slice(0, 10).map((c) => JSON.stringify(c)).join(' ')}`)
+    throw new UserError(`${file}: characters not in the model's vocabulary at --offset ${o.offset}: `
+      + unknown.slice(0, 10).map((c) => JSON.stringify(c)).join(' '))
   const ids = vocab.encode(used)
   const x = new Int32Array(T * B), targets = new Int32Array(T * B)
   for (let b = 0; b < B; b++)
@@ -144,7 +150,9 @@ export function seriesWindow(series: Series, codec: SeriesCodec, o: { seqLen: nu
   if (steps < need) {
     const fit = Math.floor((steps - o.offset) / B)
     const skipped = first > 0 ? `; --transform ${codec.transform} skips the first` : ''
-    throw new UserError(`${series.path}: ${series.rows} rows give ${steps} steps with a next row to predict${skipped}; --offset ${o.offset} + --batches ${B} × --seq-len ${T} needs ${need} (${fit >= 1 ? `try --seq-len ${fit}` : 'try a smaller --offset'})`)
+    const tryThis = fit >= 1 ? `try --seq-len ${fit}` : 'try a smaller --offset'
+    throw new UserError(`${series.path}: ${series.rows} rows give ${steps} steps with a next row to predict${skipped}; `
+      + `--offset ${o.offset} + --batches ${B} × --seq-len ${T} needs ${need} (${tryThis})`)
   }
   const v = series.values
   const x = new Float32Array(T * B * I), targets = new Float32Array(T * B * k)

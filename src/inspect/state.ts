@@ -39,10 +39,13 @@ export function topUnits(h: Float32Array, T: number, H: number, k: number): numb
  * `units`: how many of the most active units, or an explicit list. `layer` defaults to the top layer.
  * Characters outside the vocabulary, a bad layer or a unit out of range are UserErrors naming the flag.
  */
-export function traceState(model: Model, vocab: Vocab, text: string, o: { layer?: number; units: number | number[] }, classes?: readonly string[]): StateTrace {
+export function traceState(
+  model: Model, vocab: Vocab, text: string, o: { layer?: number; units: number | number[] }, classes?: readonly string[],
+): StateTrace {
   const L = model.spec.num_layers, H = model.spec.hidden_size
   const layer = o.layer ?? L - 1
-  if (!Number.isInteger(layer) || layer < 0 || layer >= L) throw new UserError(`--layer: must be in 0..${L - 1} (the model has ${L} layer${L === 1 ? '' : 's'}), got ${layer}`)
+  if (!Number.isInteger(layer) || layer < 0 || layer >= L)
+    throw new UserError(`--layer: must be in 0..${L - 1} (the model has ${L} layer${L === 1 ? '' : 's'}), got ${layer}`)
   if (text.length === 0) throw new UserError('--text: is empty')
   text = vocab.inVocabForm(text)
   const unknown = vocab.unknown(text)
