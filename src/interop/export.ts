@@ -31,7 +31,10 @@ export function exportTensors(ck: Checkpoint, where = 'checkpoint'): { tensors: 
     data: JSON.stringify(ck.data),
   }
   if (ck.data.kind === 'text') metadata.vocab = JSON.stringify(ck.data.vocab)
-  else if (ck.data.kind === 'classifier') { metadata.vocab = JSON.stringify(ck.data.vocab); metadata.classes = JSON.stringify(ck.data.classes) }
+  else if (ck.data.kind === 'classifier') {
+    metadata.vocab = JSON.stringify(ck.data.vocab)
+    metadata.classes = JSON.stringify(ck.data.classes)
+  }
   else metadata.columns = JSON.stringify(ck.data.columns)
   return { tensors, metadata }
 }

@@ -34,7 +34,8 @@ export function importCheckpoint(o: ImportOptions): Checkpoint {
   const whereKey = (k: string) => (o.config !== undefined && fromFile[k] !== undefined ? o.config : `${o.file}: __metadata__.config`)
   const textFlags = o.vocab !== undefined || o.vocabFrom !== undefined
   const stored = meta.data?.kind ?? 'text'
-  if (stored === 'classifier' && !textFlags) throw new UserError(`${o.file}: a classifier's weights; rnn import reads language models and forecasters`)
+  if (stored === 'classifier' && !textFlags)
+    throw new UserError(`${o.file}: a classifier's weights; rnn import reads language models and forecasters`)
   const kind = textFlags ? 'text' : stored === 'classifier' ? 'text' : stored
   const dict = stateDictOf(o.file, st, {
     cell: typeof given.cell === 'string' ? (given.cell as CellKind) : undefined, cellFrom: whereKey('cell'),
@@ -54,7 +55,10 @@ function metadataOf(file: string, m: Record<string, string>): Meta {
     let v: unknown
     try { v = JSON.parse(m[key]) } catch { throw new UserError(`${file}: __metadata__.${key} is not valid JSON`) }
     const r = schema.safeParse(v)
-    if (!r.success) throw new UserError(`${file}: __metadata__.${key}: ${r.error.issues[0].path.join('.') || 'value'}: ${r.error.issues[0].message}`)
+    if (!r.success) {
+      const issue = r.error.issues[0]
+      throw new UserError(`${file}: __metadata__.${key}: ${issue.path.join('.') || 'value'}: ${issue.message}`)
+    }
     return r.data
   }
   return {
@@ -65,10 +69,14 @@ function metadataOf(file: string, m: Record<string, string>): Meta {
 }
 
 /** Defaults < metadata config < --config; the architecture keys must agree with the tensors. */
-function configFor(o: ImportOptions, metaConfig: Record<string, unknown> | undefined, given: Record<string, unknown>, spec: ModelSpec, whereKey: (k: string) => string): TrainConfig {
+function configFor(
+  o: ImportOptions, metaConfig: Record<string, unknown> | undefined, given: Record<string, unknown>, spec: ModelSpec,
+  whereKey: (k: string) => string,
+): TrainConfig {
   const arch: Record<string, unknown> = { cell: spec.cell, hidden_size: spec.hidden_size, num_layers: spec.num_layers }
   const fromMeta = TrainConfig.partial().safeParse(metaConfig ?? {})
-  if (!fromMeta.success) throw new UserError(formatZodError(`${o.file}: __metadata__.config`, fromMeta.error, Object.keys(TrainConfig.shape)))
+  if (!fromMeta.success)
+    throw new UserError(formatZodError(`${o.file}: __metadata__.config`, fromMeta.error, Object.keys(TrainConfig.shape)))
   for (const k of ARCHITECTURE_KEYS) {
     if (given[k] === undefined || given[k] === arch[k]) continue
     throw new UserError(`${whereKey(k)}: ${k} ${JSON.stringify(given[k])} does not match the tensors (${k} ${arch[k]})`)
@@ -96,12 +104,15 @@ function dataFor(o: ImportOptions, meta: Meta, spec: ModelSpec, kind: 'text' | '
     from = `${o.file}: __metadata__.vocab`
     checkVocab(from, vocab)
   } else {
-    throw new UserError(`${o.file}: no vocabulary in the metadata; give --vocab vocab.json (a JSON list of the characters in id order) or --vocab-from corpus.txt`)
+    throw new UserError(`${o.file}: no vocabulary in the metadata; `
+      + 'give --vocab vocab.json (a JSON list of the characters in id order) or --vocab-from corpus.txt')
   }
   if (spec.input_size !== spec.output_size)
-    throw new UserError(`${o.file}: rnn.weight_ih_l0 reads ${spec.input_size} inputs but head.weight predicts ${spec.output_size}; a text model reads and predicts the same characters`)
+    throw new UserError(`${o.file}: rnn.weight_ih_l0 reads ${spec.input_size} inputs but head.weight predicts ${spec.output_size}; `
+      + 'a text model reads and predicts the same characters')
   if (vocab.length !== spec.input_size)
-    throw new UserError(`${from}: ${vocab.length} characters, but the model has ${spec.input_size} (rnn.weight_ih_l0 is [${spec.hidden_size}·G, ${spec.input_size}] for one-hot input)`)
+    throw new UserError(`${from}: ${vocab.length} characters, but the model has ${spec.input_size} `
+      + `(rnn.weight_ih_l0 is [${spec.hidden_size}·G, ${spec.input_size}] for one-hot input)`)
   return { kind: 'text', vocab, source }
 }
 
@@ -109,8 +120,13 @@ function dataFor(o: ImportOptions, meta: Meta, spec: ModelSpec, kind: 'text' | '
 function readVocabFile(path: string): string[] {
   const text = readRegularFile(path, 'vocab').toString('utf8')
   let v: unknown
-  try { v = JSON.parse(text) } catch { throw new UserError(`${path}: not valid JSON; expected a list of characters such as ["\\n", " ", "a"]`) }
-  if (!Array.isArray(v) || !v.every((c) => typeof c === 'string')) throw new UserError(`${path}: expected a JSON list of characters (strings)`)
+  try {
+    v = JSON.parse(text)
+  } catch {
+    throw new UserError(`${path}: not valid JSON; expected a list of characters such as ["\\n", " ", "a"]`)
+  }
+  if (!Array.isArray(v) || !v.every((c) => typeof c === 'string'))
+    throw new UserError(`${path}: expected a JSON list of characters (strings)`)
   checkVocab(path, v as string[])
   return v as string[]
 }

@@ -39,9 +39,13 @@ export function readSafetensors(path: string): SafetensorsFile {
 
 export function parseSafetensors(where: string, buf: Uint8Array): SafetensorsFile {
   const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
-  if (bytes.length < 8) throw new UserError(`${where}: not a safetensors file: ${bytes.length} bytes, too short for the 8-byte header length`)
+  if (bytes.length < 8)
+    throw new UserError(`${where}: not a safetensors file: ${bytes.length} bytes, too short for the 8-byte header length`)
   const n = bytes.readBigUInt64LE(0)
-  if (n > BigInt(bytes.length - 8)) throw new UserError(`${where}: header length ${n} is beyond the end of the file (${bytes.length} bytes): truncated or not a safetensors file`)
+  if (n > BigInt(bytes.length - 8)) {
+    throw new UserError(`${where}: header length ${n} is beyond the end of the file (${bytes.length} bytes): `
+      + 'truncated or not a safetensors file')
+  }
   if (n > BigInt(MAX_HEADER)) throw new UserError(`${where}: header length ${n} exceeds the format's 100 MB limit`)
   const headerEnd = 8 + Number(n)
   let header: unknown
@@ -50,7 +54,8 @@ export function parseSafetensors(where: string, buf: Uint8Array): SafetensorsFil
   } catch {
     throw new UserError(`${where}: not a safetensors file: the header is not valid JSON`)
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new UserError(`${where}: the safetensors header is not a JSON object`)
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new UserError(`${where}: the safetensors header is not a JSON object`)
   const data = bytes.subarray(headerEnd)
   const tensors = new Map<string, RawTensor>()
   let metadata: Record<string, string> = {}
@@ -75,7 +80,8 @@ function parseEntry(where: string, name: string, entry: unknown, data: Buffer): 
   if (typeof entry !== 'object' || entry === null) throw new UserError(`${at}: header entry is not an object`)
   const { dtype, shape, data_offsets: off } = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown }
   if (typeof dtype !== 'string' || DTYPE_BYTES[dtype] === undefined) throw new UserError(`${at}: unknown dtype ${JSON.stringify(dtype)}`)
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new UserError(`${at}: shape must be a list of non-negative integers`)
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+    throw new UserError(`${at}: shape must be a list of non-negative integers`)
   if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) || off[0] > off[1])
     throw new UserError(`${at}: data_offsets must be [begin, end] with 0 ≤ begin ≤ end`)
   const [begin, end] = off as [number, number]
@@ -87,15 +93,19 @@ function parseEntry(where: string, name: string, entry: unknown, data: Buffer): 
 
 /** Tensors may not share bytes: an overlap means a corrupt or malicious header. */
 function checkOverlaps(where: string, tensors: Map<string, RawTensor>, data: Buffer): void {
-  const spans = [...tensors.values()].filter((t) => t.bytes.length > 0).map((t) => ({ name: t.name, begin: t.bytes.byteOffset - data.byteOffset, end: t.bytes.byteOffset - data.byteOffset + t.bytes.length }))
+  const spans = [...tensors.values()].filter((t) => t.bytes.length > 0).map((t) => ({
+    name: t.name, begin: t.bytes.byteOffset - data.byteOffset, end: t.bytes.byteOffset - data.byteOffset + t.bytes.length,
+  }))
   spans.sort((a, b) => a.begin - b.begin)
   for (let i = 1; i < spans.length; i++)
-    if (spans[i].begin < spans[i - 1].end) throw new UserError(`${where}: tensor "${spans[i].name}" overlaps tensor "${spans[i - 1].name}" in the data`)
+    if (spans[i].begin < spans[i - 1].end)
+      throw new UserError(`${where}: tensor "${spans[i].name}" overlaps tensor "${spans[i - 1].name}" in the data`)
 }
 
 /** The tensor's values; a UserError naming it unless it is float32. */
 export function float32Of(where: string, t: RawTensor): Float32Array {
-  if (t.dtype !== 'F32') throw new UserError(`${where}: tensor "${t.name}": dtype ${t.dtype}, expected F32 (in PyTorch: model.float() before saving)`)
+  if (t.dtype !== 'F32')
+    throw new UserError(`${where}: tensor "${t.name}": dtype ${t.dtype}, expected F32 (in PyTorch: model.float() before saving)`)
   // a byte copy (the host is little-endian, as the file): exact, NaN payloads included
   const out = new Float32Array(t.bytes.length / 4)
   new Uint8Array(out.buffer).set(t.bytes)

@@ -29,10 +29,14 @@ export function stateDictOf(file: string, st: SafetensorsFile, hints: StateDictH
   const params: StateDict['params'] = new Map()
   for (const s of paramSpecs(spec)) {
     const t = byEngine.get(s.name)
-    if (t === undefined) throw new UserError(`${file}: tensor "${label(s.name)}" is missing (a ${spec.cell} of hidden size ${spec.hidden_size} and ${spec.num_layers} layer${spec.num_layers > 1 ? 's' : ''} needs [${s.shape}])`)
+    if (t === undefined) {
+      throw new UserError(`${file}: tensor "${label(s.name)}" is missing (a ${spec.cell} of hidden size ${spec.hidden_size} `
+        + `and ${spec.num_layers} layer${spec.num_layers > 1 ? 's' : ''} needs [${s.shape}])`)
+    }
     const data = float32Of(file, t) // the dtype first: it is the one thing wrong in a float64 state_dict
     if (t.shape.join() !== s.shape.join())
-      throw new UserError(`${file}: tensor "${t.name}": shape [${t.shape}], expected [${s.shape}] for a ${spec.cell} of hidden size ${spec.hidden_size}`)
+      throw new UserError(`${file}: tensor "${t.name}": shape [${t.shape}], expected [${s.shape}] `
+        + `for a ${spec.cell} of hidden size ${spec.hidden_size}`)
     params.set(s.name, { shape: s.shape, data })
   }
   for (const [name, t] of byEngine)
@@ -58,7 +62,10 @@ function engineNames(file: string, st: SafetensorsFile): { byEngine: Map<string,
 
 function inferSpec(file: string, byEngine: Map<string, RawTensor>, label: (n: string) => string, hints: StateDictHints): ModelSpec {
   const whh = byEngine.get('weight_hh_l0')
-  if (whh === undefined) throw new UserError(`${file}: tensor "${label('weight_hh_l0')}" is missing: not the state_dict of an nn.RNN/LSTM/GRU (keys: ${[...byEngine.values()].slice(0, 6).map((t) => t.name).join(', ')})`)
+  if (whh === undefined) {
+    throw new UserError(`${file}: tensor "${label('weight_hh_l0')}" is missing: not the state_dict of an nn.RNN/LSTM/GRU `
+      + `(keys: ${[...byEngine.values()].slice(0, 6).map((t) => t.name).join(', ')})`)
+  }
   const [rows, H] = whh.shape
   const G = whh.shape.length === 2 && H > 0 && rows % H === 0 ? rows / H : 0
   if (G !== 1 && G !== 3 && G !== 4)
@@ -67,15 +74,23 @@ function inferSpec(file: string, byEngine: Map<string, RawTensor>, label: (n: st
   let cell: CellKind = fromShape
   if (hints.cell !== undefined) {
     if (GATES[hints.cell] !== G)
-      throw new UserError(`${hints.cellFrom ?? 'config'}: cell "${hints.cell}" but tensor "${whh.name}" has shape [${whh.shape}], a ${fromShape === 'rnn_tanh' ? 'rnn_tanh or rnn_relu' : fromShape} of hidden size ${H}`)
+      throw new UserError(`${hints.cellFrom ?? 'config'}: cell "${hints.cell}" but tensor "${whh.name}" has shape [${whh.shape}], `
+        + `a ${fromShape === 'rnn_tanh' ? 'rnn_tanh or rnn_relu' : fromShape} of hidden size ${H}`)
     cell = hints.cell
   }
   let L = 0
   while (byEngine.has(`weight_hh_l${L}`) || byEngine.has(`weight_ih_l${L}`)) L++
   const wih = byEngine.get('weight_ih_l0')
-  if (wih === undefined || wih.shape.length !== 2) throw new UserError(`${file}: tensor "${label('weight_ih_l0')}" is ${wih === undefined ? 'missing' : `of shape [${wih.shape}], expected [${G * H}, input size]`}`)
+  if (wih === undefined || wih.shape.length !== 2) {
+    throw new UserError(`${file}: tensor "${label('weight_ih_l0')}" is `
+      + (wih === undefined ? 'missing' : `of shape [${wih.shape}], expected [${G * H}, input size]`))
+  }
   const head = byEngine.get('head.weight')
-  if (head === undefined || head.shape.length !== 2) throw new UserError(`${file}: tensor "head.weight" is ${head === undefined ? 'missing (the nn.Linear head after the recurrent layers)' : `of shape [${head.shape}], expected [output size, ${H}]`}`)
+  if (head === undefined || head.shape.length !== 2) {
+    throw new UserError(`${file}: tensor "head.weight" is `
+      + (head === undefined ? 'missing (the nn.Linear head after the recurrent layers)'
+        : `of shape [${head.shape}], expected [output size, ${H}]`))
+  }
   return { cell, hidden_size: H, num_layers: L, input_size: wih.shape[1], output_size: head.shape[0], input: hints.input, loss: hints.loss }
 }
 
