@@ -36,7 +36,8 @@ export async function buildPage(srcDir = here, esbuild?: typeof import('esbuild'
     legalComments: 'none', charset: 'utf8',
     define: {
       'process.env': '{}',
-      ...Object.fromEntries(Object.entries(WASM).map(([k, f]) => [k, JSON.stringify(readFileSync(resolve(srcDir, '..', f)).toString('base64'))])),
+      ...Object.fromEntries(Object.entries(WASM).map(([k, f]) =>
+        [k, JSON.stringify(readFileSync(resolve(srcDir, '..', f)).toString('base64'))])),
     },
     plugins: [{
       name: 'engine-for-the-page',

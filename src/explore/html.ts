@@ -40,7 +40,8 @@ export function scriptJson(v: unknown): string {
 export function renderExplorer(d: PageData, script: string, reportHref: string | null): string {
   // a literal "</script" inside the bundle would end the element early
   const code = script.replace(/<\/(script)/gi, '<\\/$1')
-  const csp = `default-src 'none'; script-src ${sha256(code)} 'wasm-unsafe-eval'; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`
+  const csp = `default-src 'none'; script-src ${sha256(code)} 'wasm-unsafe-eval'; style-src ${sha256(CSS)}; img-src data:; `
+    + "base-uri 'none'; form-action 'none'"
   const m = d.spec
   const what = d.kind === 'text' ? `character model, ${d.vocab!.length} characters`
     : d.kind === 'classifier'

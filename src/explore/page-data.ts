@@ -59,7 +59,8 @@ export function pageData(path: string, name: string, ck: Checkpoint, o: PageOpti
   return {
     ...base, vocab: null, classifier: null, input: rows.rows.map((r) => r.join(', ')).join('\n'),
     series: {
-      columns: s.data.columns, transform: s.data.transform, rows: rows.rows, dates: rows.dates, seqLen: s.config.seq_len!, season: s.data.season,
+      columns: s.data.columns, transform: s.data.transform, rows: rows.rows, dates: rows.dates, seqLen: s.config.seq_len!,
+      season: s.data.season,
     },
   }
 }

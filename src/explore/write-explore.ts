@@ -16,7 +16,9 @@ export function defaultExplorePath(checkpoint: string): string {
 
 export interface Written { out: string; bytes: number; script: number; maxError: number }
 
-export async function writeExplorer(checkpoint: string, out: string, o: PageOptions, ck: Checkpoint = loadCheckpoint(checkpoint)): Promise<Written> {
+export async function writeExplorer(
+  checkpoint: string, out: string, o: PageOptions, ck: Checkpoint = loadCheckpoint(checkpoint),
+): Promise<Written> {
   if (!/\.html?$/i.test(out)) throw new UserError(`--out: ${out}: the explorer is an HTML file; name it *.html`)
   const data = pageData(checkpoint, basename(checkpoint), ck, o)
   const script = await pageScript()

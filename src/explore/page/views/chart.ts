@@ -51,7 +51,8 @@ export function lineChart(lines: readonly (Line & { from?: number })[], split: n
   for (const v of [lo, hi]) svg.append(svgEl('text', { x: L - 4, y: Y(v) + 4, 'text-anchor': 'end' }, String(Number(v.toPrecision(4)))))
   svg.append(svgEl('line', { x1: X(split), x2: X(split), y1: Tp, y2: height - B, class: 'now-line' }))
   lines.forEach((l, i) => {
-    const pts = l.values.map((v, t) => (Number.isFinite(v) ? `${X(t + (l.from ?? 0)).toFixed(1)},${Y(v).toFixed(1)}` : '')).filter((p) => p !== '')
+    const pts = l.values.map((v, t) => (Number.isFinite(v) ? `${X(t + (l.from ?? 0)).toFixed(1)},${Y(v).toFixed(1)}` : ''))
+      .filter((p) => p !== '')
     svg.append(svgEl('polyline', { points: pts.join(' '), class: `line ${l.cls}`, 'data-series': l.name }))
     svg.append(svgEl('text', { x: width - R + 6, y: Tp + 12 + i * 14, class: `legend ${l.cls}` }, l.name))
   })
