@@ -21,7 +21,9 @@ import { paramSpecs, type ModelSpec } from './model/spec.ts'
 
 // configuration and training
 export { TrainConfig, resolveTrainConfig, DEFAULT_STEPS } from './options/train.ts'
-export { train, defaultCheckpointPath, type TrainOptions, type TrainResult, type TrainEvents, type StepEvent, type EvalEvent, type TrainMemory } from './tasks/train.ts'
+export {
+  train, defaultCheckpointPath, type TrainOptions, type TrainResult, type TrainEvents, type StepEvent, type EvalEvent, type TrainMemory,
+} from './tasks/train.ts'
 // the same run with PyTorch taking the steps (torchrun, DDP), and a run folder's state as a checkpoint
 export { trainWithTorch, prepareTorchRun, type TorchOptions, type PreparedRun } from './torch/train.ts'
 export { importRun, type ImportedRun } from './torch/import-run.ts'
@@ -48,25 +50,35 @@ export { evaluateIds, type TextEval } from './tasks/evaluate.ts'
 export { Vocab } from './data/vocab.ts'
 
 /** Generates `length` characters from a text checkpoint (a path or a loaded Checkpoint), prime first. */
-export function sample(checkpoint: string | Checkpoint, o: { temperature?: number; topK?: number; topP?: number; argmax?: boolean; prime?: string; length?: number; seed?: number } = {}): string {
+export function sample(
+  checkpoint: string | Checkpoint,
+  o: { temperature?: number; topK?: number; topP?: number; argmax?: boolean; prime?: string; length?: number; seed?: number } = {},
+): string {
   const { model, vocab } = typeof checkpoint === 'string' ? loadTextModel(checkpoint) : modelFromCheckpoint(checkpoint)
   if (vocab === null) throw new UserError('sample: a time-series checkpoint; use forecast()')
   const prime = vocab.inVocabForm(o.prime ?? '')
   const unknown = vocab.unknown(prime)
   if (unknown.length > 0) throw new UserError(`prime: characters not in the model's vocabulary: ${showChars(unknown)}`)
   let text = prime
-  for (const ch of sampleText(model, vocab, { temperature: o.temperature ?? 1, topK: o.topK ?? null, topP: o.topP ?? null, argmax: o.argmax ?? false, prime, length: o.length ?? 500 }, createRng(o.seed ?? 1))) text += ch
+  const options = {
+    temperature: o.temperature ?? 1, topK: o.topK ?? null, topP: o.topP ?? null, argmax: o.argmax ?? false, prime, length: o.length ?? 500,
+  }
+  for (const ch of sampleText(model, vocab, options, createRng(o.seed ?? 1))) text += ch
   return text
 }
 
 // time series
-export { forecast, evaluateSeries, readForModel, codecOf, metrics, type ForecastRow, type SeriesEval, type Metrics } from './tasks/forecast.ts'
+export {
+  forecast, evaluateSeries, readForModel, codecOf, metrics, type ForecastRow, type SeriesEval, type Metrics,
+} from './tasks/forecast.ts'
 export { readSeries, type Series, type CsvOptions } from './data/csv.ts'
 export { rollingForecast } from './tasks/rolling-forecast.ts'
 export { SeriesCodec } from './data/codec.ts'
 
 // looking inside
-export { inspectGradients, stateGradNorms, fitDecay, summarize, type GradientInspection, type GradientSeries, type LossAt } from './inspect/gradients.ts'
+export {
+  inspectGradients, stateGradNorms, fitDecay, summarize, type GradientInspection, type GradientSeries, type LossAt,
+} from './inspect/gradients.ts'
 export { gradCheck, gradCheckFailures, sampleIndices } from './engine/gradcheck.ts'
 
 // the engine
