@@ -1,12 +1,14 @@
 /**
  * The repository stands on its own: no file names a folder of one particular machine, and the test suite
  * reads nothing outside the clone (data sets come from data/, golden cases from test/fixtures/). And src/
- * keeps its layers: engine ← model ← tasks ← cli, data only read and encoded, each import checked.
+ * keeps its layers: engine ← model ← tasks ← cli, data only read and encoded, each import checked; its
+ * lines fit in 140 characters; the README's map of the code names only files that exist.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, posix } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { FORMAT } from '../src/model/checkpoint/format.ts'
 import { ROOT } from './helpers/cli.ts'
 
 const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean)
@@ -30,6 +32,16 @@ describe('the repository', () => {
 /** Every source file under src/ (the working tree's: new files count before they are committed). */
 const SOURCES = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', 'src'], { cwd: ROOT, encoding: 'utf8' })
   .split('\0').filter((f) => /\.(ts|mts|mjs|js)$/.test(f) && existsSync(join(ROOT, f)))
+
+/** Every text file under src/ (all but the .wasm binaries). */
+const SRC_TEXT = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', 'src'], { cwd: ROOT, encoding: 'utf8' })
+  .split('\0').filter((f) => f !== '' && !f.endsWith('.wasm') && existsSync(join(ROOT, f)))
+
+/** `file:line (length)` of every line longer than `max` characters (code points, as an editor counts them). */
+function longLines(files: readonly (readonly [name: string, content: string])[], max = 140): string[] {
+  return files.flatMap(([name, content]) => content.split('\n')
+    .flatMap((line, i) => ([...line].length > max ? [`${name}:${i + 1} (${[...line].length})`] : [])))
+}
 
 /** The layer of a file: its folder under src/ ('' for the root files). */
 const layerOf = (f: string) => (f.split('/').length > 2 ? f.split('/')[1] : '')
@@ -74,12 +86,39 @@ describe('the layers of src/', () => {
   })
 
   it('the checkpoint format is named in one file', () => {
-    expect(SOURCES.filter((f) => text(f).includes('rnn-checkpoint'))).toEqual(['src/model/checkpoint/format.ts'])
+    expect(FORMAT.length).toBeGreaterThan(3)
+    expect(SRC_TEXT.filter((f) => text(f).includes(FORMAT))).toEqual(['src/model/checkpoint/format.ts'])
+  })
+
+  it('no line of src/ is over 140 characters', () => {
+    expect(SRC_TEXT.length).toBeGreaterThan(SOURCES.length)
+    expect(longLines([['a.ts', `ok\n${'x'.repeat(140)}\n${'é'.repeat(141)}`]])).toEqual(['a.ts:3 (141)'])
+    expect(longLines(SRC_TEXT.map((f) => [f, text(f)] as const))).toEqual([])
   })
 
   it('src/ keeps at most 5 files at its root', () => {
     const root = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'src'], { cwd: ROOT, encoding: 'utf8' })
       .split('\n').filter((f) => /^src\/[^/]+$/.test(f) && existsSync(join(ROOT, f)))
     expect(root.length, root.join(', ')).toBeLessThanOrEqual(5)
+  })
+})
+
+describe('the README\'s map of the code ("How the code is laid out")', () => {
+  const readme = text('README.md')
+  const start = readme.indexOf('\n## How the code is laid out\n')
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
+  // every file or folder named: anything in backquotes with a slash or a source file's extension
+  const named = [...section.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]).filter((p) => /\/|\.(ts|mjs|wasm)$/.test(p))
+
+  it('names only paths that exist', () => {
+    expect(start).toBeGreaterThanOrEqual(0)
+    expect(named.length).toBeGreaterThan(40)
+    expect(named.filter((p) => !existsSync(join(ROOT, p)))).toEqual([])
+  })
+
+  it('names a file in every folder of src/', () => {
+    const folders = new Set(SRC_TEXT.map(layerOf).filter((l) => l !== ''))
+    expect(folders.size).toBeGreaterThan(8)
+    expect([...folders].filter((l) => !named.some((p) => p.startsWith(`src/${l}/`)))).toEqual([])
   })
 })
