@@ -7,7 +7,7 @@ import type { z } from 'zod'
 import { checkOptions, defaultsOf, type FlagRow } from '../options/parse.ts'
 
 /** Commander's property name for a flag: --seq-len → seqLen. */
-export function optionName(flag: string): string {
+function optionName(flag: string): string {
   return flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
 }
 

@@ -83,7 +83,7 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
 }
 
 /** Below this many characters `rnn eval` is over before a bar would be read. */
-export const EVAL_BAR_MIN_CHARS = 100_000
+const EVAL_BAR_MIN_CHARS = 100_000
 
 /**
  * Progress of a long `rnn eval` of a text: a bar on stderr when it is a TTY and the text has at least

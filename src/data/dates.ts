@@ -3,7 +3,7 @@
  * the file's step (monthly, daily, hourly, ...), calendar arithmetic to continue it, and formatting new
  * dates the way the file writes them.
  */
-export type DateUnit = 'second' | 'minute' | 'hour' | 'day' | 'month'
+type DateUnit = 'second' | 'minute' | 'hour' | 'day' | 'month'
 export interface DateStep { unit: DateUnit; n: number; format: 'month' | 'date' | 'datetime' }
 
 const RE = /^(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?$/

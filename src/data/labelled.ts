@@ -20,7 +20,7 @@ export interface LabelledRows {
   readonly labelColumn: string
 }
 
-export interface LabelledOptions { text: string; label: string; delimiter: string | null; header: boolean }
+interface LabelledOptions { text: string; label: string; delimiter: string | null; header: boolean }
 
 /** `bytes`: the file's contents when the caller has read them already. */
 export function readLabelled(path: string, o: LabelledOptions, bytes?: Buffer): LabelledRows {

@@ -11,8 +11,8 @@
 import { seasonOfStep } from './dates.ts'
 import type { Series } from './csv.ts'
 
-export const WINDOW = 8192
-export const MAX_LAG = 1000
+const WINDOW = 8192
+const MAX_LAG = 1000
 
 /**
  * Calendar periods. A long period seen over a few cycles is measured a few percent off (the ACF of four
@@ -39,7 +39,7 @@ export function detectSeason(series: Series, trainRows: number): Season {
 }
 
 /** The season of `x` by its autocorrelation (see the file comment), or null when there is no clear one. */
-export function acfSeason(x: Float64Array): number | null {
+function acfSeason(x: Float64Array): number | null {
   if (x.length < 8) return null
   let best: { lag: number; r: number } | null = null
   for (const y of [detrend(x), difference(x)]) {

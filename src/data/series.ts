@@ -20,7 +20,7 @@ export function defaultTestSize(rows: number, season: number): number {
   return Math.max(Math.ceil(rows * 0.1), 2 * season)
 }
 
-export function splitRows(path: string, rows: number, o: { testSize: number; valFrac: number; T: number }): Split {
+function splitRows(path: string, rows: number, o: { testSize: number; valFrac: number; T: number }): Split {
   const test = o.testSize
   const val = Math.max(1, Math.floor((rows - test) * o.valFrac))
   const train = rows - test - val
@@ -34,7 +34,7 @@ export function splitRows(path: string, rows: number, o: { testSize: number; val
 }
 
 /** The rows read, split, and the codec fitted on the training rows. */
-export interface SeriesData {
+interface SeriesData {
   readonly series: Series
   readonly split: Split
   readonly season: number

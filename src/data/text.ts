@@ -16,7 +16,7 @@ import type { Batcher, Cursor } from './batcher.ts'
 /** The text `rnn train` learns when given none (and inspect-gradients --cell reads). */
 export const BUNDLED_TEXT = fileURLToPath(new URL('../../data/moby-dick.txt', import.meta.url))
 
-export interface TextCorpus {
+interface TextCorpus {
   readonly path: string
   readonly name: string
   readonly vocab: Vocab

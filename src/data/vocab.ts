@@ -78,7 +78,7 @@ export function encodeTexts(texts: readonly string[], vocab: Vocab): Int32Array[
 }
 
 /** "U+0065 U+0301": the code points of a string, for messages where two spellings look alike. */
-export function codePoints(s: string): string {
+function codePoints(s: string): string {
   return [...s].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ')
 }
 

@@ -10,7 +10,7 @@
  */
 import type { Rng } from './rng.ts'
 
-export interface GradCheckOptions {
+interface GradCheckOptions {
   /** The buffer being perturbed; the loss must read it on every call. */
   params: Float32Array
   /** dL/dparams in the same layout, from one backward() at the unperturbed point. */

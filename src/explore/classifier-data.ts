@@ -13,7 +13,7 @@ import { readClassifierData } from '../tasks/classify-source.ts'
 import type { ClassifierInfo } from './page/data.ts'
 
 /** Without the training CSV and without --text: a sentence of the example, if the vocabulary has its characters. */
-export const FALLBACK_TEXT = 'The food was cold and the waiter rude.'
+const FALLBACK_TEXT = 'The food was cold and the waiter rude.'
 
 export function classifierPage(ck: Checkpoint & { data: ClassifierMeta }, model: Model, text: string | undefined):
   { info: ClassifierInfo; input: string } {

@@ -28,12 +28,12 @@ function views(kind: PageData['kind']): [string, string][] {
   ]
 }
 
-export function sha256(s: string): string {
+function sha256(s: string): string {
   return `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`
 }
 
 /** JSON that is safe inside a <script> element: no `<` (so no `</script>` or `<!--`), no line separators. */
-export function scriptJson(v: unknown): string {
+function scriptJson(v: unknown): string {
   return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
 }
 

@@ -21,8 +21,8 @@ import type { PageData } from './page/data.ts'
 import { toHalf } from './half.ts'
 import { classifierPage } from './classifier-data.ts'
 
-export const DEFAULT_CHARS = 60
-export const DEFAULT_ROWS = 48
+const DEFAULT_CHARS = 60
+const DEFAULT_ROWS = 48
 
 export interface PageOptions { text?: string; weights: 'f32' | 'f16' }
 

@@ -14,7 +14,7 @@ export function defaultExplorePath(checkpoint: string): string {
   return checkpoint.replace(/\.json$/i, '') + '.explore.html'
 }
 
-export interface Written { out: string; bytes: number; script: number; maxError: number }
+interface Written { out: string; bytes: number; script: number; maxError: number }
 
 export async function writeExplorer(
   checkpoint: string, out: string, o: PageOptions, ck: Checkpoint = loadCheckpoint(checkpoint),

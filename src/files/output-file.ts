@@ -25,7 +25,7 @@ export interface OutputKind { readonly noun: string; readonly plural: string; is
 /** A file the command reads, and how to name it in a message ("the training text"). */
 export interface Input { path: string; what: string }
 
-export interface ClaimOptions {
+interface ClaimOptions {
   kind: OutputKind
   /** The flag that named the output, for messages ("--out", "--report"). */
   flag: string
@@ -87,7 +87,7 @@ export function claimOutput(path: string, o: ClaimOptions): Output {
 }
 
 /** checkpoints/x.json → checkpoints/x.prev.json */
-export function previousPath(target: string): string {
+function previousPath(target: string): string {
   return join(dirname(target), `${basename(target).replace(/\.json$/i, '')}.prev.json`)
 }
 

@@ -14,7 +14,7 @@ import { UserError } from '../errors.ts'
 const MB = 1_000_000
 
 /** Size limits per kind of file, in bytes (stated in the message when exceeded). */
-export const LIMITS = {
+const LIMITS = {
   // a text corpus becomes one JS string (V8's limit is 2^29 - 24 characters) and 4 bytes per character of ids
   text: 500 * MB,
   csv: 1000 * MB,
@@ -25,7 +25,7 @@ export const LIMITS = {
   config: 1 * MB,
 } as const
 
-export type FileKind = keyof typeof LIMITS
+type FileKind = keyof typeof LIMITS
 
 const WHAT: Record<FileKind, string> = {
   text: 'a text file', csv: 'a CSV file', checkpoint: 'a checkpoint file', safetensors: 'a .safetensors file', vocab: 'a vocabulary file',

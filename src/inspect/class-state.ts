@@ -65,7 +65,7 @@ export function unitsByLabel(
 }
 
 /** Pearson's r of two series; 0 when either is constant. */
-export function pearson(n: number, x: (i: number) => number, y: (i: number) => number): number {
+function pearson(n: number, x: (i: number) => number, y: (i: number) => number): number {
   let mx = 0, my = 0
   for (let i = 0; i < n; i++) { mx += x(i); my += y(i) }
   mx /= n; my /= n

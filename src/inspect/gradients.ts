@@ -32,9 +32,9 @@ export interface Window {
 }
 
 /** One quantity's norms from one backward pass: over the whole batch [T] and per example [T][B]. */
-export interface Norms { readonly overBatch: Float64Array; readonly perExample: Float64Array }
+interface Norms { readonly overBatch: Float64Array; readonly perExample: Float64Array }
 
-export interface LayerNorms { readonly dh: Norms; readonly dc: Norms | null; readonly whh: Norms }
+interface LayerNorms { readonly dh: Norms; readonly dc: Norms | null; readonly whh: Norms }
 
 /** One layer's series, averaged over the windows; numbers are plain arrays for JSON. */
 export interface GradientSeries {
@@ -172,7 +172,7 @@ export function inspectGradients(model: Model, w: Window, lossAt: LossAt): Gradi
 }
 
 /** Exponential fit of a norm series: log(norm_t) ≈ a + slope·t by least squares. */
-export interface DecayFit {
+interface DecayFit {
   /** exp(-slope): the factor per step going back in time (< 1 vanishing, > 1 growing). */
   readonly factor: number
   readonly slope: number

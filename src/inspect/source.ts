@@ -17,13 +17,13 @@ import type { ModelSpec } from '../model/spec.ts'
 import { isCsvPath } from '../tasks/open-source.ts'
 
 
-export interface FreshModels {
+interface FreshModels {
   cells: CellKind[]; hidden: number; layers: number; seed: number; forgetBias?: number
   /** For a CSV file: the columns to read and how rows are encoded, as `rnn train` takes them. */
   csv?: { target: string | null; features: string[]; transform: Transform; fill: Fill | null; delimiter: string | null; header: boolean }
 }
 
-export interface GradientRequest {
+interface GradientRequest {
   /** A checkpoint path (text or time series), or fresh character models of these cells (vocabulary from the file). */
   source: { checkpoint: string } | { fresh: FreshModels }
   /** Text, or CSV for a time-series checkpoint; default: the checkpoint's training file, or the bundled text. */
@@ -143,7 +143,7 @@ export function textWindow(file: string, text: string, vocab: Vocab, o: { seqLen
  * has the encoded row r + 1 as target. `first` is the codec's first row with a full input: 1 with
  * --transform difference, whose input needs the row before.
  */
-export function seriesWindow(series: Series, codec: SeriesCodec, o: { seqLen: number; offset: number; batches: number }): Window {
+function seriesWindow(series: Series, codec: SeriesCodec, o: { seqLen: number; offset: number; batches: number }): Window {
   const T = o.seqLen, B = o.batches, I = codec.inputSize, k = codec.k, first = codec.firstRow
   const steps = series.rows - first - 1 // rows with a full input and a next row to predict
   const need = o.offset + B * T

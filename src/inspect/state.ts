@@ -22,14 +22,14 @@ export interface StateTrace {
 }
 
 /** h_1 … h_T of layer l for ids read from a zero state, as [T][H]. */
-export function hiddenStates(model: Model, ids: Int32Array, l: number): Float32Array {
+function hiddenStates(model: Model, ids: Int32Array, l: number): Float32Array {
   const T = ids.length, H = model.spec.hidden_size
   model.forward(ids, null, T, 1, model.zeroState(1))
   return model.layer(l).h.slice(H, (T + 1) * H)
 }
 
 /** The k units with the largest mean |h| over the rows of h [T][H], most active first (ties: lower index). */
-export function topUnits(h: Float32Array, T: number, H: number, k: number): number[] {
+function topUnits(h: Float32Array, T: number, H: number, k: number): number[] {
   const mean = new Float64Array(H)
   for (let t = 0; t < T; t++) for (let j = 0; j < H; j++) mean[j] += Math.abs(h[t * H + j])
   return Array.from({ length: H }, (_, j) => j).sort((a, b) => mean[b] - mean[a] || a - b).slice(0, Math.min(k, H))

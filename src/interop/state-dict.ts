@@ -18,7 +18,7 @@ export interface StateDict {
 }
 
 /** What the caller knows besides the shapes: the cell when G = 1 is ambiguous, and how the input is read. */
-export interface StateDictHints { cell?: CellKind; cellFrom?: string; input: ModelSpec['input']; loss: ModelSpec['loss'] }
+interface StateDictHints { cell?: CellKind; cellFrom?: string; input: ModelSpec['input']; loss: ModelSpec['loss'] }
 
 const RECURRENT = /^(weight|bias)_(ih|hh)_l\d+$/
 

@@ -14,9 +14,9 @@ import { fmtSize } from '../files/read-file.ts'
 import { paramSpecs, type ModelSpec } from './spec.ts'
 
 /** The default --max-memory: this fraction of the machine's RAM. */
-export const DEFAULT_MEMORY_FRACTION = 0.5
+const DEFAULT_MEMORY_FRACTION = 0.5
 
-export interface MemoryEstimate {
+interface MemoryEstimate {
   parameters: number; parameter_bytes: number; per_position_bytes: number; positions: number; total_bytes: number
 }
 
@@ -46,7 +46,7 @@ export function estimateTraining(
 }
 
 /** --max-memory's default: a fraction of the machine's RAM. */
-export function defaultMaxMemory(): number {
+function defaultMaxMemory(): number {
   return Math.floor(totalmem() * DEFAULT_MEMORY_FRACTION)
 }
 

@@ -31,7 +31,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
 }
 
 /** "line N: message" for a JSON.parse error; V8 gives a position, or a quoted snippet around the error. */
-export function jsonErrorWhere(text: string, e: Error): string {
+function jsonErrorWhere(text: string, e: Error): string {
   let pos = -1
   const at = /position (\d+)/.exec(e.message)
   const token = /Unexpected token '(.)', (?:\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON/.exec(e.message)

@@ -9,7 +9,7 @@ import type { ChalkInstance } from 'chalk'
 const EIGHTHS = ['', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
 
 /** How T steps map onto at most `maxCols` columns: `per` consecutive steps share one column. */
-export interface Columns { readonly T: number; readonly per: number; readonly cols: number }
+interface Columns { readonly T: number; readonly per: number; readonly cols: number }
 
 export function columnsFor(T: number, maxCols: number): Columns {
   const per = Math.max(1, Math.ceil(T / Math.max(1, maxCols)))
@@ -20,7 +20,7 @@ export function columnsFor(T: number, maxCols: number): Columns {
  * One value per column: the geometric mean of its steps (the natural average on a log scale); NaN if any
  * step is non-finite (so a blow-up is never averaged away), 0 if every step is 0.
  */
-export function bucket(values: readonly number[], c: Columns): number[] {
+function bucket(values: readonly number[], c: Columns): number[] {
   const out: number[] = []
   for (let k = 0; k < c.cols; k++) {
     let logs = 0, n = 0, bad = false
@@ -47,7 +47,7 @@ export function logRange(series: readonly (readonly number[])[]): { lo: number; 
  * Colour by absolute order of magnitude, the same bands in every chart so cells can be compared at a
  * glance: ≥ 1 red, ≥ 1e-2 yellow, ≥ 1e-4 green, ≥ 1e-6 cyan, smaller blue.
  */
-export function magnitudeColour(v: number, c: ChalkInstance): (s: string) => string {
+function magnitudeColour(v: number, c: ChalkInstance): (s: string) => string {
   if (!Number.isFinite(v)) return c.redBright.bold
   return v >= 1 ? c.red : v >= 1e-2 ? c.yellow : v >= 1e-4 ? c.green : v >= 1e-6 ? c.cyan : c.blue
 }
@@ -60,7 +60,7 @@ export function fmtSci(v: number, digits = 1): string {
   return v.toExponential(digits).replace('e+', 'e')
 }
 
-export interface LogChartOptions {
+interface LogChartOptions {
   chalk: ChalkInstance
   /** Plot rows (each row holds 8 levels with ▁..█). */
   height?: number
@@ -73,7 +73,7 @@ export interface LogChartOptions {
 const LABEL = 7 // "1.0e-12" fits; the axis character follows
 
 /** The columns a chart of `width` gives T steps: y labels and axis on the left, " t" after the x axis. */
-export function plotColumns(T: number, width: number): Columns {
+function plotColumns(T: number, width: number): Columns {
   return columnsFor(T, width - LABEL - 4)
 }
 
@@ -113,7 +113,7 @@ export function logChart(values: readonly number[], o: LogChartOptions): string[
 }
 
 /** "└┬────┬──── t" with ticks at round step numbers, and the numbers under them (never past the axis). */
-export function timeAxis(cols: Columns, indent = LABEL + 1): string[] {
+function timeAxis(cols: Columns, indent = LABEL + 1): string[] {
   const every = niceStep(cols.T, Math.max(1, Math.floor(cols.cols / 8)) * cols.per)
   let axis = '', labels = ''
   for (let k = 0; k < cols.cols; k++) {
@@ -133,7 +133,7 @@ function niceStep(T: number, min: number): number {
 }
 
 /** One row of ▁..█ on the same columns as a chart (log scale in `range`), for a second series. */
-export function sparkRow(values: readonly number[], cols: Columns, range: { lo: number; hi: number }, c: ChalkInstance): string {
+function sparkRow(values: readonly number[], cols: Columns, range: { lo: number; hi: number }, c: ChalkInstance): string {
   let row = ''
   for (const x of bucket(values, cols)) {
     if (Number.isNaN(x)) { row += magnitudeColour(x, c)('!'); continue }

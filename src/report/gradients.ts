@@ -42,7 +42,7 @@ export function renderGradientReport(r: GradientReport, c: ChalkInstance, width 
  * "dh    first 3.1e-9  last 2.4e-1  ratio 1.3e-8  ×0.63/step, half-life 1.5 steps" (the factor is per
  * step going back in time), then a warning line if any.
  */
-export function summaryLine(name: string, s: SeriesSummary, c: ChalkInstance, lossAt: 'last' | 'all' = 'last'): string {
+function summaryLine(name: string, s: SeriesSummary, c: ChalkInstance, lossAt: 'last' | 'all' = 'last'): string {
   let line = `  ${name.padEnd(2)}  first ${fmtSci(s.first)}  last ${fmtSci(s.last)}  ratio ${fmtSci(s.ratio)}`
   if (s.fit !== null) {
     const f = s.fit

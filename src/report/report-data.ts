@@ -22,7 +22,7 @@ import type { Model } from '../model/model.ts'
 import { sampleText } from '../model/sampler.ts'
 import { UserError } from '../errors.ts'
 
-export const GRADIENT_STEPS = 100
+const GRADIENT_STEPS = 100
 export const SAMPLE_SEED = 1
 export const SAMPLE_LENGTH = 400
 

@@ -8,17 +8,17 @@ import { maxOf, minOf } from './extent.ts'
 
 export interface Series { name: string; points: readonly (readonly [number, number | null])[]; colour?: string; dashed?: boolean }
 /** A shaded band between two curves at the same x values (a prediction interval). */
-export interface Band {
+interface Band {
   name: string; lower: readonly (readonly [number, number])[]; upper: readonly (readonly [number, number])[]; colour: string
 }
-export interface ChartSpec {
+interface ChartSpec {
   id: string; title: string; x: string; y: string; series: readonly Series[]; logY?: boolean; width?: number; height?: number
   bands?: readonly Band[]
   /** Labels for x ticks (dates for rows); default: the number. */
   xTick?: (x: number) => string
 }
 
-export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf']
+const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf']
 
 /** Escapes text for HTML/SVG content and attribute values. */
 export function esc(s: string): string {
@@ -144,7 +144,7 @@ function legend(series: readonly Series[], W: number): string {
   return `<g class="legend">${out.join('')}</g>`
 }
 
-export function tickLabel(v: number, log: boolean): string {
+function tickLabel(v: number, log: boolean): string {
   if (v === 0) return '0'
   if (log) return Math.abs(Math.log10(v)) <= 3 ? String(Number(v.toPrecision(3))) : `1e${Math.round(Math.log10(v))}`
   const a = Math.abs(v)

@@ -15,7 +15,7 @@ import { classMetrics, fitNaiveBayes, majorityClass, naiveBayesPredict, type Cla
 
 export type ClassifierCheckpoint = Checkpoint & { data: ClassifierMeta }
 
-export interface ClassifierEval extends ClassMetrics {
+interface ClassifierEval extends ClassMetrics {
   /** Where the rows came from: "<file>: test rows" or "<file>". */
   readonly source: string
   readonly classes: string[]

@@ -4,7 +4,7 @@
  * a multinomial naive Bayes over lowercased word tokens with Laplace (add-one) smoothing.
  */
 
-export interface ClassScores { precision: number; recall: number; f1: number; support: number }
+interface ClassScores { precision: number; recall: number; f1: number; support: number }
 
 export interface ClassMetrics {
   rows: number
@@ -52,7 +52,7 @@ export function wordTokens(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu) ?? []
 }
 
-export interface NaiveBayes {
+interface NaiveBayes {
   /** log P(c) */
   readonly logPrior: number[]
   /** log P(w | c) per known word; words never seen in training are skipped when scoring. */

@@ -23,7 +23,7 @@ export interface ClassifierSource extends TrainSource {
 }
 
 /** What both training and evaluation need: the rows, their class ids and the split of a classifier's CSV. */
-export interface ClassifierData {
+interface ClassifierData {
   readonly rows: LabelledRows
   readonly classes: string[]
   readonly ids: Int32Array

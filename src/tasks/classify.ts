@@ -7,7 +7,7 @@ import { softmaxRows } from '../model/pool.ts'
 import { padBatch } from '../data/sequence-batches.ts'
 import { encodeTexts, type Vocab } from '../data/vocab.ts'
 
-export interface Predictions {
+interface Predictions {
   /** [n][C] probabilities, in the order of `rows`. */
   readonly probs: Float64Array
   /** Mean cross-entropy against the labels (NaN without labels). */

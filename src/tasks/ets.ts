@@ -15,9 +15,9 @@
  */
 import { minimize } from './lbfgs.ts'
 
-export type EtsTrend = 'none' | 'add'
-export type EtsSeason = 'none' | 'add' | 'mul'
-export interface EtsSpec { trend: EtsTrend; season: EtsSeason; m: number }
+type EtsTrend = 'none' | 'add'
+type EtsSeason = 'none' | 'add' | 'mul'
+interface EtsSpec { trend: EtsTrend; season: EtsSeason; m: number }
 export interface EtsFit extends EtsSpec {
   alpha: number; beta: number; gamma: number
   /** initial level and trend, and the m seasonal states before the first row (oldest first) */

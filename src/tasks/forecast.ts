@@ -53,10 +53,10 @@ export function forecast(model: Model, ck: SeriesCheckpoint, series: Series, hor
 }
 
 export interface Metrics { rmse: number; mae: number; smape: number; mase: number }
-export interface Baselines { model: Metrics; naive: Metrics; seasonal_naive: Metrics; ets: Metrics }
+interface Baselines { model: Metrics; naive: Metrics; seasonal_naive: Metrics; ets: Metrics }
 /** The exponential smoothing variant eval chose, in the ETS(error, trend, season) naming (A additive, M multiplicative, N none). */
-export interface EtsSummary { name: string; trend: string; season: string; alpha: number; beta: number; gamma: number; fit_rows: number }
-export interface IntervalResult { level: number; coverage: number; interval_score: number }
+interface EtsSummary { name: string; trend: string; season: string; alpha: number; beta: number; gamma: number; fit_rows: number }
+interface IntervalResult { level: number; coverage: number; interval_score: number }
 export interface SeriesEval {
   season: number; horizon: number; test_rows: number
   one_step: Baselines
@@ -66,7 +66,7 @@ export interface SeriesEval {
   intervals: { calibration_origins: number; one_step: IntervalResult[]; multi_step: IntervalResult[] } | null
 }
 
-export function etsSummary(f: EtsFit): EtsSummary {
+function etsSummary(f: EtsFit): EtsSummary {
   const letter = (x: string) => (x === 'add' ? 'A' : x === 'mul' ? 'M' : 'N')
   return {
     name: `ETS(A,${letter(f.trend)},${letter(f.season)})`, trend: f.trend, season: f.season, alpha: f.alpha, beta: f.beta, gamma: f.gamma,

@@ -14,11 +14,11 @@ import { rollingForecast } from './rolling-forecast.ts'
 
 export const DEFAULT_LEVELS = [80, 95]
 /** Latest origins calibrated on: bounds the work on long files; recent errors describe the model best. */
-export const MAX_ORIGINS = 1000
+const MAX_ORIGINS = 1000
 /** Fewer errors than this at a step give no band (a 95% band needs at least a few dozen to mean much). */
 export const MIN_ERRORS = 10
 
-export interface Calibration {
+interface Calibration {
   levels: number[]
   /** origins forecast from */
   origins: number
@@ -60,7 +60,7 @@ export function calibrate(
  * Errors are taken where the model works: in logs for the log transforms (so a band is a ratio and grows with
  * the level), in the target's units otherwise.
  */
-export function errorScale(codec: SeriesCodec): { to: (v: number) => number; from: (u: number) => number } {
+function errorScale(codec: SeriesCodec): { to: (v: number) => number; from: (u: number) => number } {
   return logsTarget(codec.transform) ? { to: Math.log, from: Math.exp } : { to: (v) => v, from: (u) => u }
 }
 

@@ -2,7 +2,7 @@
  * Limited-memory BFGS with a backtracking (Armijo) line search: minimises a smooth function of a few hundred
  * parameters from its value and gradient. Used to fit exponential smoothing (ets.ts); small enough to read.
  */
-export interface MinimizeResult { x: Float64Array; f: number; iterations: number }
+interface MinimizeResult { x: Float64Array; f: number; iterations: number }
 
 /** f(x, grad) returns the value and writes the gradient into grad; Infinity means "outside the domain". */
 export function minimize(

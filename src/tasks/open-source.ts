@@ -13,7 +13,7 @@ import type { TrainSource } from './train-source.ts'
 import type { Checkpoint } from '../model/checkpoint/schema.ts'
 import { openClassifierSource } from './classify-source.ts'
 
-export const TEXT_SEQ_LEN = 64
+const TEXT_SEQ_LEN = 64
 
 export function isCsvPath(path: string): boolean {
   return ['.csv', '.tsv'].includes(extname(path).toLowerCase())

@@ -12,16 +12,16 @@ import { UserError } from '../errors.ts'
 import type { ChangePoint, Checkpoint } from '../model/checkpoint/schema.ts'
 
 /** How the data is cut into splits, windows and batches. */
-export const SHAPING_KEYS = [
+const SHAPING_KEYS = [
   'batch_size', 'seq_len', 'val_frac', 'target', 'features', 'delimiter', 'header', 'fill', 'test_size', 'season', 'text', 'label',
   'test_frac',
 ] as const
 /** Read when a model is created, or fixed by the state it carries: a resumed run could not apply another value. */
-export const FIXED_KEYS = [
+const FIXED_KEYS = [
   'cell', 'hidden_size', 'num_layers', 'forget_bias', 'transform', 'optimizer', 'seed', 'pool', 'init_from',
 ] as const
 /** Read at every step: applied from the resumed step on. */
-export const HYPER_KEYS = [
+const HYPER_KEYS = [
   'lr', 'momentum', 'clip', 'clip_value', 'lr_decay', 'dropout', 'on_nan', 'eval_every', 'patience', 'max_seconds', 'balance',
 ] as const
 // steps, epochs and out say how long the run goes and where it is written: free to change

@@ -26,7 +26,7 @@ import { FORECAST_BLOCK } from './rolling-forecast.ts'
 import type { TrainSource } from './train-source.ts'
 
 /** The data of a run: the source, the config with seq_len decided, and what a resumed run changed. */
-export interface RunData {
+interface RunData {
   source: TrainSource; cfg: TrainConfig; T: number; B: number; fingerprint: DataFingerprint; plan: ResumePlan | null
 }
 

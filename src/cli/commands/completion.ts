@@ -27,7 +27,7 @@ interface Sub { name: string; help: string; flags: Flag[]; argChoices: readonly 
 interface Program { name: string; globalFlags: Flag[]; subs: Sub[] }
 
 /** What the scripts need from commander: names, help lines, which flags take a value, fixed choices. */
-export function describe(root: Command): Program {
+function describe(root: Command): Program {
   const flagsOf = (c: Command): Flag[] => [
     ...c.options.filter((o) => o.long !== undefined).map((o) => ({
       long: o.long!, help: o.description, takesValue: o.required || o.optional, choices: o.argChoices ?? [],
@@ -45,7 +45,7 @@ export function describe(root: Command): Program {
 const words = (xs: readonly string[]) => xs.join(' ')
 const fn = (p: Program) => `_${p.name.replace(/[^A-Za-z0-9_]/g, '_')}`
 
-export function bashScript(p: Program): string {
+function bashScript(p: Program): string {
   const cases = p.subs.map((s) => `    ${s.name}) flags='${words(s.flags.map((f) => f.long))}'; values='${words(s.argChoices)}' ;;`)
   const flags = [p.globalFlags, ...p.subs.map((s) => s.flags)].flat()
   const withChoices = new Map(flags.filter((f) => f.choices.length > 0).map((f) => [f.long, f.choices]))
@@ -88,7 +88,7 @@ function zshFlag(f: Flag): string {
   return zq(`${base}:value:${action}`)
 }
 
-export function zshScript(p: Program): string {
+function zshScript(p: Program): string {
   const list = p.subs.map((s) => `    ${zq(`${s.name}:${s.help.replace(/:/g, '\\:')}`)}`)
   const cases = p.subs.map((s) => {
     const rest = s.argChoices.length > 0 ? zq(`*:value:(${s.argChoices.join(' ')})`) : zq('*:file:_files')

@@ -87,7 +87,7 @@ async function run(named: string | undefined, raw: Record<string, unknown>): Pro
 const BAR_CELLS = 6
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉']
 
-export function probBar(p: number): string {
+function probBar(p: number): string {
   const n = p > 0 ? Math.max(1, Math.round(p * BAR_CELLS * 8)) : 0
   return '█'.repeat(Math.floor(n / 8)) + EIGHTHS[n % 8]
 }
@@ -97,7 +97,7 @@ export function probBar(p: number): string {
  * outside them is appended after "…". `show` escapes a character (report/state.ts: ⏎ ⇥ ␣ for newline,
  * tab, space).
  */
-export function explainLine(s: ExplainedStep, c: ChalkInstance, show: (ch: string) => string): string {
+function explainLine(s: ExplainedStep, c: ChalkInstance, show: (ch: string) => string): string {
   const one = (char: string, p: number) => {
     const text = `'${show(char)}' ${probBar(p)} ${p.toFixed(3)}`
     return char === s.char ? c.bold(`${text} ← drawn`) : text

@@ -22,23 +22,23 @@ import { rnnBackward, rnnForward } from '../cells/rnn.ts'
 import { crossEntropy } from '../loss.ts'
 import type { Kernels } from './interface.ts'
 
-export function matmul(out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, N: number, K: number, M: number): void {
+function matmul(out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, N: number, K: number, M: number): void {
   if (b === null) out.fill(0, 0, N * M)
   else for (let n = 0; n < N; n++) out.set(b, n * M)
   matmulAdd(out, x, w, N, K, M)
 }
 
-export function matmulAdd(out: Float32Array, x: Float32Array, w: Float32Array, N: number, K: number, M: number): void {
+function matmulAdd(out: Float32Array, x: Float32Array, w: Float32Array, N: number, K: number, M: number): void {
   // A(n, k) = x[n][k], B(k, m) = w[m][k]
   product(out, M, x, K, 1, w, 1, K, N, M, K)
 }
 
-export function matmulBackwardX(dx: Float32Array, dout: Float32Array, w: Float32Array, N: number, K: number, M: number): void {
+function matmulBackwardX(dx: Float32Array, dout: Float32Array, w: Float32Array, N: number, K: number, M: number): void {
   // A(n, m) = dout[n][m], B(m, k) = w[m][k]
   product(dx, K, dout, M, 1, w, K, 1, N, K, M)
 }
 
-export function matmulBackwardW(
+function matmulBackwardW(
   dw: Float32Array, db: Float32Array | null, dout: Float32Array, x: Float32Array, N: number, K: number, M: number,
 ): void {
   // A(m, n) = dout[n][m], B(n, k) = x[n][k]
@@ -117,7 +117,7 @@ function productRow(
 // ---- the one-hot input layer ----
 
 /** One-hot input times W_ih [GH][V] is a column of W_ih: xw[n] = W_ih[:, id_n] + b_ih (id < 0: just b). */
-export function embedForward(xw: Float32Array, ids: Int32Array, w: Float32Array, b: Float32Array, N: number, V: number, GH: number): void {
+function embedForward(xw: Float32Array, ids: Int32Array, w: Float32Array, b: Float32Array, N: number, V: number, GH: number): void {
   for (let n = 0; n < N; n++) {
     const id = ids[n], o = n * GH
     if (id < 0) xw.set(b, o) // an unknown character (eval) reads as the zero vector
@@ -129,7 +129,7 @@ export function embedForward(xw: Float32Array, ids: Int32Array, w: Float32Array,
  * The gather's backward: each position with id ≥ 0 adds its dxw into the column of its id; every position,
  * an unknown id included (its xw is b itself), adds it into gb.
  */
-export function embedBackward(
+function embedBackward(
   gw: Float32Array, gb: Float32Array, dxw: Float32Array, ids: Int32Array, N: number, V: number, GH: number,
 ): void {
   for (let n = 0; n < N; n++) {

@@ -9,7 +9,7 @@ import type { ModelSpec } from '../../model/spec.ts'
 import type { ColumnStats, Transform } from '../../data/codec.ts'
 import { fromHalf } from '../half.ts'
 
-export interface SeriesInfo {
+interface SeriesInfo {
   columns: ColumnStats[]
   transform: Transform
   /** Default rows shown in the input box: raw values, target first. */

@@ -13,7 +13,7 @@ import { FORMAT, VERSION } from './format.ts'
 import type { Checkpoint, Progress, Resume } from './schema.ts'
 import { decodeTensor, encodeTensor } from './tensor.ts'
 
-export interface CheckpointParts {
+interface CheckpointParts {
   spec: ModelSpec
   data: Checkpoint['data']
   config: TrainConfig
@@ -37,7 +37,7 @@ export function startProgress(): Progress {
 }
 
 /** What a run needs to continue exactly; `latest` null when the latest parameters are the best ones. */
-export interface RunState {
+interface RunState {
   params: Params; latest: Float32Array | null; optimizer: OptimizerState; rng: Rng
   cursor: Resume['cursor']; state: State; batch: number; lr: number; fingerprint?: Resume['fingerprint']
 }
