@@ -1,5 +1,5 @@
 /**
- * `rnn train --verbose`: the memory report, formatted. The figures come from src/tasks/train.ts (trainMemory),
+ * `rnn train --verbose`: the memory report, formatted. The figures come from src/tasks/train-memory.ts (trainMemory),
  * which reads them off the arrays the model and optimizer allocated; nothing is computed here.
  */
 import type { TrainMemory } from '../tasks/train.ts'

@@ -8,7 +8,7 @@
  *                        (the Jordan cell: of ∂S/∂W_yh, with ŷ_{t-1} in place of h_{t-1})
  *
  * These are read straight from the engine's buffers after backward (LayerBuffers.dh, dc, dhh, hAt), so
- * what is shown is exactly what training uses; test/inspect.test.ts checks them against PyTorch.
+ * what is shown is exactly what training uses; test/inspect/gradients.test.ts checks them against PyTorch.
  *
  * S is the loss of one window: its last step's loss (`last`) or the SUM of its per-step losses (`all`).
  * The engine's losses are means over the counted positions (cross-entropy) or elements (MSE), so the

@@ -1,7 +1,7 @@
 /**
  * What `rnn inspect-gradients` looks at: the models (a checkpoint's, or fresh PyTorch-initialised ones
  * to compare cells) and the windows they read: characters of a text, or rows of a CSV encoded with a
- * time-series model's codec. The maths is in inspect.ts; this file only turns files and flags into a
+ * time-series model's codec. The maths is in gradients.ts; this file only turns files and flags into a
  * Model and a Window.
  */
 import type { CellKind } from '../engine/cells/cell.ts'

@@ -153,7 +153,7 @@ export class Runner {
   }
 
   /**
-   * inspect.ts's inspectGradients (what `rnn inspect-gradients` runs) on the gradient model; afterwards
+   * src/inspect/gradients.ts's inspectGradients (what `rnn inspect-gradients` runs) on the gradient model; afterwards
    * that model's buffers and params.grad hold this backward pass (bptt.ts reads them).
    */
   gradients(input: Input, lossAt: LossAt, model: Model = this.gradModel, label = -1): GradientInspection {

@@ -14,7 +14,7 @@ import { Checkpoint, type TensorJSON } from './schema.ts'
  * Writes atomically (temp file, fsync, rename): a crash never leaves a half-written checkpoint. The bytes
  * are JSON.stringify(ck)'s, but the tensors' base64 strings go to the file as they are, between the pieces
  * of the rest, instead of into one JSON string of the whole checkpoint and then one UTF-8 buffer of it:
- * those were twice the file's size of garbage at every save, the largest transient of a training run.
+ * those would be twice the file's size of garbage at every save, the largest transient of a training run.
  */
 export function saveCheckpoint(path: string, ck: Checkpoint, o: WriteOptions = {}): void {
   const tensorData: string[] = []

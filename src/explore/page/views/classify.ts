@@ -2,7 +2,7 @@
  * 4. classify (a classifier's page, in place of generate): the user types a sentence; bars show the class
  * probabilities of the whole sentence (what `rnn classify` prints, by the same function) and those had it
  * ended after the character under the scrubber, and the sentence is coloured character by character by
- * how sure the model was of each class as it read (the issue's "sentiment of a sentence, word by word").
+ * how sure the model was of each class as it read, so a sentence's sentiment is seen forming word by word.
  */
 import type { App, View } from '../app.ts'
 import { clear, el, fmt, rgb, svgEl } from '../dom.ts'
