@@ -29,13 +29,16 @@ describe('the repository', () => {
   })
 })
 
-/** Every source file under src/ (the working tree's: new files count before they are committed). */
-const SOURCES = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', 'src'], { cwd: ROOT, encoding: 'utf8' })
-  .split('\0').filter((f) => /\.(ts|mts|mjs|js)$/.test(f) && existsSync(join(ROOT, f)))
+/** Every file under src/ (the working tree's: new files count before they are committed). */
+const SRC_FILES = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', 'src'], {
+  cwd: ROOT, encoding: 'utf8',
+}).split('\0').filter((f) => f !== '' && existsSync(join(ROOT, f)))
+
+/** Every source file under src/. */
+const SOURCES = SRC_FILES.filter((f) => /\.(ts|mts|mjs|js)$/.test(f))
 
 /** Every text file under src/ (all but the .wasm binaries). */
-const SRC_TEXT = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', 'src'], { cwd: ROOT, encoding: 'utf8' })
-  .split('\0').filter((f) => f !== '' && !f.endsWith('.wasm') && existsSync(join(ROOT, f)))
+const SRC_TEXT = SRC_FILES.filter((f) => !f.endsWith('.wasm'))
 
 /** `file:line (length)` of every line longer than `max` characters (code points, as an editor counts them). */
 function longLines(files: readonly (readonly [name: string, content: string])[], max = 140): string[] {
@@ -97,8 +100,7 @@ describe('the layers of src/', () => {
   })
 
   it('src/ keeps at most 5 files at its root', () => {
-    const root = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'src'], { cwd: ROOT, encoding: 'utf8' })
-      .split('\n').filter((f) => /^src\/[^/]+$/.test(f) && existsSync(join(ROOT, f)))
+    const root = SRC_FILES.filter((f) => /^src\/[^/]+$/.test(f))
     expect(root.length, root.join(', ')).toBeLessThanOrEqual(5)
   })
 })
