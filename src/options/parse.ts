@@ -59,11 +59,11 @@ export const thousands = (v: string): string => {
   return t
 }
 
-export const CELL_ALIASES: Record<string, string> = { rnn: 'rnn_tanh', tanh: 'rnn_tanh', relu: 'rnn_relu' }
+const CELL_ALIASES: Record<string, string> = { rnn: 'rnn_tanh', tanh: 'rnn_tanh', relu: 'rnn_relu' }
 export const parseCell = oneOf(CELL_KINDS, CELL_ALIASES)
 
 /** "8G", "500M", "1.5GB", "2000000" → bytes (decimal units, like the messages). */
-export function parseMemorySize(v: string): number | null {
+function parseMemorySize(v: string): number | null {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)b?\s*$/i.exec(v)
   if (m === null) return null
   const mult = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g' | 't']

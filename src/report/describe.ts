@@ -51,7 +51,7 @@ const CELL_WORD: Record<ModelSpec['cell'], string> = { rnn_tanh: 'tanh', rnn_rel
  *
  * Each weight name is printed once per step in its own colour: the same tensors, reused at every step.
  */
-export function unrolled(spec: ModelSpec, steps: number, c: ChalkInstance): string[] {
+function unrolled(spec: ModelSpec, steps: number, c: ChalkInstance): string[] {
   if (spec.cell === 'jordan') return jordanUnrolled(spec, steps, c)
   const L = spec.num_layers
   const tag = (k: number) => (L > 1 ? String(k) : '')
