@@ -148,7 +148,9 @@ async function launchRun(
       }
       case 'step': {
         const step = n('step'), seconds = n('seconds')
-        events.step?.({ step, target, loss: n('loss'), lr: n('lr'), grad_norm: n('grad_norm'), seconds, chars_per_s: charsPerSecond(step, seconds) })
+        events.step?.({
+          step, target, loss: n('loss'), lr: n('lr'), grad_norm: n('grad_norm'), seconds, chars_per_s: charsPerSecond(step, seconds),
+        })
         break
       }
       case 'skipped': events.skipped?.({ step: n('step'), reason: String(e.reason) }); break
