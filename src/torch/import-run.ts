@@ -26,7 +26,7 @@ export interface ImportedRun {
   best: Float32Array
 }
 
-export function readRunDescription(dir: string): RunDescription {
+function readRunDescription(dir: string): RunDescription {
   const path = join(dir, RUN_FILE)
   if (!existsSync(path)) {
     throw new UserError(`${dir}: not an rnn run folder (no ${RUN_FILE}; rnn train --engine torch --print-launch writes one)`)

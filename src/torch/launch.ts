@@ -44,7 +44,7 @@ export function shellLine(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')
 }
 
-export interface Finished { code: number | null; signal: NodeJS.Signals | null; stderr: string }
+interface Finished { code: number | null; signal: NodeJS.Signals | null; stderr: string }
 
 /**
  * Runs `python -m torch.distributed.run <args>` (torchrun of that very interpreter) and hands every event

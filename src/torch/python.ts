@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process'
 import { UserError } from '../errors.ts'
 
-export const MIN_TORCH: readonly [number, number] = [1, 13]
+const MIN_TORCH: readonly [number, number] = [1, 13]
 const NEEDS = `--engine torch needs python3 with torch ≥ ${MIN_TORCH.join('.')}`
 
 export interface TorchPython {
@@ -31,7 +31,7 @@ print(json.dumps({"torch": torch.__version__, "cuda": torch.cuda.is_available(),
 `
 
 /** The candidates in order: `explicit` ($RNN_PYTHON) alone when given. */
-export function pythonCandidates(explicit: string | undefined): string[] {
+function pythonCandidates(explicit: string | undefined): string[] {
   return explicit !== undefined && explicit !== '' ? [explicit] : ['/usr/bin/python3', 'python3']
 }
 

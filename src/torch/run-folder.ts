@@ -30,11 +30,12 @@ import { validationStreams } from '../tasks/evaluate.ts'
 import type { Run } from '../tasks/train-run.ts'
 
 export const RUN_FORMAT = 'rnn-torch-run'
-export const RUN_VERSION = 1
-export const RUN_FILE = 'run.json', INIT_FILE = 'init.safetensors', STATE_FILE = 'state.safetensors'
+const RUN_VERSION = 1
+export const RUN_FILE = 'run.json', STATE_FILE = 'state.safetensors'
+const INIT_FILE = 'init.safetensors'
 export const SCRIPT = 'rnn_torch.py', STOP_FILE = 'stop', LOG_DIR = 'logs'
 /** The script as shipped in the package (src/torch/ and dist/torch/ are both two levels below the root). */
-export const SCRIPT_SOURCE = fileURLToPath(new URL(`../../python/${SCRIPT}`, import.meta.url))
+const SCRIPT_SOURCE = fileURLToPath(new URL(`../../python/${SCRIPT}`, import.meta.url))
 
 const TextLayout = z.strictObject({ train: z.int().positive(), val: z.int().positive(), val_streams: z.int().positive() })
 const SeriesLayout = z.strictObject({
@@ -120,7 +121,7 @@ export function writeRunFolder(dir: string, run: Run, o: { out: string; device: 
 }
 
 /** The tensors of a run state: param.*, best.*, <buffer>.* per parameter, state.h and state.c. */
-export function encodeRunState(
+function encodeRunState(
   params: Params, latest: Float32Array, best: Float32Array, buffers: Record<string, Float32Array>,
   carried: { h: Float32Array; c: Float32Array | null }, shape: number[], state: RunState,
 ): Uint8Array {
