@@ -143,8 +143,8 @@ def validate_text(net, val, S, T, rank, world, dev):
     total, count, state, v = 0.0, 0, None, val[:S * L].view(S, L)[lo:hi]
     for start in range(0, L - 1, C) if hi > lo else []:
         end = min(start + C, L - 1)
-        out, state = net(v[:, start:end].t(), state)
-        y = v[:, start + 1:end + 1].t().reshape(-1).long()
+        out, state = net(v[:, start:end].t().to(dev), state)
+        y = v[:, start + 1:end + 1].t().reshape(-1).long().to(dev)
         total += F.cross_entropy(out.reshape(y.numel(), -1), y, reduction="none", ignore_index=-1).double().sum().item()
         count += int((y >= 0).sum())
     total, count = reduce_sum([total, count], dev)
@@ -158,8 +158,8 @@ def validate_series(net, X, Y, d, T, rank, world, dev):
     total = 0.0
     for s in range(lo, hi, FORECAST_BLOCK):
         r = torch.tensor(origins[s:min(hi, s + FORECAST_BLOCK)])
-        out, _ = net(X[r[None, :] - T + torch.arange(T)[:, None]], None)
-        total += ((out[-1].double() - Y[r - 1].double()) ** 2).sum().item()
+        out, _ = net(X[r[None, :] - T + torch.arange(T)[:, None]].to(dev), None)
+        total += ((out[-1].double() - Y[r - 1].to(dev).double()) ** 2).sum().item()
     return reduce_sum([total], dev)[0] / (len(origins) * Y.shape[1])
 
 def make_optimizer(params, o, lr, named, tensors, step, dev):
@@ -190,12 +190,12 @@ def main(folder):
     run = json.load(open(os.path.join(folder, "run.json")))
     if run.get("format") != RUN_FORMAT or run.get("version") != RUN_VERSION:
         raise RuntimeError(f"{folder}/run.json: not a version {RUN_VERSION} {RUN_FORMAT} (written by another version of rnn?)")
-    cuda = run["device"] == "cuda"
-    dist.init_process_group("nccl" if cuda else "gloo")
-    rank, world, local = dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", "0"))
+    cuda, local = run["device"] == "cuda", int(os.environ.get("LOCAL_RANK", "0"))
     dev = torch.device("cuda", local) if cuda else torch.device("cpu")
     if cuda:
-        torch.cuda.set_device(dev)
+        torch.cuda.set_device(dev)  # before NCCL starts, so each process talks from its own GPU
+    dist.init_process_group("nccl" if cuda else "gloo")
+    rank, world = dist.get_rank(), dist.get_world_size()
     say = emit if rank == 0 else (lambda *a, **k: None)
     m, o, T, B, d = run["model"], run["optimizer"], run["seq_len"], run["batch_size"], run["data"]
     if B % world != 0:
@@ -220,13 +220,14 @@ def main(folder):
     opt = make_optimizer(params, o, lr, named, tensors, opt_step, dev)
     state = tuple(tensors[k][:, lo:hi].contiguous().to(dev) for k in (("state.h", "state.c") if net.lstm else ("state.h",)))
     if run["kind"] == "text":
-        ids = torch.from_file(os.path.join(folder, "tokens.i32"), size=d["train"] + d["val"], dtype=torch.int32).to(dev)
+        # mapped, not read: the processes share one copy of a large corpus in the page cache (nothing writes it)
+        ids = torch.from_file(os.path.join(folder, "tokens.i32"), shared=True, size=d["train"] + d["val"], dtype=torch.int32)
         batches, rng = text_batches(ids[:d["train"]], B, T, lo, hi, cursor), Rng(at["rng"])
         validate = lambda: validate_text(net, ids[d["train"]:], d["val_streams"], T, rank, world, dev)
         loss_of = lambda out, y: F.cross_entropy(out.reshape(y.numel(), -1), y.reshape(-1).long())
     else:
         rows, I, k = d["rows"], m["input_size"], m["output_size"]
-        raw = torch.from_file(os.path.join(folder, "series.f32"), size=rows * (I + k), dtype=torch.float32).to(dev)
+        raw = torch.from_file(os.path.join(folder, "series.f32"), shared=True, size=rows * (I + k), dtype=torch.float32)
         X, Y = raw[:rows * I].view(rows, I), raw[rows * I:].view(rows, k)
         rng = Rng(at["rng"])
         batches = series_batches(X, Y, d, B, T, lo, hi, cursor, rng)
@@ -287,6 +288,7 @@ def main(folder):
             break
         epoch_before = cursor["epoch"]
         x, y, carry = next(batches)
+        x, y = x.to(dev), y.to(dev)
         if not carry:
             state = tuple(s.zero_() for s in state)
         opt.zero_grad(set_to_none=False)

@@ -54,13 +54,16 @@ export async function openRunData(
   return { source, cfg, T, B: cfg.batch_size, fingerprint, plan }
 }
 
-export function createRun(data: RunData, from: Checkpoint | undefined, note?: (message: string) => void): Run {
+/** `elsewhere`: another engine takes the steps (--engine torch), so this process holds no training buffers to estimate. */
+export function createRun(
+  data: RunData, from: Checkpoint | undefined, note?: (message: string) => void, elsewhere = false,
+): Run {
   const { source, cfg, T, B, plan } = data
   const spec: ModelSpec = from ? specOf(from) : { cell: cfg.cell, hidden_size: cfg.hidden_size, num_layers: cfg.num_layers, ...source.io }
   // before allocating: a model too large for this machine is one line, not a process killed mid-allocation
   const extraPositions = source.kind === 'timeseries' ? T * FORECAST_BLOCK : 0
   const memory = estimateTraining(spec, { optimizer: cfg.optimizer, momentum: cfg.momentum, dropout: cfg.dropout, T, B, extraPositions })
-  checkMemory(memory, cfg.max_memory)
+  if (!elsewhere) checkMemory(memory, cfg.max_memory)
   const rng = createRng(cfg.seed)
   const model = from ? new Model(spec, allocParams(paramSpecs(spec))) : createModel(spec, { rng, forgetBias: cfg.forget_bias ?? undefined })
   const params = model.params

@@ -15,7 +15,7 @@ import { float32Of, readSafetensors, type SafetensorsFile } from '../interop/saf
 import { encodeParams, resumeOf, toCheckpoint } from '../model/checkpoint/build.ts'
 import { Checkpoint } from '../model/checkpoint/schema.ts'
 import { paramSpecs, type ModelSpec } from '../model/spec.ts'
-import { RUN_FILE, RUN_FORMAT, RunDescription, RunState, sliceOf, STATE_FILE } from './run-folder.ts'
+import { RUN_FILE, RUN_FORMAT, RUN_VERSION, RunDescription, RunState, sliceOf, STATE_FILE } from './run-folder.ts'
 
 export interface ImportedRun {
   checkpoint: Checkpoint
@@ -35,6 +35,11 @@ function readRunDescription(dir: string): RunDescription {
   try { raw = JSON.parse(readFileSync(path, 'utf8')) } catch { throw new UserError(`${path}: invalid or truncated JSON`) }
   if ((raw as { format?: unknown })?.format !== RUN_FORMAT) {
     throw new UserError(`${path}: not an rnn run description (no "format": "${RUN_FORMAT}")`)
+  }
+  const version = (raw as { version?: unknown }).version
+  if (version !== RUN_VERSION) {
+    const newer = typeof version === 'number' && version > RUN_VERSION
+    throw new UserError(`${path}: run format ${String(version)}${newer ? ', written by a newer rnn' : ''}; this rnn reads format ${RUN_VERSION}`)
   }
   const r = RunDescription.safeParse(raw)
   if (!r.success) throw new UserError(`${path}: ${r.error.issues[0].path.join('.') || '(top level)'}: ${r.error.issues[0].message}`)

@@ -11,7 +11,9 @@
  *   rnn_torch.py       the script, copied: the folder runs the script that matches its format
  *   state.safetensors  the script's output at each validation and at the end (import-run.ts reads it)
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync,
+} from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -146,7 +148,7 @@ export function sliceOf(params: Params, name: string, flat: Float32Array): Float
 
 function writeTokens(dir: string, source: TextSource, B: number): RunDescription['data'] {
   const val = source.val.subarray(0, VALIDATION_CHARS)
-  writeFileSync(join(dir, 'tokens.i32'), Buffer.concat([bytesOf(source.train), bytesOf(val)]))
+  writeParts(join(dir, 'tokens.i32'), [source.train, val])
   return { train: source.train.length, val: val.length, val_streams: validationStreams(val.length, B) }
 }
 
@@ -159,11 +161,20 @@ function writeSeries(dir: string, source: SeriesSource, T: number): RunDescripti
     codec.encodeInput(X, i * I, values[i], i > 0 ? values[i - 1] : null)
     if (i + 1 < rows) codec.encodeTarget(Y, i * k, values[i + 1], values[i])
   }
-  writeFileSync(join(dir, 'series.f32'), Buffer.concat([bytesOf(X), bytesOf(Y)]))
+  writeParts(join(dir, 'series.f32'), [X, Y])
   const windows = split.train - 1 - codec.firstRow - T + 1
   return { rows, first_row: codec.firstRow, windows, train_rows: split.train, val_rows: split.val }
 }
 
-function bytesOf(a: Int32Array | Float32Array): Buffer {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength)
+/** The arrays' bytes one after the other, without a copy of them all (a large corpus's ids). */
+function writeParts(path: string, parts: readonly (Int32Array | Float32Array)[]): void {
+  const fd = openSync(path, 'w')
+  try {
+    for (const a of parts) {
+      const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at)
+    }
+  } finally {
+    closeSync(fd)
+  }
 }

@@ -103,7 +103,7 @@ async function setUp(opts: TrainOptions, out: string, claim: Output, t?: TorchOp
   const inPlace = opts.from !== undefined && opts.fromPath !== undefined && sameFile(claim.target, opts.fromPath)
   const keepOld = claim.existing === 'same-kind' && (!inPlace || data.plan?.reshaped === true)
   if (keepOld) checkPrevious(claim.target, CHECKPOINT_FILE)
-  const run = createRun(data, opts.from, note)
+  const run = createRun(data, opts.from, note, true)
   const dir = runFolderOf(out)
   claimRunFolder(dir)
   const description = writeRunFolder(dir, run, { out, device: t?.device ?? 'cpu' })

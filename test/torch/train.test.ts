@@ -8,7 +8,7 @@
  * without one these tests fail, saying so.
  */
 import { spawn } from 'node:child_process'
-import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, cpSync, existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { findTorchPython } from '../../src/torch/python.ts'
@@ -152,6 +152,27 @@ describe('rnn train --engine torch, stopped and refused', () => {
     expect(ck.progress.step).toBeGreaterThanOrEqual(5)
     expect(existsSync(join(dir, 'checkpoints/text-lstm.torch'))).toBe(false)
   }, 120_000)
+
+  it('rnn import-run says in one line what a folder lacks', async () => {
+    const { dir } = tempWithText(3000)
+    const p = await runRnn(['train', 'text.txt', '--steps', '5', '--engine', 'torch', '--print-launch', '--json'], { cwd: dir })
+    expect(p.code, p.stderr).toBe(0)
+    const { folder } = JSON.parse(p.stdout)
+    const newer = join(dir, 'newer')
+    cpSync(folder, newer, { recursive: true })
+    writeFileSync(join(newer, 'run.json'), JSON.stringify({ ...readJson(join(folder, 'run.json')), version: 2 }))
+    const cases: [string, RegExp][] = [
+      [folder, /^rnn: .*text-lstm\.torch: no state\.safetensors yet: the run has not reached its first validation or its end$/],
+      [dir, /^rnn: .*: not an rnn run folder \(no run\.json; rnn train --engine torch --print-launch writes one\)$/],
+      [newer, /^rnn: .*run\.json: run format 2, written by a newer rnn; this rnn reads format 1$/],
+    ]
+    for (const [arg, want] of cases) {
+      const r = await runRnn(['import-run', arg], { cwd: dir })
+      expect(r.code, r.stderr).toBe(1)
+      expect(r.stderr.trim()).toMatch(want)
+    }
+    expect(existsSync(join(dir, 'checkpoints/text-lstm.json'))).toBe(false)
+  })
 
   it('says in one line what is missing or wrong', async () => {
     const { dir } = tempWithText(3000)
