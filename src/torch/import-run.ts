@@ -38,8 +38,8 @@ function readRunDescription(dir: string): RunDescription {
   }
   const version = (raw as { version?: unknown }).version
   if (version !== RUN_VERSION) {
-    const newer = typeof version === 'number' && version > RUN_VERSION
-    throw new UserError(`${path}: run format ${String(version)}${newer ? ', written by a newer rnn' : ''}; this rnn reads format ${RUN_VERSION}`)
+    const newer = typeof version === 'number' && version > RUN_VERSION ? ', written by a newer rnn' : ''
+    throw new UserError(`${path}: run format ${String(version)}${newer}; this rnn reads format ${RUN_VERSION}`)
   }
   const r = RunDescription.safeParse(raw)
   if (!r.success) throw new UserError(`${path}: ${r.error.issues[0].path.join('.') || '(top level)'}: ${r.error.issues[0].message}`)

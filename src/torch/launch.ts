@@ -25,16 +25,17 @@ export interface Launch {
 export type ScriptEvent = { event: string } & Record<string, unknown>
 
 /**
- * torchrun's arguments. Workers' stderr goes to <folder>/logs and is teed to the console: torch < 2.0 on
- * Python 3.11 cannot parse torchrun's default "--redirects 0" (its Std enum lost the NONE member to
- * Python's new Flag iteration), so the launch names a value every version reads.
+ * torchrun's arguments. One machine: a rendezvous store on a port of its own (localhost:0), not
+ * --standalone's fixed 29400, where torch ≤ 1.13 makes a second run on the machine a client of the first
+ * one's store and stops its workers when the first ends. Workers' stderr goes to <folder>/logs and is teed
+ * to the console: torch < 2.0 on Python 3.11 cannot parse torchrun's default "--redirects 0" (its Std enum
+ * lost the NONE member to Python's new Flag iteration), so the launch names a value every version reads.
  */
 export function torchrunArgs(dir: string, l: Launch, runId: string): string[] {
-  const rendezvous = l.rdzvEndpoint === null
-    ? ['--standalone']
-    : ['--nnodes', String(l.nnodes), '--rdzv_backend', 'c10d', '--rdzv_endpoint', l.rdzvEndpoint, '--rdzv_id', runId]
+  const endpoint = l.rdzvEndpoint ?? 'localhost:0'
   return [
-    ...rendezvous, '--nproc_per_node', String(l.nproc), '--monitor_interval', '0.5',
+    '--nnodes', String(l.nnodes), '--nproc_per_node', String(l.nproc), '--rdzv_backend', 'c10d', '--rdzv_endpoint', endpoint,
+    '--rdzv_id', runId, '--monitor_interval', '0.5',
     '--redirects', '2', '--tee', '2', '--log_dir', join(dir, LOG_DIR), join(dir, SCRIPT), dir,
   ]
 }

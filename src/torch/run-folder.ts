@@ -32,7 +32,7 @@ import { validationStreams } from '../tasks/evaluate.ts'
 import type { Run } from '../tasks/train-run.ts'
 
 export const RUN_FORMAT = 'rnn-torch-run'
-const RUN_VERSION = 1
+export const RUN_VERSION = 1
 export const RUN_FILE = 'run.json', STATE_FILE = 'state.safetensors'
 const INIT_FILE = 'init.safetensors'
 export const SCRIPT = 'rnn_torch.py', STOP_FILE = 'stop', LOG_DIR = 'logs'

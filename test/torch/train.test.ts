@@ -107,7 +107,7 @@ describe('rnn train --engine torch on text', () => {
     const p = await runRnn(['train', 'text.txt', ...TEXT, '--steps', '20', '--engine', 'torch', '--nproc', '2', '--print-launch', '--out', 'two.json', '--json'], { cwd: dir })
     expect(p.code, p.stderr).toBe(0)
     const launch = JSON.parse(p.stdout)
-    expect(launch.command.slice(0, 4)).toEqual(['torchrun', '--standalone', '--nproc_per_node', '2'])
+    expect(launch.command.slice(0, 9)).toEqual(['torchrun', '--nnodes', '1', '--nproc_per_node', '2', '--rdzv_backend', 'c10d', '--rdzv_endpoint', 'localhost:0'])
     expect(existsSync(join(dir, 'two.json'))).toBe(false)
     // torchrun of the python that has torch (the one on PATH may be another's)
     const t = await run(python, ['-m', 'torch.distributed.run', ...launch.command.slice(1)], dir)
