@@ -48,8 +48,7 @@ def write_safetensors(path, tensors, meta):
     header, offset, blobs = {"__metadata__": meta}, 0, []
     for name, t in tensors.items():
         blob = bytearray(4 * t.numel())
-        if t.numel() > 0:
-            torch.frombuffer(blob, dtype=torch.float32).copy_(t.detach().reshape(-1))
+        torch.frombuffer(blob, dtype=torch.float32).copy_(t.detach().reshape(-1))
         header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
         offset += len(blob)
         blobs.append(blob)
@@ -91,16 +90,13 @@ class Net(nn.Module):
         L = m["num_layers"]
         self.rnn = kind(m["input_size"], m["hidden_size"], L, dropout=dropout if L > 1 else 0.0, **extra)
         self.head = nn.Linear(m["hidden_size"], m["output_size"])
-        self.lstm = kind is nn.LSTM
-        # one-hot input as rows of the identity: its product with W_ih is the engine's column gather
-        self.eye = torch.eye(m["input_size"]) if m["input"] == "one_hot" else None
-
-    def named(self):
-        return [(n[4:] if n.startswith("rnn.") else n, p) for n, p in self.named_parameters()]
+        self.lstm, self.one_hot, self.V = kind is nn.LSTM, m["input"] == "one_hot", m["input_size"]
+        self.named = [(n[4:] if n.startswith("rnn.") else n, p) for n, p in self.named_parameters()]
 
     def forward(self, x, state):
         """state: None (zeros), (h,) or (h, c), each [L][B][H]; returns the outputs and the next state, alike."""
-        x = F.embedding(x.long(), self.eye) if self.eye is not None else x
+        if self.one_hot:  # ids: their product with W_ih is the engine's column gather of it
+            x = torch.zeros(*x.shape, self.V, device=x.device).scatter_(2, x.long().unsqueeze(2), 1.0)
         h, s = self.rnn(x, state if state is None or self.lstm else state[0])
         return self.head(h), s if self.lstm else (s,)
 
@@ -209,12 +205,11 @@ def main(folder):
     at = json.loads(meta["state"])
     progress, cursor, lr, opt_step = at["progress"], at["cursor"], at["lr"], at["optimizer_step"]
     net = Net(m, run["dropout"])
-    named, params = net.named(), [p for _, p in net.named()]
+    named, params = net.named, [p for _, p in net.named]
     with torch.no_grad():
         for n, p in named:
             p.copy_(tensors[f"param.{n}"])
     net.to(dev)
-    net.eye = net.eye.to(dev) if net.eye is not None else None
     model = nn.parallel.DistributedDataParallel(net, device_ids=[local] if cuda else None, broadcast_buffers=False)
     best = [tensors[f"best.{n}"].clone() for n, _ in named]
     opt = make_optimizer(params, o, lr, named, tensors, opt_step, dev)
