@@ -45,7 +45,7 @@ export async function trainWithTorch(opts: TrainOptions, t: TorchOptions): Promi
   const found = findTorchPython(t.python)
   found.catch(() => undefined)
   return withOutput(opts, async (out, claim) => {
-    const setup = await setUp(opts, out, claim)
+    const setup = await setUp(opts, t, out, claim)
     const torch = await found
     checkDevice(torch, t.device, t.launch.nproc)
     return launchRun(opts, t, out, claim, setup, torch)
@@ -62,7 +62,7 @@ export async function prepareTorchRun(opts: TrainOptions, t: TorchOptions): Prom
   }
   checkConfig(opts.config, opts.from, t)
   return withOutput(opts, async (out, claim) => {
-    const { run, dir, description } = await setUp(opts, out, claim, t)
+    const { run, dir, description } = await setUp(opts, t, out, claim)
     const command = ['torchrun', ...torchrunArgs(dir, t.launch, description.run_id)]
     return { dir, command, line: shellLine(command), out, steps: run.target - run.startStep }
   })
@@ -96,7 +96,7 @@ function checkConfig(cfg: TrainConfig, from: Checkpoint | undefined, t: TorchOpt
 
 interface SetUp { run: Run; dir: string; description: RunDescription; inPlace: boolean; keepOld: boolean }
 
-async function setUp(opts: TrainOptions, out: string, claim: Output, t?: TorchOptions): Promise<SetUp> {
+async function setUp(opts: TrainOptions, t: TorchOptions, out: string, claim: Output): Promise<SetUp> {
   const note = (m: string) => opts.events?.note?.(m)
   const data = await openRunData(opts.corpus, opts.config, opts.from, opts.allowChanges === true,
     { signal: opts.signal, onRead: (bytes) => opts.events?.reading?.({ path: opts.corpus, bytes }), note })
@@ -106,7 +106,7 @@ async function setUp(opts: TrainOptions, out: string, claim: Output, t?: TorchOp
   const run = createRun(data, opts.from, note, true)
   const dir = runFolderOf(out)
   claimRunFolder(dir)
-  const description = writeRunFolder(dir, run, { out, device: t?.device ?? 'cpu' })
+  const description = writeRunFolder(dir, run, { out, device: t.device })
   return { run, dir, description, inPlace, keepOld }
 }
 

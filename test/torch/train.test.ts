@@ -174,6 +174,19 @@ describe('rnn train --engine torch, stopped and refused', () => {
     expect(existsSync(join(dir, 'checkpoints/text-lstm.json'))).toBe(false)
   })
 
+  it('--print-launch for 2 machines of 4 GPUs: the rendezvous in the command, the device in the folder', async () => {
+    const { dir } = tempWithText(3000)
+    const flags = ['--engine', 'torch', '--device', 'cuda', '--nproc', '4', '--nnodes', '2', '--rdzv-endpoint', 'node0:29400', '--batch', '8']
+    const p = await runRnn(['train', 'text.txt', '--steps', '5', ...flags, '--print-launch', '--json'], { cwd: dir })
+    expect(p.code, p.stderr).toBe(0)
+    const { command, folder } = JSON.parse(p.stdout)
+    const arg = (name: string) => command[command.indexOf(name) + 1]
+    expect([arg('--nnodes'), arg('--nproc_per_node'), arg('--rdzv_endpoint'), command.at(-1)]).toEqual(['2', '4', 'node0:29400', folder])
+    expect(readJson(join(folder, 'run.json'))).toMatchObject({ device: 'cuda', batch_size: 8 })
+    const odd = await runRnn(['train', 'text.txt', '--steps', '5', ...flags, '--batch', '12', '--print-launch'], { cwd: dir })
+    expect(odd.stderr.trim()).toBe('rnn: --batch 12: must be a multiple of the 8 processes (--nproc 4 × --nnodes 2), each takes an equal share of the streams')
+  })
+
   it('says in one line what is missing or wrong', async () => {
     const { dir } = tempWithText(3000)
     // a real python without torch: site-packages off
