@@ -21,7 +21,7 @@ except ImportError:
     sys.exit(f"golden.py: torch is not importable by {sys.executable} (Debian: apt install python3-torch, "
              "then run it with the python3 that has torch, e.g. /usr/bin/python3)")
 
-from golden_reference import clip, forward_backward, optimizer, plain, tbptt  # noqa: E402 (needs torch)
+from golden_reference import clip, embedding, forward_backward, optimizer, plain, tbptt  # noqa: E402 (needs torch)
 
 GATE_ORDER = {"rnn_tanh": [], "rnn_relu": [], "lstm": ["i", "f", "g", "o"], "gru": ["r", "z", "n"]}
 # I, H, O, T, B: pairwise different in every case, so a swapped axis or a transposed matrix cannot pass
@@ -36,6 +36,9 @@ SIZES = {
     "gru_L2_ce": (5, 6, 4, 7, 3), "gru_L2_mse": (4, 5, 2, 6, 3),
 }
 TBPTT = {"tbptt_lstm": ("lstm", 2, "cross_entropy", (3, 4, 6, 10, 2)), "tbptt_gru": ("gru", 1, "mse", (3, 5, 4, 8, 2))}
+# ids through nn.Embedding (word models, --embed): cell, layers, (V, E, H, T, B), pairwise different
+EMBEDDINGS = {"embed_lstm_L1": ("lstm", 1, (9, 4, 5, 7, 3)), "embed_gru_L2": ("gru", 2, (8, 3, 5, 6, 2)),
+              "embed_rnn_tanh_L2": ("rnn_tanh", 2, (7, 5, 4, 6, 3))}
 OPTIMIZERS = [
     {"name": "sgd", "lr": 0.1, "momentum": 0.9, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0},
     {"name": "adam", "lr": 0.01, "betas": [0.9, 0.999], "eps": 1e-08, "weight_decay": 0.0, "amsgrad": False},
@@ -78,6 +81,28 @@ def draw(k, seed):
     if k["cell"] == "lstm":
         inputs["c0"] = (torch.rand(L, B, H, generator=g, dtype=f64) * 2 - 1) * 0.8
     return inputs, params
+
+
+def make_embedding_config(cell, L, sizes):
+    V, E, H, T, B = sizes
+    k = make_config(cell, L, "cross_entropy", (V, H, V, T, B))
+    k.update({"input": "embedding", "num_embeddings": V, "embedding_dim": E})
+    return k
+
+
+def draw_embedding(k, seed):
+    """embedding.weight N(0, 1) as nn.Embedding initialises it, the rest as draw(); ids uniform, each id of the
+    first half used at least twice so rows gather the gradients of several positions"""
+    g, f64 = torch.Generator().manual_seed(seed), torch.float64
+    V, E, T, B = k["num_embeddings"], k["embedding_dim"], k["seq_len"], k["batch"]
+    _, params = draw({**k, "input_size": E}, seed)
+    params = {"embedding.weight": torch.randn(V, E, generator=g, dtype=f64), **params}
+    inputs, _ = draw({**k, "input_size": E}, seed + 1)
+    del inputs["x"]
+    ids = torch.randint(0, V, (T, B), generator=g)
+    ids.view(-1)[: V - 1 - V // 2] = torch.arange(V // 2, V - 1)   # ids present at least once…
+    ids.view(-1)[-(V // 2):] = torch.arange(V // 2)                 # …and the first half again at the end
+    return {"ids": ids, **inputs}, params
 
 
 def acceptable(case, relu_margin):
@@ -127,6 +152,10 @@ def generate(out):
         k.update({"chunk_len": sizes[3] // 2, "num_chunks": 2})
         inputs, params = draw(k, zlib.crc32(name.encode()))
         write(out, name, tbptt(name, k, inputs, params), {"cell": cell, "num_layers": L, "loss": loss}, index)
+    for name, (cell, L, sizes) in EMBEDDINGS.items():
+        k = make_embedding_config(cell, L, sizes)
+        inputs, params = draw_embedding(k, zlib.crc32(name.encode()))
+        write(out, name, embedding(name, k, inputs, params), {"cell": cell, "num_layers": L, "loss": "cross_entropy"}, index)
     with open(os.path.join(out, "index.json"), "w") as f:
         f.write(json.dumps({"format": "rnn-golden-v1", "files": index}, separators=(",", ":")) + "\n")
     size = sum(os.path.getsize(os.path.join(out, e["file"])) for e in index)
@@ -144,6 +173,8 @@ def recompute(c):
         return optimizer(c["name"], c["base_case"], k, inputs, params, c["optimizer"], c["num_steps"])
     if c["kind"] == "clip_grad_norm":
         return clip(c["name"], c["base_case"], k, inputs, params)
+    if c["kind"] == "embedding":
+        return embedding(c["name"], k, inputs, params)
     return tbptt(c["name"], k, inputs, params)
 
 

@@ -209,6 +209,42 @@ def tbptt(name, k, inputs, params):
     return header("tbptt", name, k, inputs, params, chunks=chunks)
 
 
+def embedding(name, k, inputs, params):
+    """ids through nn.Embedding, then the recurrent layers and the head; every gradient, the embedding's included,
+    checked against the same model reading one_hot(ids) @ embedding.weight (a product instead of a lookup)"""
+    V, E = k["num_embeddings"], k["embedding_dim"]
+    emb = nn.Embedding(V, E)
+    with torch.no_grad():
+        emb.weight.copy_(params["embedding.weight"])
+    rnn, head = build({**k, "input_size": E}, params)
+    ids, targets, c0 = inputs["ids"], inputs["targets"], inputs.get("c0")
+    h0 = inputs["h0"].clone().requires_grad_()
+    c0r = None if c0 is None else c0.clone().requires_grad_()
+    out, state = rnn(emb(ids), h0 if c0r is None else (h0, c0r))
+    y = head(out)
+    loss = loss_of(k, y, targets)
+    loss.backward()
+    h_n, c_n = state if c0r is not None else (state, None)
+    grads = {"grad.embedding.weight": emb.weight.grad.clone(), **param_grads(rnn, head), "grad.h0": h0.grad}
+    if c0r is not None:
+        grads["grad.c0"] = c0r.grad
+    # the unrolled model on the looked-up rows as a plain input; the embedding's gradient is then
+    # one_hot(ids)ᵀ · dL/dx, a product instead of the lookup's scatter
+    one_hot = F.one_hot(ids, V).to(torch.float64)
+    x = (one_hot @ params["embedding.weight"]).detach()
+    u = unrolled({**k, "input_size": E}, {n: t for n, t in params.items() if n != "embedding.weight"}, x, targets, inputs["h0"], c0)
+    agree("loss", loss, u["loss"])
+    agree("grad.embedding.weight", grads["grad.embedding.weight"], one_hot.reshape(-1, V).T @ u["x"].reshape(-1, E))
+    agree("grad.h0", grads["grad.h0"], u["h0"])
+    for n, p in named(rnn, head):
+        agree(f"grad.{n}", p.grad, u["grads"][n])
+    fwd = {"output": out, "head_output": y, "h_n": h_n}
+    if c_n is not None:
+        fwd["c_n"] = c_n
+    fwd["loss"] = loss
+    return header("embedding", name, k, inputs, params, forward=fwd, grads=grads)
+
+
 def plain(v):
     """tensors to nested lists of Python numbers (json writes floats in shortest round-trip form)"""
     if isinstance(v, torch.Tensor):

@@ -9,7 +9,7 @@
 import { resolveTrainConfig, type TrainConfig } from './options/train.ts'
 import { createRng } from './engine/rng.ts'
 import { UserError } from './errors.ts'
-import { showChars } from './data/vocab.ts'
+import { unknownMessage } from './data/tokens.ts'
 import { loadCheckpoint } from './model/checkpoint/file.ts'
 import type { Checkpoint } from './model/checkpoint/schema.ts'
 import { loadTextModel, modelFromCheckpoint } from './model/checkpoint/load.ts'
@@ -48,8 +48,10 @@ export { sampleText, explainText, type SampleOptions, type ExplainedStep, type C
 export { evaluateFile as evaluateText, type FileEval } from './tasks/evaluate-file.ts'
 export { evaluateIds, type TextEval } from './tasks/evaluate.ts'
 export { Vocab } from './data/vocab.ts'
+export { WordVocab, tokensOf, type Tokens, type TokenKind } from './data/tokens.ts'
+export { wordTokens, joinWords, normalizeWords, UNK } from './data/words.ts'
 
-/** Generates `length` characters from a text checkpoint (a path or a loaded Checkpoint), prime first. */
+/** Generates `length` characters (a word model: words) from a text checkpoint (a path or a loaded Checkpoint), prime first. */
 export function sample(
   checkpoint: string | Checkpoint,
   o: { temperature?: number; topK?: number; topP?: number; argmax?: boolean; prime?: string; length?: number; seed?: number } = {},
@@ -58,12 +60,14 @@ export function sample(
   if (vocab === null) throw new UserError('sample: a time-series checkpoint; use forecast()')
   const prime = vocab.inVocabForm(o.prime ?? '')
   const unknown = vocab.unknown(prime)
-  if (unknown.length > 0) throw new UserError(`prime: characters not in the model's vocabulary: ${showChars(unknown)}`)
-  let text = prime
+  if (unknown.length > 0) throw new UserError(`prime: ${unknownMessage(vocab, unknown)}`)
+  // a word model's tokens are spaced as text (data/words.ts), the prime's first
+  const join = vocab.joiner()
+  let text = vocab.split(prime).map(join).join('')
   const options = {
     temperature: o.temperature ?? 1, topK: o.topK ?? null, topP: o.topP ?? null, argmax: o.argmax ?? false, prime, length: o.length ?? 500,
   }
-  for (const ch of sampleText(model, vocab, options, createRng(o.seed ?? 1))) text += ch
+  for (const token of sampleText(model, vocab, options, createRng(o.seed ?? 1))) text += join(token)
   return text
 }
 

@@ -1,7 +1,7 @@
 /**
  * Every golden case computed by PyTorch in float64 (test/fixtures/golden, or $RNN_GOLDEN_DIR): forward values,
- * losses, all gradients, total state gradients and their norms, optimizer trajectories, clipping and
- * truncated BPTT, compared within the README's float32 tolerances (rtol 1e-4, atol 1e-5), under every
+ * losses, all gradients, total state gradients and their norms, optimizer trajectories, clipping,
+ * truncated BPTT and ids read through nn.Embedding, compared within the README's float32 tolerances (rtol 1e-4, atol 1e-5), under every
  * kernel implementation (src/engine/kernels/): each must reproduce PyTorch on its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -145,8 +145,32 @@ function checkTbptt(c: Json): Comparer {
   return cmp
 }
 
+/** Ids read through nn.Embedding: the forward values and every gradient, embedding.weight's included. */
+function checkEmbedding(c: Json): Comparer {
+  const cmp = new Comparer()
+  const model = modelOf(c)
+  const { num_layers: L, hidden_size: H, seq_len: T, batch: B } = c.config
+  const state = stateOf(c.inputs.h0, c.inputs.c0)
+  model.params.grad.fill(0)
+  const loss = model.forward(Int32Array.from(c.inputs.ids.flat()), targetsOf(c), T, B, state)
+  model.backward()
+  cmp.check('forward.loss', loss, c.forward.loss)
+  cmp.check('forward.output', model.layer(L - 1).h.subarray(B * H), c.forward.output)
+  cmp.check('forward.head_output', model.outputs(), c.forward.head_output)
+  cmp.check('forward.h_n', state.h, c.forward.h_n)
+  if (c.forward.c_n !== undefined) cmp.check('forward.c_n', state.c!, c.forward.c_n)
+  checkParamGrads(cmp, model, c.grads)
+  const dh0 = new Float32Array(L * B * H), dc0 = new Float32Array(L * B * H)
+  for (let l = 0; l < L; l++) { dh0.set(model.layer(l).dh0, l * B * H); if (c.inputs.c0) dc0.set(model.layer(l).dc0, l * B * H) }
+  cmp.check('grad.h0', dh0, c.grads['grad.h0'])
+  if (c.grads['grad.c0'] !== undefined) cmp.check('grad.c0', dc0, c.grads['grad.c0'])
+  expect(model.params.tensors[0].name).toBe('embedding.weight')
+  return cmp
+}
+
 const CHECKS: Record<string, (c: Json) => Comparer> = {
   forward_backward: checkForwardBackward,
+  embedding: checkEmbedding,
   optimizer: checkOptimizer,
   clip_grad_norm: checkClip,
   tbptt: checkTbptt,

@@ -1,11 +1,11 @@
 /** `rnn eval` on a classifier: the scores on stdout (a table, or --json), where the rows came from on stderr. */
 import type { Model } from '../model/model.ts'
-import type { Vocab } from '../data/vocab.ts'
+import type { Tokens } from '../data/tokens.ts'
 import type { ClassifierCheckpoint } from '../tasks/classify-eval.ts'
 import { colour, fmt, fmtInt, json, log, result } from './output.ts'
 
 export async function printClassifierEval(
-  path: string, model: Model, vocab: Vocab, ck: ClassifierCheckpoint, file: string | undefined, o: { json?: boolean },
+  path: string, model: Model, vocab: Tokens, ck: ClassifierCheckpoint, file: string | undefined, o: { json?: boolean },
 ): Promise<void> {
   const { evaluateClassifier } = await import('../tasks/classify-eval.ts')
   const r = evaluateClassifier(path, ck, model, vocab, file)

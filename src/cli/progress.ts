@@ -15,6 +15,7 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
   let lastRender = 0
   const useBar = stderrIsTTY
   let kind: 'text' | 'timeseries' | 'classifier' = 'text'
+  let unit = 'char' // what a step of a sequence is: char, word, or (a CSV) row
   let stopped = false
   // the bar starts at the first step, so the lines logged before it (the memory report) stay above it
   let pending: { target: number; from: number } | null = null
@@ -22,7 +23,7 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
     if (pending === null || stopped) return
     bar = new cliProgress.SingleBar({
       stream: process.stderr, hideCursor: true, clearOnComplete: false, etaBuffer: 50,
-      format: `${colour.cyan('{bar}')} {value}/{total} | loss {loss} | val {val} | {speed} chars/s | ETA {eta_formatted}`,
+      format: `${colour.cyan('{bar}')} {value}/{total} | loss {loss} | val {val} | {speed} ${unit}s/s | ETA {eta_formatted}`,
     }, cliProgress.Presets.shades_classic)
     bar.start(pending.target, pending.from, { loss: '-', val: '-', speed: '-' })
     pending = null
@@ -30,6 +31,7 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
   const events: TrainEvents = {
     start(e) {
       kind = e.kind
+      unit = e.tokens ?? (e.kind === 'timeseries' ? 'row' : 'char')
       const resumed = e.resumed_from > 0 ? `, resuming at step ${e.resumed_from}` : ''
       const steps = fmtInt(e.target - e.resumed_from)
       log(colour.dim(`${e.corpus}: ${e.describe}; ${fmtInt(e.params)} parameters; ${steps} steps${resumed} → ${e.out}`))
@@ -53,7 +55,7 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
       val = e.val_loss
       if (bar === null) {
         const mark = e.improved ? colour.green(' *') : ''
-        const bits = kind === 'text' ? ` (${fmt(e.val_loss / Math.LN2, 3)} bits/char)`
+        const bits = kind === 'text' ? ` (${fmt(e.val_loss / Math.LN2, 3)} bits/${unit})`
           : kind === 'classifier' ? ' (cross-entropy per text)' : ' (MSE, normalised)'
         const rss = o.verbose ? `, peak RSS ${fmtBytes(e.peak_rss_bytes)}` : ''
         log(`step ${e.step}: train ${fmt(e.train_loss)} val ${fmt(e.val_loss)}${bits}${mark} ${e.seconds.toFixed(1)}s${rss}`)

@@ -1,15 +1,17 @@
 /**
- * Text data: a UTF-8 file → code point ids, split into train (first 1 - val_frac) and validation (the
- * rest), and read as B parallel streams in chunks of T (char-rnn's batching): stream b is the b-th
- * contiguous slice of the split, chunk k covers positions [kT, (k+1)T) of every stream, and the target
- * is the next character. Consecutive chunks continue each stream, so the trainer carries hidden state
- * across them (truncated BPTT) and learns context longer than T.
+ * Text data: a UTF-8 file → token ids (code points, or words: tokens.ts), split into train (first
+ * 1 - val_frac of the characters) and validation (the rest), and read as B parallel streams in chunks of T
+ * (char-rnn's batching): stream b is the b-th contiguous slice of the split, chunk k covers positions
+ * [kT, (k+1)T) of every stream, and the target is the next token. Consecutive chunks continue each stream,
+ * so the trainer carries hidden state across them (truncated BPTT) and learns context longer than T.
  */
 import { basename, extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { UserError } from '../errors.ts'
 import { readRegularFile } from '../files/read-file.ts'
 import { showChars, Vocab } from './vocab.ts'
+import { WordVocab, type Tokens } from './tokens.ts'
+import { buildWordVocab } from './words.ts'
 import { wideEncoding, wideEncodingMessage } from './encoding.ts'
 import type { Batcher, Cursor } from './batcher.ts'
 
@@ -19,9 +21,11 @@ export const BUNDLED_TEXT = fileURLToPath(new URL('../../data/moby-dick.txt', im
 interface TextCorpus {
   readonly path: string
   readonly name: string
-  readonly vocab: Vocab
+  readonly vocab: Tokens
   readonly train: Int32Array
   readonly val: Int32Array
+  /** Distinct tokens of the training split (words: before the vocabulary kept the most frequent). */
+  readonly distinct: number
 }
 
 /**
@@ -65,27 +69,59 @@ export function corpusName(path: string): string {
 }
 
 /**
- * Builds the corpus: vocabulary from the whole text (given one: a resumed model's), train/val split.
- * `minTrain` characters of training data are required (one window of seq_len + 1 per stream).
+ * The text split where a model's validation split starts: the last floor(n · valFrac) of its n code points
+ * (the same place for a character and a word model, so both are measured on the same validation text).
  */
-export function loadTextCorpus(
-  path: string, opts: { valFrac: number; vocab?: Vocab; minTrain: number; minVal: number; bytes?: Buffer },
-): TextCorpus {
+export function splitText(text: string, valFrac: number): { train: string; val: string; chars: number } {
+  let n = 0
+  for (let i = 0; i < text.length; i++, n++) if (text.charCodeAt(i) >= 0xd800 && text.charCodeAt(i) < 0xdc00) i++
+  let at = 0
+  for (let k = n - Math.floor(n * valFrac); k > 0; k--) at += text.charCodeAt(at) >= 0xd800 && text.charCodeAt(at) < 0xdc00 ? 2 : 1
+  return { train: text.slice(0, at), val: text.slice(at), chars: n }
+}
+
+interface CorpusOptions {
+  valFrac: number; minTrain: number; minVal: number; bytes?: Buffer
+  /** A resumed model's tokens; else built from the text: its characters, or (`words`) its most frequent words. */
+  vocab?: Tokens
+  words?: { vocabSize: number }
+}
+
+/**
+ * Builds the corpus: the vocabulary (given one: a resumed model's), then the ids of the train and
+ * validation splits. `minTrain` tokens of training data are required (one window of seq_len + 1 per stream).
+ */
+export function loadTextCorpus(path: string, opts: CorpusOptions): TextCorpus {
   const text = opts.bytes !== undefined ? decodeText(path, opts.bytes) : readText(path)
-  const vocab = opts.vocab ?? Vocab.fromText(text)
-  const ids = vocab.encode(text)
-  const nVal = Math.floor(ids.length * opts.valFrac)
-  const nTrain = ids.length - nVal
+  const words = opts.words !== undefined || opts.vocab?.kind === 'word'
+  let vocab: Tokens, ids: Int32Array, nTrain: number, distinct: number
+  if (words) {
+    const parts = splitText(text, opts.valFrac)
+    const built = opts.vocab === undefined ? buildWordVocab(parts.train, opts.words!.vocabSize) : null
+    vocab = opts.vocab ?? new WordVocab(built!.vocab)
+    distinct = built?.distinct ?? vocab.size
+    const train = vocab.encode(parts.train), val = vocab.encode(parts.val)
+    ids = new Int32Array(train.length + val.length)
+    ids.set(train)
+    ids.set(val, train.length)
+    nTrain = train.length
+  } else {
+    vocab = opts.vocab ?? Vocab.fromText(text)
+    distinct = vocab.size
+    ids = vocab.encode(text)
+    nTrain = ids.length - Math.floor(ids.length * opts.valFrac)
+  }
+  const nVal = ids.length - nTrain, unit = words ? 'words' : 'characters'
   if (nTrain < opts.minTrain || nVal < opts.minVal) {
     const need = Math.ceil(Math.max(opts.minTrain / (1 - opts.valFrac), opts.minVal / opts.valFrac))
-    throw new UserError(`${path}: ${ids.length} characters is too short: need at least ${need} for seq_len, batch_size and val_frac `
-      + '(try a smaller --seq-len or --batch)')
+    const why = 'for seq_len, batch_size and val_frac (try a smaller --seq-len or --batch)'
+    throw new UserError(`${path}: ${ids.length} ${unit} is too short: need at least ${need} ${why}`)
   }
-  if (opts.vocab !== undefined) {
+  if (opts.vocab !== undefined && !words) {
     const unknown = vocab.unknown(text)
     if (unknown.length > 0) throw new UserError(`${path}: characters not in the model's vocabulary: ${showChars(unknown.slice(0, 10))}`)
   }
-  return { path, name: corpusName(path), vocab, train: ids.subarray(0, nTrain), val: ids.subarray(nTrain) }
+  return { path, name: corpusName(path), vocab, train: ids.subarray(0, nTrain), val: ids.subarray(nTrain), distinct }
 }
 
 /**

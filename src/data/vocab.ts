@@ -1,15 +1,33 @@
 import { UserError } from '../errors.ts'
+import type { Tokens } from './tokens.ts'
 
 /**
  * Vocabulary: the distinct Unicode code points of a text (not UTF-16 units, so "é" or "😀" is one
- * character), sorted, mapped to ids 0..V-1. Stored in the checkpoint as the list of characters.
+ * character), sorted, mapped to ids 0..V-1. Stored in the checkpoint as the list of characters. The
+ * character tokens of a model (words: tokens.ts).
  */
-export class Vocab {
+export class Vocab implements Tokens {
+  readonly kind = 'char'
   private readonly index: Map<string, number>
 
   constructor(readonly chars: readonly string[]) {
     this.index = new Map(chars.map((c, i) => [c, i]))
   }
+
+  get list(): readonly string[] { return this.chars }
+
+  /** The code points of `text` (at most `limit`). */
+  split(text: string, limit = Infinity): string[] {
+    const out: string[] = []
+    if (limit <= 0) return out
+    for (const ch of text) if (out.push(ch) >= limit) break
+    return out
+  }
+
+  joiner(): (token: string) => string { return (ch) => ch }
+
+  /** Every character counts toward a sample's length. */
+  counts(): boolean { return true }
 
   /** Sorted distinct code points; walks the string by code point without making a string per character. */
   static fromText(text: string): Vocab {
@@ -73,7 +91,7 @@ export class Vocab {
 }
 
 /** Each text as character ids (-1: a character the vocabulary lacks, read as the zero vector). */
-export function encodeTexts(texts: readonly string[], vocab: Vocab): Int32Array[] {
+export function encodeTexts(texts: readonly string[], vocab: Tokens): Int32Array[] {
   return texts.map((t) => vocab.encode(vocab.inVocabForm(t)))
 }
 

@@ -30,6 +30,11 @@ export function pageData(path: string, name: string, ck: Checkpoint, o: PageOpti
   const spec = specOf(ck)
   // the views draw (and the bptt check sums) a recurrence inside each layer; a Jordan network's runs through its output
   if (spec.cell === 'jordan') throw new UserError(`${path}: rnn explore does not show Jordan networks; rnn describe draws one`)
+  // the views draw one-hot characters into W_ih (the sharing and bptt views); an embedding has no place there yet
+  if (spec.embedding_dim !== undefined) {
+    const what = ck.data.kind === 'text' && ck.data.tokenizer !== undefined ? 'word models' : 'models with an embedding (--embed)'
+    throw new UserError(`${path}: rnn explore shows models of one-hot characters, not ${what}; rnn inspect-state and describe do`)
+  }
   const all = paramSpecs(spec).map((s) => decodeTensor(ck.params[s.name]))
   const flat = new Float32Array(all.reduce((n, a) => n + a.length, 0))
   let at = 0

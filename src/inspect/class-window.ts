@@ -4,13 +4,14 @@
  * --seq-len characters, so the loss sits at the head after exactly that many steps of every window.
  */
 import { labelIds, readLabelled } from '../data/labelled.ts'
-import { encodeTexts, type Vocab } from '../data/vocab.ts'
+import { encodeTexts } from '../data/vocab.ts'
+import type { Tokens } from '../data/tokens.ts'
 import { UserError } from '../errors.ts'
 import type { Checkpoint, ClassifierMeta } from '../model/checkpoint/schema.ts'
 import { readClassifierData } from '../tasks/classify-source.ts'
 import type { Window } from './gradients.ts'
 
-export function classifierWindow(path: string, ck: Checkpoint & { data: ClassifierMeta }, vocab: Vocab,
+export function classifierWindow(path: string, ck: Checkpoint & { data: ClassifierMeta }, vocab: Tokens,
   o: { file?: string; seqLen: number; offset: number; batches: number }): { file: string; window: Window } {
   let texts: string[], labels: Int32Array, file: string
   if (o.file !== undefined) {

@@ -8,24 +8,29 @@ import { gateOrder, paramSpecs, type ModelSpec } from '../model/spec.ts'
 
 export interface ModelDescription {
   cell: ModelSpec['cell']
+  /** What a text model reads and predicts: characters (absent) or words. */
+  tokens?: 'word'
   params: { name: string; shape: number[]; count: number }[]
   total: number
   /** A classifier's head: how it pools the top layer's h_t, and its classes (the head's rows, in order). */
   head?: { pool: Pool; classes: string[] }
 }
 
-export function describeModel(spec: ModelSpec, classes?: readonly string[]): ModelDescription {
+export function describeModel(spec: ModelSpec, classes?: readonly string[], tokens?: 'char' | 'word'): ModelDescription {
   const params = paramSpecs(spec).map((p) => ({ name: p.name, shape: [...p.shape], count: sizeOf(p.shape) }))
-  const d: ModelDescription = { cell: spec.cell, params, total: params.reduce((n, p) => n + p.count, 0) }
+  const total = params.reduce((n, p) => n + p.count, 0)
+  const d: ModelDescription = { cell: spec.cell, ...(tokens === 'word' ? { tokens } : {}), params, total }
   if (spec.pool !== undefined) d.head = { pool: spec.pool, classes: classes !== undefined ? [...classes] : [] }
   return d
 }
 
 /** What each parameter tensor holds, in the notation of the equations. */
-export function roleOf(name: string, spec: ModelSpec): string {
+export function roleOf(name: string, spec: ModelSpec, tokens: 'char' | 'word' = 'char'): string {
   const gates = gateOrder(spec.cell).join(',')
   const k = /_l(\d+)$/.exec(name)?.[1]
-  const input = k === '0' ? (spec.input === 'one_hot' ? 'x_t (one-hot)' : 'x_t') : `h_t of layer ${Number(k) - 1}`
+  const first = spec.embedding_dim !== undefined ? 'x_t = E[w_t]' : spec.input === 'one_hot' ? 'x_t (one-hot)' : 'x_t'
+  const input = k === '0' ? first : `h_t of layer ${Number(k) - 1}`
+  if (name === 'embedding.weight') return `E: one row per ${tokens === 'word' ? 'word' : 'character'} (nn.Embedding)`
   const blocks = gates === '' ? '' : ` → ${gates}`
   if (name.startsWith('weight_ih')) return `W_i*: ${input}${blocks}`
   if (name.startsWith('weight_hh')) return `W_h*: h_{t-1}${blocks}`
@@ -63,13 +68,15 @@ export function cellEquations(cell: ModelSpec['cell']): string[] {
 }
 
 /** Notes that go with the equations: gate order and the one non-obvious convention per cell. */
-export function cellNotes(spec: ModelSpec): string[] {
+export function cellNotes(spec: ModelSpec, tokens: 'char' | 'word' = 'char'): string[] {
   const notes: string[] = []
   if (spec.cell === 'lstm') notes.push('W_ih = [W_ii; W_if; W_ig; W_io] by rows (gate order i, f, g, o),', '  likewise W_hh, b_ih and b_hh')
   if (spec.cell === 'gru') notes.push('W_ih = [W_ir; W_iz; W_in] by rows (gate order r, z, n),', '  likewise W_hh, b_ih and b_hh',
     'b_hn sits inside r_t ⊙ (…) as in PyTorch and cuDNN: b_in and b_hn differ')
-  notes.push(spec.input === 'one_hot' ? 'layer 0: W_ih x_t is column x_t of W_ih (one-hot input, a gather)'
-    : 'layer 0: x_t is a dense vector')
+  const token = tokens === 'word' ? 'word' : 'character'
+  if (spec.embedding_dim !== undefined) notes.push(`layer 0: x_t = E[w_t], the row of embedding.weight for the ${token} w_t`)
+  else if (spec.input === 'one_hot') notes.push('layer 0: W_ih x_t is column x_t of W_ih (one-hot input, a gather)')
+  else notes.push('layer 0: x_t is a dense vector')
   if (spec.num_layers > 1) notes.push(`layer k ≥ 1 reads h_t of layer k-1 as its x_t`)
   if (spec.cell === 'jordan') {
     const yhat = spec.loss === 'cross_entropy' ? 'softmax(y_{t-1}), the predicted distribution' : 'y_{t-1}, the prediction'
@@ -78,8 +85,9 @@ export function cellNotes(spec: ModelSpec): string[] {
       ...(spec.num_layers > 1 ? ['every layer reads ŷ_{t-1} through its own W_yh [H][O]: ŷ is the only recurrent state'] : []))
   }
   if (spec.pool !== undefined) return notes
-  notes.push('head, at every step on the top layer: y_t = W_hy h_t + b_y',
-    spec.loss === 'cross_entropy' ? 'loss: cross-entropy of softmax(y_t) and the next character' : 'loss: mean squared error of y_t')
+  const loss = spec.loss === 'cross_entropy' ? `loss: cross-entropy of softmax(y_t) and the next ${token}`
+    : 'loss: mean squared error of y_t'
+  notes.push('head, at every step on the top layer: y_t = W_hy h_t + b_y', loss)
   return notes
 }
 

@@ -9,6 +9,8 @@ import type { SeriesCodec, Transform } from '../data/codec.ts'
 import type { Fill, Series } from '../data/csv.ts'
 import { BUNDLED_TEXT, readText } from '../data/text.ts'
 import { Vocab } from '../data/vocab.ts'
+import type { Tokens } from '../data/tokens.ts'
+import { UNK } from '../data/words.ts'
 import { UserError } from '../errors.ts'
 import { inspectGradients, type GradientSeries, type LossAt, type Window } from './gradients.ts'
 import type { Checkpoint, ClassifierMeta, SeriesMeta } from '../model/checkpoint/schema.ts'
@@ -33,8 +35,8 @@ interface GradientRequest {
 
 export interface GradientReport {
   loss_at: LossAt; seq_len: number; offset: number; batches: number; file: string
-  /** What a step of the window is: a character of a text, or a row of a CSV series. */
-  unit: 'characters' | 'rows'
+  /** What a step of the window is: a character or word of a text, or a row of a CSV series. */
+  unit: 'characters' | 'words' | 'rows'
   models: { cell: CellKind; label: string; loss: number; series: GradientSeries[] }[]
 }
 
@@ -61,6 +63,7 @@ export async function gradientReport(req: GradientRequest): Promise<GradientRepo
     } else {
       file = req.file ?? ck.data.source ?? fail(`${path}: no training text path stored; name a text file to read`)
       window = textWindow(file, readText(file), loaded.vocab!, req)
+      if (loaded.vocab!.kind === 'word') unit = 'words'
     }
     subjects.push({ label: path, model: loaded.model })
   } else {
@@ -110,24 +113,27 @@ export async function freshModel(
 }
 
 /**
- * `batches` consecutive windows of seqLen characters from `offset`, as one batch of independent streams:
- * window b reads characters [offset + b·T, offset + (b+1)·T) and predicts each one's successor.
+ * `batches` consecutive windows of seqLen tokens (characters, or a word model's words) from `offset`, as
+ * one batch of independent streams: window b reads tokens [offset + b·T, offset + (b+1)·T) and predicts
+ * each one's successor. A character outside the vocabulary is an error; an unknown word reads as <unk>.
  */
-export function textWindow(file: string, text: string, vocab: Vocab, o: { seqLen: number; offset: number; batches: number }): Window {
+export function textWindow(file: string, text: string, vocab: Tokens, o: { seqLen: number; offset: number; batches: number }): Window {
   const T = o.seqLen, B = o.batches
   const need = o.offset + B * T + 1
-  // the characters up to the window's end only: one string per character of a 100 MB text is gigabytes
-  const chars: string[] = []
-  for (const ch of text) if (chars.push(ch) >= need) break
-  if (chars.length < need)
-    throw new UserError(`${file}: ${chars.length} characters, too short for --offset ${o.offset} + --batches ${B} × --seq-len ${T} `
+  // the tokens up to the window's end only: one string per character of a 100 MB text is gigabytes
+  const tokens = vocab.split(text, need)
+  if (tokens.length < need) {
+    const unit = vocab.kind === 'word' ? 'words and marks' : 'characters'
+    throw new UserError(`${file}: ${tokens.length} ${unit}, too short for --offset ${o.offset} + --batches ${B} × --seq-len ${T} `
       + `(+1 for the last target): needs ${need} (try a smaller --seq-len)`)
-  const used = chars.slice(o.offset, need).join('')
-  const unknown = vocab.unknown(used)
+  }
+  const used = tokens.slice(o.offset, need)
+  const unknown = vocab.kind === 'char' ? vocab.unknown(used.join('')) : []
   if (unknown.length > 0)
     throw new UserError(`${file}: characters not in the model's vocabulary at --offset ${o.offset}: `
       + unknown.slice(0, 10).map((c) => JSON.stringify(c)).join(' '))
-  const ids = vocab.encode(used)
+  const unk = vocab.id(UNK)
+  const ids = Int32Array.from(used, (t) => { const id = vocab.id(t); return id >= 0 ? id : unk })
   const x = new Int32Array(T * B), targets = new Int32Array(T * B)
   for (let b = 0; b < B; b++)
     for (let t = 0; t < T; t++) {

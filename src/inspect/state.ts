@@ -1,9 +1,9 @@
 /**
  * What a layer's hidden state does while the model reads a text: run the text through the model (batch
- * 1, zero initial state) and keep h_t of one layer after each character, for a chosen set of units (by
+ * 1, zero initial state) and keep h_t of one layer after each token (character, or a word model's word), for a chosen set of units (by
  * default the most active ones, by mean |h_t| over the text).
  */
-import { showChars, type Vocab } from '../data/vocab.ts'
+import { unknownMessage, type Tokens } from '../data/tokens.ts'
 import { UserError } from '../errors.ts'
 import type { Model } from '../model/model.ts'
 import { stepProbabilities } from './class-state.ts'
@@ -12,7 +12,7 @@ export interface StateTrace {
   layer: number
   /** Unit indices, in the order of the columns of `values`. */
   units: number[]
-  /** The characters read, one per row. */
+  /** The tokens read, one per row: characters, or a word model's words and marks. */
   chars: string[]
   /** values[row][k] = h of unit units[k] in `layer` right after reading chars[row]. */
   values: number[][]
@@ -40,7 +40,7 @@ function topUnits(h: Float32Array, T: number, H: number, k: number): number[] {
  * Characters outside the vocabulary, a bad layer or a unit out of range are UserErrors naming the flag.
  */
 export function traceState(
-  model: Model, vocab: Vocab, text: string, o: { layer?: number; units: number | number[] }, classes?: readonly string[],
+  model: Model, vocab: Tokens, text: string, o: { layer?: number; units: number | number[] }, classes?: readonly string[],
 ): StateTrace {
   const L = model.spec.num_layers, H = model.spec.hidden_size
   const layer = o.layer ?? L - 1
@@ -49,7 +49,9 @@ export function traceState(
   if (text.length === 0) throw new UserError('--text: is empty')
   text = vocab.inVocabForm(text)
   const unknown = vocab.unknown(text)
-  if (unknown.length > 0) throw new UserError(`--text: characters not in the model's vocabulary: ${showChars(unknown)}`)
+  if (unknown.length > 0) throw new UserError(`--text: ${unknownMessage(vocab, unknown)}`)
+  const tokens = vocab.split(text)
+  if (tokens.length === 0) throw new UserError('--text: has no words')
   const ids = vocab.encode(text), T = ids.length
   const h = hiddenStates(model, ids, layer)
   let units: number[]
@@ -62,7 +64,7 @@ export function traceState(
     units = topUnits(h, T, H, o.units)
   }
   const values = Array.from({ length: T }, (_, t) => units.map((u) => h[t * H + u]))
-  const trace: StateTrace = { layer, units, chars: [...text], values }
+  const trace: StateTrace = { layer, units, chars: tokens, values }
   if (model.spec.pool !== undefined && classes !== undefined) {
     trace.classes = [...classes]
     trace.probs = stepProbabilities(model, layer === L - 1 ? h : hiddenStates(model, ids, L - 1), T)

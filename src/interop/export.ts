@@ -1,6 +1,7 @@
 /**
- * A checkpoint as a PyTorch state_dict in safetensors: the module is {rnn: nn.LSTM/GRU/RNN, head:
- * nn.Linear}, so the recurrent tensors get the `rnn.` prefix and `head.*` keep their names, and
+ * A checkpoint as a PyTorch state_dict in safetensors: the module is {embedding: nn.Embedding (word models
+ * and --embed), rnn: nn.LSTM/GRU/RNN, head: nn.Linear}, so the recurrent tensors get the `rnn.` prefix and
+ * `embedding.weight`, `head.*` keep their names, and
  * `model.load_state_dict(load_file(path))` works unchanged. The metadata carries what a state_dict cannot:
  * the vocabulary or column normalisation, the architecture and the training config, all as JSON strings
  * (the format allows string values only). `data` holds the checkpoint's whole data record so that
@@ -12,9 +13,9 @@ import { paramSpecs } from '../model/spec.ts'
 import { UserError } from '../errors.ts'
 import { FORMAT_TAG, type F32Tensor } from './safetensors.ts'
 
-/** The PyTorch module's name for an engine parameter: rnn.weight_ih_l0, …, head.weight, head.bias. */
+/** The PyTorch module's name for an engine parameter: embedding.weight, rnn.weight_ih_l0, …, head.weight. */
 export function torchName(name: string): string {
-  return name.startsWith('head.') ? name : `rnn.${name}`
+  return name.startsWith('head.') || name.startsWith('embedding.') ? name : `rnn.${name}`
 }
 
 /** `where` names the checkpoint in the one message a model without a PyTorch module gets. */
@@ -30,7 +31,10 @@ export function exportTensors(ck: Checkpoint, where = 'checkpoint'): { tensors: 
     config: JSON.stringify(ck.config),
     data: JSON.stringify(ck.data),
   }
-  if (ck.data.kind === 'text') metadata.vocab = JSON.stringify(ck.data.vocab)
+  if (ck.data.kind === 'text') {
+    metadata.vocab = JSON.stringify(ck.data.vocab)
+    if (ck.data.tokenizer !== undefined) metadata.tokenizer = JSON.stringify(ck.data.tokenizer)
+  }
   else if (ck.data.kind === 'classifier') {
     metadata.vocab = JSON.stringify(ck.data.vocab)
     metadata.classes = JSON.stringify(ck.data.classes)

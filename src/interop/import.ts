@@ -13,6 +13,8 @@ import { ARCHITECTURE_KEYS, resolveTrainConfig, TrainConfig } from '../options/t
 import { UserError } from '../errors.ts'
 import { readText } from '../data/text.ts'
 import { checkVocab, Vocab } from '../data/vocab.ts'
+import { checkWordVocab, WORD_TOKENIZER } from '../data/tokens.ts'
+import { UNK } from '../data/words.ts'
 import type { CellKind } from '../engine/cells/cell.ts'
 import { freshResume, startProgress, toCheckpoint } from '../model/checkpoint/build.ts'
 import { Checkpoint } from '../model/checkpoint/schema.ts'
@@ -90,7 +92,7 @@ function dataFor(o: ImportOptions, meta: Meta, spec: ModelSpec, kind: 'text' | '
   // a forecaster's data record (columns, transform, split) comes whole from an rnn export; the sizes it
   // implies are checked with every other checkpoint rule when the CLI reads the result back
   if (kind === 'timeseries') return meta.data!
-  let vocab: string[], source: string | null = null, from: string
+  let vocab: string[], source: string | null = null, from: string, words = false
   if (o.vocabFrom !== undefined) {
     vocab = [...Vocab.fromText(readText(o.vocabFrom)).chars]
     source = resolve(o.vocabFrom)
@@ -98,11 +100,14 @@ function dataFor(o: ImportOptions, meta: Meta, spec: ModelSpec, kind: 'text' | '
   } else if (o.vocab !== undefined) {
     vocab = readVocabFile(o.vocab)
     from = o.vocab
+    words = vocab.includes(UNK)
   } else if (meta.data?.kind === 'text' || meta.vocab !== undefined) {
     vocab = meta.data?.kind === 'text' ? meta.data.vocab : meta.vocab!
     source = meta.data?.kind === 'text' ? meta.data.source : null
     from = `${o.file}: __metadata__.vocab`
-    checkVocab(from, vocab)
+    words = meta.data?.kind === 'text' && meta.data.tokenizer !== undefined
+    if (words) checkWordVocab(from, vocab)
+    else checkVocab(from, vocab)
   } else {
     throw new UserError(`${o.file}: no vocabulary in the metadata; `
       + 'give --vocab vocab.json (a JSON list of the characters in id order) or --vocab-from corpus.txt')
@@ -110,13 +115,15 @@ function dataFor(o: ImportOptions, meta: Meta, spec: ModelSpec, kind: 'text' | '
   if (spec.input_size !== spec.output_size)
     throw new UserError(`${o.file}: rnn.weight_ih_l0 reads ${spec.input_size} inputs but head.weight predicts ${spec.output_size}; `
       + 'a text model reads and predicts the same characters')
-  if (vocab.length !== spec.input_size)
-    throw new UserError(`${from}: ${vocab.length} characters, but the model has ${spec.input_size} `
-      + `(rnn.weight_ih_l0 is [${spec.hidden_size}·G, ${spec.input_size}] for one-hot input)`)
-  return { kind: 'text', vocab, source }
+  if (vocab.length !== spec.input_size) {
+    const reads = spec.embedding_dim !== undefined ? `embedding.weight has ${spec.input_size} rows`
+      : `rnn.weight_ih_l0 is [${spec.hidden_size}·G, ${spec.input_size}] for one-hot input`
+    throw new UserError(`${from}: ${vocab.length} ${words ? 'tokens' : 'characters'}, but the model has ${spec.input_size} (${reads})`)
+  }
+  return { kind: 'text', vocab, source, ...(words ? { tokenizer: WORD_TOKENIZER } : {}) }
 }
 
-/** A JSON list of distinct single characters (code points), in id order. */
+/** A JSON list of distinct single characters (code points), in id order; or of words, <unk> among them. */
 function readVocabFile(path: string): string[] {
   const text = readRegularFile(path, 'vocab').toString('utf8')
   let v: unknown
@@ -127,7 +134,8 @@ function readVocabFile(path: string): string[] {
   }
   if (!Array.isArray(v) || !v.every((c) => typeof c === 'string'))
     throw new UserError(`${path}: expected a JSON list of characters (strings)`)
-  checkVocab(path, v as string[])
+  if ((v as string[]).includes(UNK)) checkWordVocab(path, v as string[])
+  else checkVocab(path, v as string[])
   return v as string[]
 }
 

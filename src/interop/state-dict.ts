@@ -1,8 +1,10 @@
 /**
- * Reading a PyTorch state_dict of {rnn: nn.LSTM/GRU/RNN, head: nn.Linear} out of a safetensors file:
+ * Reading a PyTorch state_dict of {embedding: nn.Embedding (optional), rnn: nn.LSTM/GRU/RNN, head: nn.Linear}
+ * out of a safetensors file:
  * the architecture is inferred from the shapes (weight_hh_l0 is [G·H][H] with G = 4 for an LSTM, 3 for a
- * GRU, 1 for an Elman RNN; layers are counted; input and output sizes come from weight_ih_l0 and
- * head.weight), then every tensor the architecture implies is checked for presence, dtype and shape.
+ * GRU, 1 for an Elman RNN; layers are counted; input and output sizes come from weight_ih_l0 (or
+ * embedding.weight) and head.weight), then every tensor the architecture implies is checked for presence,
+ * dtype and shape.
  * Keys may carry the `rnn.` prefix (the exported module) or not (a bare nn.LSTM's state_dict plus head.*).
  * Every problem is a one-line UserError naming the tensor as the file spells it.
  */
@@ -91,11 +93,24 @@ function inferSpec(file: string, byEngine: Map<string, RawTensor>, label: (n: st
       + (head === undefined ? 'missing (the nn.Linear head after the recurrent layers)'
         : `of shape [${head.shape}], expected [output size, ${H}]`))
   }
-  return { cell, hidden_size: H, num_layers: L, input_size: wih.shape[1], output_size: head.shape[0], input: hints.input, loss: hints.loss }
+  const spec: ModelSpec = {
+    cell, hidden_size: H, num_layers: L, input_size: wih.shape[1], output_size: head.shape[0], input: hints.input, loss: hints.loss,
+  }
+  // nn.Embedding before the recurrent layers: ids read through its rows, weight_ih_l0 reads its width
+  const emb = byEngine.get('embedding.weight')
+  if (emb !== undefined) {
+    const where = `${file}: tensor "${emb.name}"`
+    if (hints.input !== 'one_hot') throw new UserError(`${where}: a forecaster reads numbers, not ids through an embedding`)
+    if (emb.shape.length !== 2) throw new UserError(`${where}: shape [${emb.shape}], expected [vocabulary, embedding size]`)
+    spec.input_size = emb.shape[0]
+    spec.embedding_dim = emb.shape[1]
+  }
+  return spec
 }
 
 function hintFor(name: string): string {
   if (/_reverse$/.test(name)) return ' (a bidirectional RNN; only unidirectional models are supported)'
   if (/weight_hr_l\d+$/.test(name)) return ' (an LSTM with proj_size; not supported)'
-  return ' (expected rnn.weight_ih_l0 … rnn.bias_hh_l{L-1}, head.weight, head.bias: rename the state_dict keys to these)'
+  return ' (expected embedding.weight (optional), rnn.weight_ih_l0 … rnn.bias_hh_l{L-1}, head.weight, head.bias: '
+    + 'rename the state_dict keys to these)'
 }

@@ -35,11 +35,13 @@ export function estimateTraining(
   // per position (one of T × B): per layer xw (then dxw), h, c, the gate cache, dh, dc, GRU's dhh, dropout's copy and mask
   const perLayer = G * H + H + (cell.hasC ? 2 * H : 0) + cell.cacheWidth(H) + H + (cell.kind === 'gru' ? G * H : 0)
     + (o.dropout > 0 ? 2 * H : 0)
-  // per position outside the layers: logits and dlogits, dense input's gradient, the Jordan cell's outputs fed back
-  const io = 2 * spec.output_size + (spec.input === 'dense' ? spec.input_size : 0) + (spec.cell === 'jordan' ? spec.output_size : 0)
+  // per position outside the layers: logits and dlogits, dense input's gradient, the embedded input and its
+  // gradient, the Jordan cell's outputs fed back
+  const E = spec.embedding_dim ?? 0
+  const io = 2 * spec.output_size + (spec.input === 'dense' ? spec.input_size : 0) + 2 * E + (spec.cell === 'jordan' ? spec.output_size : 0)
   const per_position_bytes = 4 * (spec.num_layers * perLayer + io)
   // no position axis: packed W_hh per layer, the one-hot embedding's transposed scratch and its gradient
-  const fixed = 4 * (spec.num_layers * preparedSize(G * H, H) + (spec.input === 'one_hot' ? 2 * spec.input_size * G * H : 0))
+  const fixed = 4 * (spec.num_layers * preparedSize(G * H, H) + (spec.input === 'one_hot' && E === 0 ? 2 * spec.input_size * G * H : 0))
   const positions = o.T * o.B + (o.extraPositions ?? 0)
   const total_bytes = parameter_bytes + per_position_bytes * positions + fixed
   return { parameters: P, parameter_bytes, per_position_bytes, positions, total_bytes }

@@ -21,6 +21,7 @@ import type { Cell, CellShape, LayerBuffers, Recurrent } from '../engine/cells/c
 import { CELLS } from '../engine/cells/index.ts'
 import { jordan, jordanBackward, jordanForward, type JordanBuffers, type JordanGrads, type JordanWeights } from '../engine/cells/jordan.ts'
 import { kernels, matmul, matmulBackwardW, matmulBackwardX } from '../engine/kernels/index.ts'
+import { inputBackward, inputForward, type InputWeights } from './input.ts'
 import { mse } from '../engine/loss.ts'
 import { view, type Params } from '../engine/params.ts'
 import type { Rng } from '../engine/rng.ts'
@@ -46,6 +47,7 @@ export class Model {
   /** The cell's own time loop over one layer; null for the Jordan cell, whose loop spans the network. */
   private readonly layerCell: Cell | null
   private readonly layerParams: Layer[]
+  private readonly input: InputWeights
   private readonly headW: Float32Array; private readonly headB: Float32Array
   private readonly gHeadW: Float32Array; private readonly gHeadB: Float32Array
   private ws: Workspace | null = null
@@ -77,6 +79,10 @@ export class Model {
     }
     this.headW = view(t, 'head.weight'); this.headB = view(t, 'head.bias')
     this.gHeadW = view(g, 'head.weight'); this.gHeadB = view(g, 'head.bias')
+    const embedded = spec.embedding_dim !== undefined
+    this.input = {
+      ...this.layerParams[0], emb: embedded ? view(t, 'embedding.weight') : null, gEmb: embedded ? view(g, 'embedding.weight') : null,
+    }
   }
 
   /** A zero state for B streams. */
@@ -122,7 +128,7 @@ export class Model {
     lengths?: Int32Array): number {
     const ws = this.workspace(T, B)
     if (this.spec.pool !== undefined) { if (lengths !== undefined) ws.lengths.set(lengths.subarray(0, B)); else ws.lengths.fill(T) }
-    const { hidden_size: H, num_layers: L, input_size: I, output_size: O } = this.spec
+    const { hidden_size: H, num_layers: L, output_size: O } = this.spec
     const N = T * B, BH = B * H
     this.x = x
     for (let l = 0; l < L; l++) {
@@ -130,7 +136,7 @@ export class Model {
       buf.hAt[0].set(state.h.subarray(l * BH, (l + 1) * BH))
       if (state.c !== null) buf.cAt[0].set(state.c.subarray(l * BH, (l + 1) * BH))
     }
-    this.project0(ws, x)
+    inputForward(this.spec, ws, this.input, x)
     if (this.layerCell === null) {
       for (let l = 0; l < L - 1; l++) if (ws.masks[l] !== null) this.drawMask(ws.masks[l]!, train)
       ws.y.set(state.y!.subarray(0, B * O))
@@ -140,7 +146,7 @@ export class Model {
     for (let l = 0; l < L; l++) {
       const buf = ws.layers[l], p = this.layerParams[l], GH = buf.G * H
       if (this.layerCell !== null) {
-        if (l > 0) matmul(buf.xw, this.layerInput(ws, l, x), p.w_ih, p.b_ih, N, H, GH)
+        if (l > 0) matmul(buf.xw, this.layerInput(ws, l), p.w_ih, p.b_ih, N, H, GH)
         this.layerCell.forward(kernels(), p.w, buf)
         if (l < L - 1 && ws.masks[l] !== null) this.applyDropout(ws, l, train)
       }
@@ -160,14 +166,6 @@ export class Model {
       : mse(ws.logits, targets as Float32Array, N * O, ws.dlogits)
   }
 
-  /** Layer 0's input projection xw = W_ih x + b_ih for every step at once. */
-  private project0(ws: Workspace, x: Int32Array | Float32Array): void {
-    const { hidden_size: H, input_size: I } = this.spec
-    const buf = ws.layers[0], p = this.layerParams[0], GH = buf.G * H, N = ws.T * ws.B
-    if (this.spec.input === 'one_hot') kernels().embedForward(buf.xw, x as Int32Array, p.w_ih, p.b_ih, ws.embedT, N, I, GH)
-    else matmul(buf.xw, x as Float32Array, p.w_ih, p.b_ih, N, I, GH)
-  }
-
   private jordanWeights(): JordanWeights {
     return { layers: this.layerParams, headW: this.headW, headB: this.headB }
   }
@@ -177,9 +175,8 @@ export class Model {
     return { T, B, O: this.spec.output_size, layers, dropped, masks, y, logits, dlogits, dy }
   }
 
-  /** What layer l reads: x, the layer below's h_1..h_T, or that after dropout. */
-  private layerInput(ws: Workspace, l: number, x: Int32Array | Float32Array): Float32Array {
-    if (l === 0) return x as Float32Array
+  /** What layer l ≥ 1 reads: the layer below's h_1..h_T, or that after dropout. */
+  private layerInput(ws: Workspace, l: number): Float32Array {
     return ws.dropped[l] ?? ws.layers[l - 1].h.subarray(ws.B * this.spec.hidden_size)
   }
 
@@ -207,7 +204,7 @@ export class Model {
   backward(): void {
     const ws = this.ws
     if (ws === null) throw new Error('backward() before forward()')
-    const { hidden_size: H, num_layers: L, input_size: I, output_size: O } = this.spec
+    const { hidden_size: H, num_layers: L, output_size: O } = this.spec
     const { T, B } = ws
     const N = T * B, BH = B * H
     const top = ws.layers[L - 1]
@@ -230,18 +227,14 @@ export class Model {
         if (this.onDirectGrad !== null) this.onDirectGrad(l, buf.dh)
         this.layerCell.backward(kernels(), p.w, p.g, buf)
       }
-      if (l === 0 && this.spec.input === 'one_hot')
-        kernels().embedBackward(p.gw_ih, p.gb_ih, buf.dxw, this.x as Int32Array, ws.embedGradT, N, I, GH)
-      else matmulBackwardW(p.gw_ih, p.gb_ih, buf.dxw, this.layerInput(ws, l, this.x), N, l === 0 ? I : H, GH)
-      if (l > 0 && this.layerCell !== null) {
+      if (l === 0) { inputBackward(this.spec, ws, this.input, this.x); continue }
+      matmulBackwardW(p.gw_ih, p.gb_ih, buf.dxw, this.layerInput(ws, l), N, H, GH)
+      if (this.layerCell !== null) {
         const below = ws.layers[l - 1].dh
         below.fill(0)
         matmulBackwardX(below, buf.dxw, p.w_ih, N, H, GH)
         const mask = ws.masks[l - 1]
         if (mask !== null) for (let i = 0; i < below.length; i++) below[i] *= mask[i]
-      } else if (l === 0 && this.spec.input === 'dense') {
-        ws.dx.fill(0)
-        matmulBackwardX(ws.dx, buf.dxw, p.w_ih, N, I, GH)
       }
     }
   }

@@ -1,15 +1,16 @@
 /**
- * Sampling characters from a text model: the prime is fed through the network first, then each step's
+ * Sampling tokens from a text model: the prime is fed through the network first, then each step's
  * logits are divided by the temperature, cut to the top-k and/or the top-p nucleus, renormalised and drawn
- * from with the seeded RNG (or the most likely character with argmax). A generator of code point strings,
- * so the CLI can stream text as it is produced.
+ * from with the seeded RNG (or the most likely token with argmax). A generator of tokens (characters, or
+ * words, tokens.ts), so the CLI can stream text as it is produced. `length` counts what the tokens count
+ * (every character; the words of a word model, whose punctuation and line breaks come between them).
  *
  * explainText runs the same steps with the same RNG draws and also yields, per character, the most likely
  * candidates of the distribution it was drawn from (`rnn sample --explain`): the plain path only pays for
  * recording how many characters the cut kept.
  */
 import type { Rng } from '../engine/rng.ts'
-import type { Vocab } from '../data/vocab.ts'
+import type { Tokens } from '../data/tokens.ts'
 import type { Model } from './model.ts'
 
 export interface SampleOptions {
@@ -33,43 +34,52 @@ export interface ExplainedStep { char: string; p: number; candidates: Candidate[
  */
 interface Distribution { readonly probs: Float64Array; readonly order: number[]; keep: number; kept: number; sorted: boolean }
 
-export function* sampleText(model: Model, vocab: Vocab, o: SampleOptions, rng: Rng): Generator<string> {
+export function* sampleText(model: Model, vocab: Tokens, o: SampleOptions, rng: Rng): Generator<string> {
   const d = distribution(vocab.size)
-  for (const id of sampleIds(model, vocab, o, rng, d, false)) yield vocab.chars[id]
+  for (const id of sampleIds(model, vocab, o, rng, d, false)) yield vocab.list[id]
 }
 
 /** sampleText with the distribution of every step: the same characters for the same options and RNG. */
-export function* explainText(model: Model, vocab: Vocab, o: SampleOptions, rng: Rng, top = 5): Generator<ExplainedStep> {
+export function* explainText(model: Model, vocab: Tokens, o: SampleOptions, rng: Rng, top = 5): Generator<ExplainedStep> {
   const d = distribution(vocab.size)
   for (const id of sampleIds(model, vocab, o, rng, d, true))
-    yield { char: vocab.chars[id], p: d.probs[id] / d.kept, candidates: topCandidates(d, vocab, top) }
+    yield { char: vocab.list[id], p: d.probs[id] / d.kept, candidates: topCandidates(d, vocab, top) }
 }
 
 function distribution(V: number): Distribution {
   return { probs: new Float64Array(V), order: Array.from({ length: V }, (_, i) => i), keep: V, kept: 1, sorted: false }
 }
 
-/** What the network reads before the first draw: the prime, or with none a newline (as at the start of a
- *  line), or the first character when the vocabulary has no newline. */
-function startText(vocab: Vocab, prime: string): string {
-  return prime !== '' ? prime : vocab.id('\n') >= 0 ? '\n' : vocab.chars[0]
+/** What the network reads before the first draw: the prime's tokens, or with none a newline (as at the
+ *  start of a line), or the first token when the vocabulary has no newline. */
+function startTokens(vocab: Tokens, prime: string): string[] {
+  const tokens = vocab.split(prime)
+  return tokens.length > 0 ? tokens : vocab.id('\n') >= 0 ? ['\n'] : [vocab.list[0]]
 }
 
-/** Ids of the generated characters; `d` describes the step's distribution when each id is yielded. */
-function* sampleIds(model: Model, vocab: Vocab, o: SampleOptions, rng: Rng, d: Distribution, explain: boolean): Generator<number> {
+/**
+ * A word model's run of punctuation and line breaks cannot go on for ever: after this many tokens per
+ * word asked for (plus a margin), sampling stops short of `length`.
+ */
+const MAX_TOKENS_PER_COUNTED = 20
+
+/** Ids of the generated tokens; `d` describes the step's distribution when each id is yielded. */
+function* sampleIds(model: Model, vocab: Tokens, o: SampleOptions, rng: Rng, d: Distribution, explain: boolean): Generator<number> {
   const state = model.zeroState(1)
   const x = new Int32Array(1)
-  for (const ch of startText(vocab, o.prime)) {
-    x[0] = vocab.id(ch)
+  for (const token of startTokens(vocab, o.prime)) {
+    x[0] = vocab.id(token)
     model.forward(x, null, 1, 1, state)
   }
-  for (let n = 0; n < o.length; n++) {
+  const cap = MAX_TOKENS_PER_COUNTED * o.length + 100
+  for (let n = 0, drawn = 0; n < o.length && drawn < cap; drawn++) {
     const logits = model.outputs()
     let id: number
     if (o.argmax) {
       id = argmaxOf(logits)
       if (explain) { softmax(logits, d.probs, 1); d.keep = d.probs.length; d.kept = 1; d.sorted = false }
     } else id = draw(logits, d, o, rng)
+    if (vocab.counts(vocab.list[id])) n++
     yield id
     x[0] = id
     model.forward(x, null, 1, 1, state)
@@ -119,7 +129,7 @@ function draw(logits: Float32Array, d: Distribution, o: SampleOptions, rng: Rng)
 }
 
 /** The n most likely kept characters, most likely first (ties by id, as in the cut's sort). */
-function topCandidates(d: Distribution, vocab: Vocab, n: number): Candidate[] {
+function topCandidates(d: Distribution, vocab: Tokens, n: number): Candidate[] {
   const { probs, order } = d
   let ids: number[]
   if (d.sorted) ids = order.slice(0, Math.min(n, d.keep))
@@ -134,5 +144,5 @@ function topCandidates(d: Distribution, vocab: Vocab, n: number): Candidate[] {
       if (ids.length > n) ids.pop()
     }
   }
-  return ids.map((id) => ({ char: vocab.chars[id], p: probs[id] / d.kept }))
+  return ids.map((id) => ({ char: vocab.list[id], p: probs[id] / d.kept }))
 }

@@ -19,6 +19,8 @@ export interface Workspace {
   readonly dx: Float32Array
   /** One-hot input only, [I][G*H]: scratch for W_ih0ᵀ and its gradient (kernels' embed*). */
   readonly embedT: Float32Array; readonly embedGradT: Float32Array
+  /** With an embedding only, [T][B][E]: the embedded input and its gradient. */
+  readonly emb: Float32Array; readonly demb: Float32Array
   /** Classifier only ([B][H], else empty): the pooled top-layer state, its gradient, the max's steps. */
   readonly pooled: Float32Array; readonly dpooled: Float32Array; readonly argmax: Int32Array
   /** Classifier only: each sequence's length (steps at or after it are padding). */
@@ -29,7 +31,8 @@ export interface Workspace {
 
 export function allocWorkspace(spec: ModelSpec, cell: CellShape, T: number, B: number, withDropout: boolean): Workspace {
   const { hidden_size: H, num_layers: L, output_size: O, input_size: I } = spec
-  const embed = spec.input === 'one_hot' ? I * GATES[spec.cell] * H : 0
+  const E = spec.embedding_dim ?? 0
+  const embed = spec.input === 'one_hot' && E === 0 ? I * GATES[spec.cell] * H : 0
   const pooled = spec.pool !== undefined ? B * H : 0
   const jordan = spec.cell === 'jordan'
   return {
@@ -39,7 +42,7 @@ export function allocWorkspace(spec: ModelSpec, cell: CellShape, T: number, B: n
     masks: Array.from({ length: L }, (_, l) => (l < L - 1 && withDropout ? allocF32(T * B * H) : null)),
     logits: allocF32(T * B * O), dlogits: allocF32(T * B * O),
     dx: allocF32(spec.input === 'dense' ? T * B * I : 0),
-    embedT: allocF32(embed), embedGradT: allocF32(embed),
+    embedT: allocF32(embed), embedGradT: allocF32(embed), emb: allocF32(T * B * E), demb: allocF32(T * B * E),
     pooled: allocF32(pooled), dpooled: allocF32(pooled), argmax: new Int32Array(pooled), lengths: new Int32Array(B),
     y: allocF32(jordan ? (T + 1) * B * O : 0), dy: allocF32(jordan ? B * O : 0),
   }
@@ -55,7 +58,7 @@ export interface WorkspaceMemory {
   readonly activations: readonly number[]
   /** Per layer: the other per-position buffers: the input projection xw and backward's dh, dc, dxw (dhh). */
   readonly work: readonly number[]
-  /** Per position outside the layers: logits, dlogits, (dense input) dL/dx and (Jordan) the outputs fed back. */
+  /** Per position outside the layers: logits, dlogits, (dense input) dL/dx, (embedding) x_t and its gradient, (Jordan) ŷ. */
   readonly io: number
   /** No position axis: h_0 / c_0, dh0 / dc0, step scratch, packed W_hh, embedding scratch. */
   readonly fixed: number
@@ -65,8 +68,8 @@ export interface WorkspaceMemory {
 
 /** The model's own arrays of a workspace (outside the LayerBuffers). */
 function ownArrays(ws: Workspace): Float32Array[] {
-  return [...ws.dropped, ...ws.masks, ws.logits, ws.dlogits, ws.dx, ws.embedT, ws.embedGradT, ws.pooled, ws.dpooled, ws.y, ws.dy]
-    .filter((a): a is Float32Array => a !== null)
+  const all = [...ws.dropped, ...ws.masks, ws.logits, ws.dlogits, ws.dx, ws.embedT, ws.embedGradT, ws.emb, ws.demb, ws.pooled, ws.dpooled]
+  return [...all, ws.y, ws.dy].filter((a): a is Float32Array => a !== null)
 }
 
 /** Each distinct array of a workspace (views excluded): the LayerBuffers' own arrays and the model's. */
@@ -85,7 +88,7 @@ export function workspaceMemory(ws: Workspace, H: number): WorkspaceMemory {
   const work = ws.layers.map((l) =>
     bytes(l.xw) + bytes(l.dh) + bytes(l.dc) + (l.dxw !== l.xw ? bytes(l.dxw) : 0) + (l.dhh !== l.dxw ? bytes(l.dhh) : 0))
   const yRow = ws.y.length > 0 ? ws.y.byteLength / (ws.T + 1) : 0 // ŷ_{-1}: carried in, not a position
-  const io = bytes(ws.logits) + bytes(ws.dlogits) + bytes(ws.dx) + bytes(ws.y) - yRow
+  const io = bytes(ws.logits) + bytes(ws.dlogits) + bytes(ws.dx) + bytes(ws.emb) + bytes(ws.demb) + bytes(ws.y) - yRow
   let total = 0
   for (const a of workspaceArrays(ws)) total += a.byteLength
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)

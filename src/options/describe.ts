@@ -11,6 +11,7 @@ export const DescribeOptions = z.strictObject({
   hidden: z.int().min(1).optional(),
   layers: z.int().min(1).optional(),
   vocabSize: z.int().min(1).optional(),
+  embed: z.int().min(1).optional(),
   // a diagram for the terminal, one column of boxes per step
   unroll: between(1, 32).default(4),
   json: z.boolean().default(false),
@@ -29,6 +30,7 @@ export const DESCRIBE_FLAGS: FlagRow[] = [
     key: 'vocabSize', flag: '--vocab-size', arg: '<n>', help: `characters in the vocabulary: inputs and outputs (default: ${d.vocabSize})`,
     parse: int,
   },
+  { key: 'embed', flag: '--embed', arg: '<n>', help: 'inputs through an embedding of n dimensions (default: one-hot)', parse: int },
   { key: 'unroll', flag: '--unroll', arg: '<n>', help: 'steps drawn in the unrolled diagram', parse: int },
   {
     key: 'json', flag: '--json', arg: '',

@@ -27,11 +27,11 @@ export type SampleOptions = z.infer<typeof SampleOptions>
 
 export const SAMPLE_FLAGS: FlagRow[] = [
   { key: 'temp', flag: '--temp', arg: '<t>', help: 'temperature: lower is more conservative, higher more varied (> 0)', parse: num },
-  { key: 'topK', flag: '--top-k', arg: '<k>', help: 'sample only from the k most likely characters', parse: int },
+  { key: 'topK', flag: '--top-k', arg: '<k>', help: 'sample only from the k most likely characters (words)', parse: int },
   { key: 'topP', flag: '--top-p', arg: '<p>', help: 'sample only from the smallest set with probability ≥ p, in (0, 1]', parse: num },
-  { key: 'argmax', flag: '--argmax', arg: '', help: 'always take the most likely character (deterministic)' },
-  { key: 'prime', flag: '--prime', arg: '<text>', help: 'text fed to the network first, and echoed' },
-  { key: 'length', flag: '--length', arg: '<n>', help: 'characters to generate', parse: int },
+  { key: 'argmax', flag: '--argmax', arg: '', help: 'always take the most likely character or word (deterministic)' },
+  { key: 'prime', flag: '--prime', arg: '<text>', help: 'text fed to the network first, and echoed (a word model: tokenised)' },
+  { key: 'length', flag: '--length', arg: '<n>', help: 'characters to generate (a word model: words)', parse: int },
   { key: 'seed', flag: '--seed', arg: '<n>', help: 'random seed: same seed, same text', parse: int },
   { key: 'horizon', flag: '--horizon', arg: '<n>', help: 'time-series models: forecast the next n rows (default: one season)', parse: int },
   { key: 'input', flag: '--input', arg: '<file.csv>', help: 'time-series models: continue this CSV instead of the training file' },
@@ -40,8 +40,8 @@ export const SAMPLE_FLAGS: FlagRow[] = [
     help: 'time-series models: prediction intervals at these levels, in % (default 80,95; none: no intervals)',
   },
   {
-    key: 'explain', flag: '--explain', arg: '', help: 'instead of the text, one line per character: the most likely candidates with the '
-      + 'probabilities drawn from (after --temp, --top-k, --top-p), the drawn one marked',
+    key: 'explain', flag: '--explain', arg: '', help: 'instead of the text, one line per character (word): the most likely candidates '
+      + 'with the probabilities drawn from (after --temp, --top-k, --top-p), the drawn one marked',
   },
   {
     key: 'explainTop', flag: '--explain-top', arg: '<n>', help: `candidates per line (default: ${EXPLAIN_TOP}; implies --explain)`,

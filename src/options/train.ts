@@ -12,6 +12,8 @@ import { delimiter, int, list, memorySize, num, oneOf, parseCell, str, thousands
 import { TRANSFORMS } from '../data/codec.ts'
 import { CELL_KINDS } from '../engine/cells/cell.ts'
 
+const TOKEN_KINDS = ['char', 'word'] as const
+
 export const TrainConfig = z.strictObject({
   // model
   cell: z.enum(CELL_KINDS).default('lstm'),        // recurrent cell
@@ -20,7 +22,10 @@ export const TrainConfig = z.strictObject({
   dropout: z.number().min(0).lt(1).default(0),                                     // between layers, training only
   forget_bias: z.number().nullable().default(null),                                // LSTM forget-gate bias at init
                                                                                    // (null: PyTorch's U(±1/√H))
+  embed: z.int().positive().nullable().default(null),                              // nn.Embedding width; null: one-hot chars, 128 words
   // data
+  tokens: z.enum(TOKEN_KINDS).default('char'),                                     // what a text model reads and predicts
+  vocab_size: z.int().positive().default(10_000),                                  // words: the most frequent kept, besides <unk>
   seq_len: z.int().positive().nullable().default(null),                           // BPTT window; null: 64 for text,
                                                                                    // 2 seasons (16..64) for CSV
   batch_size: z.int().positive().default(32),                                      // parallel streams
@@ -71,6 +76,14 @@ export type TrainConfig = z.infer<typeof TrainConfig>
 /** Keys that fix the architecture: a resumed run may not change them. */
 export const ARCHITECTURE_KEYS = ['cell', 'hidden_size', 'num_layers'] as const
 
+/** The embedding width a word model gets when --embed is not given. */
+const WORD_EMBED = 128
+
+/** The width of the embedding the config asks for; undefined: one-hot input. */
+export function embedOf(cfg: Pick<TrainConfig, 'embed' | 'tokens'>): number | undefined {
+  return cfg.embed ?? (cfg.tokens === 'word' ? WORD_EMBED : undefined)
+}
+
 export const DEFAULT_STEPS = 2000
 
 export const TRAIN_FLAGS: FlagRow[] = [
@@ -79,6 +92,15 @@ export const TRAIN_FLAGS: FlagRow[] = [
   { key: 'num_layers', flag: '--layers', arg: '<n>', help: 'stacked recurrent layers', parse: int },
   { key: 'dropout', flag: '--dropout', arg: '<p>', help: 'dropout between layers while training, in [0, 1)', parse: num },
   { key: 'forget_bias', flag: '--forget-bias', arg: '<b>', help: 'LSTM forget-gate bias at initialisation', parse: num },
+  {
+    key: 'embed', flag: '--embed', arg: '<n>', parse: int,
+    help: 'read tokens through an embedding of n dimensions (default: one-hot characters, 128 for words)',
+  },
+  { key: 'tokens', flag: '--tokens', arg: '<kind>', help: 'text: read and predict characters (char) or words', parse: oneOf(TOKEN_KINDS) },
+  {
+    key: 'vocab_size', flag: '--vocab-size', arg: '<n>', parse: int,
+    help: 'words: keep the n most frequent of the training split, the rest read as <unk>',
+  },
   { key: 'seq_len', flag: '--seq-len', arg: '<n>', help: 'BPTT window: characters per chunk', parse: int },
   { key: 'batch_size', flag: '--batch', arg: '<n>', help: 'parallel streams per step', parse: int },
   { key: 'val_frac', flag: '--val-frac', arg: '<f>', help: 'fraction at the end of the text held out for validation', parse: num },

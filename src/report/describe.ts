@@ -11,13 +11,16 @@ export function renderDescription(spec: ModelSpec, d: ModelDescription, c: Chalk
   const L = spec.num_layers
   const classes = d.head !== undefined && d.head.classes.length > 0 ? `: ${d.head.classes.join(', ')}` : ''
   const outputs = spec.pool !== undefined ? `${spec.output_size} classes${classes}` : `${spec.output_size} outputs`
+  const tokens = d.tokens ?? 'char', token = tokens === 'word' ? 'words' : 'characters'
+  const reads = spec.embedding_dim !== undefined ? ` (${token} through a ${spec.embedding_dim}-dimensional embedding)`
+    : spec.input === 'one_hot' ? ` (one-hot ${token})` : ''
   const out = [
     c.bold(`${spec.cell}: ${L} layer${L === 1 ? '' : 's'} × ${spec.hidden_size} units, `
-      + `${spec.input_size} inputs${spec.input === 'one_hot' ? ' (one-hot characters)' : ''}, ${outputs}`),
+      + `${spec.input_size} inputs${reads}, ${outputs}`),
     '',
     c.bold(`Cell (${spec.cell === 'jordan' ? 'Jordan 1986; no PyTorch module' : 'PyTorch form'}), per layer and step t:`),
     ...cellEquations(spec.cell).map((e) => `  ${e}`),
-    ...cellNotes(spec).map((n) => c.dim(`  ${n}`)),
+    ...cellNotes(spec, tokens).map((n) => c.dim(`  ${n}`)),
     ...(spec.pool !== undefined
       ? ['', c.bold(`Classifier head (--pool ${spec.pool}), once per text of T characters, on the top layer:`),
         ...headEquations(spec.pool).map((e) => `  ${e}`)]
@@ -28,14 +31,17 @@ export function renderDescription(spec: ModelSpec, d: ModelDescription, c: Chalk
   const shapes = d.params.map((p) => `[${p.shape.join(', ')}]`)
   const nameW = maxOf(d.params.map((p) => p.name.length)), shapeW = maxOf(shapes.map((s) => s.length))
   const countW = Math.max(fmtInt(d.total).length, maxOf(d.params.map((p) => fmtInt(p.count).length)))
-  d.params.forEach((p, i) => out.push(
-    `  ${p.name.padEnd(nameW)}  ${shapes[i].padEnd(shapeW)}  ${fmtInt(p.count).padStart(countW)}  ${c.dim(roleOf(p.name, spec))}`))
+  d.params.forEach((p, i) => {
+    const role = c.dim(roleOf(p.name, spec, tokens))
+    out.push(`  ${p.name.padEnd(nameW)}  ${shapes[i].padEnd(shapeW)}  ${fmtInt(p.count).padStart(countW)}  ${role}`)
+  })
   out.push(`  ${'total'.padEnd(nameW)}  ${''.padEnd(shapeW)}  ${fmtInt(d.total).padStart(countW)}`)
   out.push('', c.bold(`Unrolled over ${unroll} steps:`), ...unrolled(spec, unroll, c))
   return out
 }
 
 const fmtInt = (n: number): string => n.toLocaleString('en-US')
+const EMBEDDING_LEGEND = (c: ChalkInstance) => `  ${c.blue('E')} = embedding.weight: x_t is its row for the token w_t`
 const SUB = '₀₁₂₃₄₅₆₇₈₉'
 const sub = (n: number): string => [...String(n)].map((d) => SUB[Number(d)]).join('')
 const CELL_WORD: Record<ModelSpec['cell'], string> = { rnn_tanh: 'tanh', rnn_relu: 'relu', lstm: 'lstm', gru: 'gru', jordan: 'jordan' }
@@ -83,11 +89,13 @@ function unrolled(spec: ModelSpec, steps: number, c: ChalkInstance): string[] {
     lines.push(row(() => `↑${ih(k)}`, c.green))
   }
   lines.push(row((t) => `x${sub(t)}`, (s) => s))
+  if (spec.embedding_dim !== undefined) lines.push(row(() => '↑E', c.blue), row((t) => `w${sub(t)}`, (s) => s))
   const layers = Array.from({ length: L }, (_, k) => k)
   lines.push('', c.dim(`Every step reuses the same tensors (parameter sharing); the arrows carry ${state}:`))
   for (const k of layers)
     lines.push(`  ${c.green(ih(k))} = weight_ih_l${k} + bias_ih_l${k}   ${c.yellow(hh(k))} = weight_hh_l${k} + bias_hh_l${k}`)
   lines.push(`  ${c.magenta('W_hy')} = head.weight + head.bias${spec.pool !== undefined ? ', once per text' : ''}`)
+  if (spec.embedding_dim !== undefined) lines.push(EMBEDDING_LEGEND(c))
   return lines
 }
 
@@ -158,11 +166,15 @@ function jordanUnrolled(spec: ModelSpec, steps: number, c: ChalkInstance): strin
     lines.push(line(each((t) => [[centre(t), `↑${ih(k)}`, c.green], ...(k > 0 ? down(t) : [])])))
   }
   lines.push(line(each((t) => [[centre(t), `x${sub(t)}`]])))
+  if (spec.embedding_dim !== undefined) {
+    lines.push(line(each((t) => [[centre(t), '↑E', c.blue]])), line(each((t) => [[centre(t), `w${sub(t)}`]])))
+  }
   const legend = 'Every step reuses the same tensors (parameter sharing); the arrows carry ŷ, the previous output, into every layer:'
   lines.push('', c.dim(legend))
   for (let k = 0; k < L; k++) {
     lines.push(`  ${c.green(ih(k))} = weight_ih_l${k} + bias_ih_l${k}   ${c.yellow(yh(k))} = weight_yh_l${k} + bias_hh_l${k}`)
   }
   lines.push(`  ${c.magenta('W_hy')} = head.weight + head.bias, then ŷ = ${spec.loss === 'cross_entropy' ? 'softmax(y)' : 'y'}`)
+  if (spec.embedding_dim !== undefined) lines.push(EMBEDDING_LEGEND(c))
   return lines
 }

@@ -7,7 +7,7 @@ import { maxOf, minOf } from './extent.ts'
 import { basename } from 'node:path'
 import type { HistoryPoint } from '../model/checkpoint/schema.ts'
 import type { ForecastData, GradientData, Maybe, ReportData } from './report-data.ts'
-import { SAMPLE_LENGTH, SAMPLE_SEED } from './report-data.ts'
+import { sampleLength, SAMPLE_SEED } from './report-data.ts'
 import { esc, lineChart, type Series } from './svg.ts'
 import type { OutputKind } from '../files/output-file.ts'
 
@@ -43,9 +43,9 @@ pre.sample { white-space: pre-wrap; background: #f7f7f7; border: 1px solid #e5e5
 /** `explorer`: the relative link to this checkpoint's `rnn explore` page when it exists. */
 export function renderReport(d: ReportData, explorer: string | null = null): string {
   const ck = d.checkpoint
+  const unit = ck.data.kind === 'text' && ck.data.tokenizer?.kind === 'word' ? 'word' : 'character'
   const name = basename(d.path)
-  const kind = ck.kind === 'text' ? 'character-level language model'
-    : `forecaster of ${ck.data.kind === 'timeseries' ? ck.data.columns[0].name : ''}`
+  const kind = ck.data.kind === 'timeseries' ? `forecaster of ${ck.data.columns[0].name}` : `${unit}-level language model`
   const body = [
     `<h1>rnn report: ${esc(name)}</h1>`,
     `<p class="sub">${esc(d.path)} · ${esc(kind)} · saved ${esc(ck.created)} by rnn ${esc(ck.rnn_version)}</p>`,
@@ -56,10 +56,10 @@ export function renderReport(d: ReportData, explorer: string | null = null): str
       : `<p><a href="${esc(explorer)}">Explore this model</a>: an offline page that runs it and animates unrolling, hidden states, `
         + 'generation and gradients through time.</p>',
     '<h2>Training</h2>',
-    training(ck.progress.history, ck.kind === 'text' ? 'loss (nats/char)' : 'loss (MSE, normalised)'),
+    training(ck.progress.history, ck.kind === 'text' ? `loss (nats/${unit === 'word' ? 'word' : 'char'})` : 'loss (MSE, normalised)'),
     '<h2>Gradient flow through time</h2>',
     gradientSection(d.gradients),
-    d.sample !== null ? sampleSection(d.sample) : '',
+    d.sample !== null ? sampleSection(d.sample, unit === 'word' ? 'word' : 'char') : '',
     d.forecast !== null ? forecastSection(d.forecast) : '',
     '<h2>Configuration</h2>',
     configTables(ck.config),
@@ -131,11 +131,13 @@ function gradientSection(g: Maybe<GradientData>): string {
   return `<div class="grid">${figure('State gradient per timestep', caption, chart, true)}</div>`
 }
 
-function sampleSection(s: Maybe<string>): string {
+function sampleSection(s: Maybe<string>, tokens: 'char' | 'word'): string {
   if (!s.ok) return `<h2>Sample</h2><p class="note">Not generated: ${esc(s.note)}</p>`
-  const command = `rnn sample --seed ${SAMPLE_SEED} --length ${SAMPLE_LENGTH}`
+  const n = sampleLength(tokens)
+  const command = `rnn sample --seed ${SAMPLE_SEED} --length ${n}`
   return `<h2>Sample</h2>
-<p class="sub">${SAMPLE_LENGTH} characters, temperature 1, seed ${SAMPLE_SEED} (the same as <code>${command}</code>)</p>
+<p class="sub">${n} ${tokens === 'word' ? 'words' : 'characters'}, temperature 1, seed ${SAMPLE_SEED} `
+    + `(the same as <code>${command}</code>)</p>
 <pre class="sample">${esc(s.value)}</pre>`
 }
 

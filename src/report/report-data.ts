@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs'
 import { readText } from '../data/text.ts'
 import { formatDate } from '../data/dates.ts'
-import { Vocab } from '../data/vocab.ts'
+import { tokensOf, type TokenKind } from '../data/tokens.ts'
 import { rollingForecast } from '../tasks/rolling-forecast.ts'
 import { etsForecast, fitEts } from '../tasks/ets.ts'
 import { band, calibrate, DEFAULT_LEVELS } from '../tasks/intervals.ts'
@@ -25,6 +25,13 @@ import { UserError } from '../errors.ts'
 const GRADIENT_STEPS = 100
 export const SAMPLE_SEED = 1
 export const SAMPLE_LENGTH = 400
+/** A word model's sample: about as many characters as a character model's. */
+export const SAMPLE_WORDS = 100
+
+/** The --length of the report's sample: characters, or a word model's words. */
+export function sampleLength(tokens: TokenKind): number {
+  return tokens === 'word' ? SAMPLE_WORDS : SAMPLE_LENGTH
+}
 
 export type Maybe<T> = { ok: true; value: T } | { ok: false; note: string }
 
@@ -83,17 +90,16 @@ function sourceOf(ck: Checkpoint): string {
   return file
 }
 
-/** ‖∂S/∂h_t‖ per layer for S = the loss at the last of the first ≤100 characters, from a zero state. */
+/** ‖∂S/∂h_t‖ per layer for S = the loss at the last of the first ≤100 characters (or words), from a zero state. */
 function textGradients(model: Model, ck: Checkpoint & { data: TextMeta }): GradientData {
   const file = sourceOf(ck)
   const text = readText(file)
-  // count only the characters the window can use: spreading a 100 MB text took ~2.5 GB
-  let chars = 0
-  for (const _ of text) if (++chars > GRADIENT_STEPS) break
-  const steps = Math.min(GRADIENT_STEPS, chars - 1)
+  const tokens = tokensOf(ck.data)
+  // split only the tokens the window can use: spreading a 100 MB text took ~2.5 GB
+  const steps = Math.min(GRADIENT_STEPS, tokens.split(text, GRADIENT_STEPS + 1).length - 1)
   if (steps < 2) throw new UserError(`${file}: too short for a gradient window`)
-  const w = textWindow(file, text, new Vocab(ck.data.vocab), { seqLen: steps, offset: 0, batches: 1 })
-  return gradients(model, w, `the first ${steps} characters of ${file}`)
+  const w = textWindow(file, text, tokens, { seqLen: steps, offset: 0, batches: 1 })
+  return gradients(model, w, `the first ${steps} ${tokens.kind === 'word' ? 'words and marks' : 'characters'} of ${file}`)
 }
 
 /** The same for a forecaster: its first ≤100 usable rows, encoded as in training, the last row's error as S. */
@@ -118,12 +124,12 @@ function gradients(model: Model, w: Window, from: string): GradientData {
   return { steps: w.T, loss: r.loss, from, layers: r.series.map((s) => ({ layer: s.layer, dh_norm: s.dh_norm })) }
 }
 
-/** Exactly what `rnn sample --seed 1 --length 400` prints: no prime, so the network starts after a newline. */
+/** Exactly what `rnn sample --seed 1 --length 400` prints (100: a word model): no prime, so it starts after a newline. */
 function sample(model: Model, ck: Checkpoint & { data: TextMeta }): string {
-  const vocab = new Vocab(ck.data.vocab)
+  const vocab = tokensOf(ck.data), join = vocab.joiner()
+  const options = { temperature: 1, topK: null, topP: null, argmax: false, prime: '', length: sampleLength(vocab.kind) }
   let out = ''
-  const o = { temperature: 1, topK: null, topP: null, argmax: false, prime: '', length: SAMPLE_LENGTH }
-  for (const ch of sampleText(model, vocab, o, createRng(SAMPLE_SEED))) out += ch
+  for (const token of sampleText(model, vocab, options, createRng(SAMPLE_SEED))) out += join(token)
   return out
 }
 

@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs'
 import { UserError } from '../errors.ts'
 import { labelIds, readLabelled } from '../data/labelled.ts'
-import { encodeTexts, type Vocab } from '../data/vocab.ts'
+import { encodeTexts } from '../data/vocab.ts'
+import type { Tokens } from '../data/tokens.ts'
 import type { Checkpoint, ClassifierMeta } from '../model/checkpoint/schema.ts'
 import type { Model } from '../model/model.ts'
 import { argmaxRows, predictRows } from './classify.ts'
@@ -28,7 +29,7 @@ interface ClassifierEval extends ClassMetrics {
 
 const EVAL_BATCH = 64
 
-export function evaluateClassifier(path: string, ck: ClassifierCheckpoint, model: Model, vocab: Vocab, file?: string): ClassifierEval {
+export function evaluateClassifier(path: string, ck: ClassifierCheckpoint, model: Model, vocab: Tokens, file?: string): ClassifierEval {
   const { classes } = ck.data
   const source = ck.data.source
   const haveSource = source !== null && existsSync(source)

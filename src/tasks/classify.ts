@@ -5,7 +5,8 @@
 import type { Model } from '../model/model.ts'
 import { softmaxRows } from '../model/pool.ts'
 import { padBatch } from '../data/sequence-batches.ts'
-import { encodeTexts, type Vocab } from '../data/vocab.ts'
+import { encodeTexts } from '../data/vocab.ts'
+import type { Tokens } from '../data/tokens.ts'
 
 interface Predictions {
   /** [n][C] probabilities, in the order of `rows`. */
@@ -50,7 +51,7 @@ export function argmaxRows(probs: Float64Array, C: number): Int32Array {
 }
 
 /** Class probabilities of each text ([n][C]) and how many of its characters the vocabulary lacks. */
-export function classifyTexts(model: Model, vocab: Vocab, texts: readonly string[]): { probs: Float64Array; unknown: number[] } {
+export function classifyTexts(model: Model, vocab: Tokens, texts: readonly string[]): { probs: Float64Array; unknown: number[] } {
   const seqs = encodeTexts(texts, vocab)
   const unknown = seqs.map((s) => s.reduce((n, id) => n + (id < 0 ? 1 : 0), 0))
   return { probs: predictRows(model, seqs, seqs.map((_, i) => i), 64).probs, unknown }

@@ -3,10 +3,10 @@
  * ends in .csv/.tsv, else text. A resumed model reuses its vocabulary or normalisation.
  */
 import { extname } from 'node:path'
-import { flagOf, TrainConfig } from '../options/train.ts'
+import { embedOf, flagOf, TrainConfig } from '../options/train.ts'
 import { UserError } from '../errors.ts'
 import { abortError, readRegularFileAsync } from '../files/read-file.ts'
-import { Vocab } from '../data/vocab.ts'
+import { tokensOf } from '../data/tokens.ts'
 import { openTextSource } from './text-source.ts'
 import { openSeriesSource } from './series-source.ts'
 import type { TrainSource } from './train-source.ts'
@@ -51,6 +51,7 @@ export async function openTrainSource(
 /** Options of the other kinds of model, given a value other than their default, would be silently ignored. */
 const SERIES_ONLY = ['seq_len', 'target', 'features', 'fill', 'decimal', 'thousands', 'test_size', 'season', 'transform'] as const
 const CLASSIFIER_ONLY = ['text', 'pool', 'test_frac', 'balance', 'init_from'] as const
+const TEXT_MODEL_ONLY = ['tokens', 'vocab_size', 'embed'] as const
 const DEFAULTS = TrainConfig.parse({})
 
 function checkOptionsApply(cfg: TrainConfig, classifier: boolean, from: Checkpoint | undefined): void {
@@ -60,6 +61,8 @@ function checkOptionsApply(cfg: TrainConfig, classifier: boolean, from: Checkpoi
   if (classifier) {
     if (cfg.cell === 'jordan')
       throw new UserError('--cell jordan: feeds back an output at every step, and a classifier has one per text; use rnn_tanh, lstm or gru')
+    const t = TEXT_MODEL_ONLY.find(set)
+    if (t !== undefined) throw new UserError(`${flagOf(t)}: applies to language models; a classifier reads one-hot characters`)
     const k = SERIES_ONLY.find(set)
     if (k === 'seq_len')
       throw new UserError('--seq-len: does not apply to a classifier (each text is read whole, as one sequence from a zero state)')
@@ -68,7 +71,14 @@ function checkOptionsApply(cfg: TrainConfig, classifier: boolean, from: Checkpoi
     const k = CLASSIFIER_ONLY.find(set)
     if (k !== undefined)
       throw new UserError(`${flagOf(k)}: applies to a classifier only; add --label <column> (and --text <column>) to train one`)
+    if (set('vocab_size') && cfg.tokens !== 'word') throw new UserError('--vocab-size: applies to word tokens; add --tokens word')
   }
+}
+
+/** CSV series read numbers: the text options given a value would be silently ignored. */
+function checkSeriesOptions(cfg: TrainConfig): void {
+  const k = TEXT_MODEL_ONLY.find((key) => JSON.stringify(cfg[key]) !== JSON.stringify(DEFAULTS[key]))
+  if (k !== undefined) throw new UserError(`${flagOf(k)}: applies to text; a forecaster reads the numbers of its CSV columns`)
 }
 
 function openSource(
@@ -76,9 +86,11 @@ function openSource(
 ): { source: TrainSource; T: number } {
   if (!csv) {
     const T = cfg.seq_len ?? TEXT_SEQ_LEN
-    const vocab = from?.data.kind === 'text' ? new Vocab(from.data.vocab) : undefined
-    return { source: openTextSource(path, { valFrac: cfg.val_frac, vocab, B: cfg.batch_size, T, bytes }), T }
+    const vocab = from?.data.kind === 'text' ? tokensOf(from.data) : undefined
+    const words = cfg.tokens === 'word' ? { vocabSize: cfg.vocab_size } : undefined
+    return { source: openTextSource(path, { valFrac: cfg.val_frac, vocab, words, embed: embedOf(cfg), B: cfg.batch_size, T, bytes }), T }
   }
+  checkSeriesOptions(cfg)
   if (cfg.target === null) throw new UserError(`${path}: a CSV file needs --target <column> (the column to forecast)`)
   const meta = from?.data.kind === 'timeseries' ? from.data : undefined
   const csvOpts = {

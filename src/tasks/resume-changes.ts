@@ -19,6 +19,7 @@ const SHAPING_KEYS = [
 /** Read when a model is created, or fixed by the state it carries: a resumed run could not apply another value. */
 const FIXED_KEYS = [
   'cell', 'hidden_size', 'num_layers', 'forget_bias', 'transform', 'optimizer', 'seed', 'pool', 'init_from',
+  'tokens', 'vocab_size', 'embed',
 ] as const
 /** Read at every step: applied from the resumed step on. */
 const HYPER_KEYS = [
@@ -36,6 +37,9 @@ const WHY_FIXED: Record<(typeof FIXED_KEYS)[number], string> = {
   seed: 'a resumed run continues the checkpoint\'s random stream',
   pool: 'the head was trained on that pooling',
   init_from: 'it applies at initialisation only, and a resumed model keeps its weights',
+  tokens: 'the model reads and predicts the tokens it was trained on',
+  vocab_size: 'the model\'s vocabulary is fixed',
+  embed: '',
 }
 
 export interface ResumePlan {

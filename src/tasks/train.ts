@@ -33,7 +33,8 @@ export interface TrainEvents {
   /** The training file passed the checks and is being read (bytes: its size). */
   reading?(e: { path: string; bytes: number }): void
   start?(e: {
-    corpus: string; kind: TrainSource['kind']; describe: string; params: number; target: number; out: string; resumed_from: number
+    corpus: string; kind: TrainSource['kind']; tokens: TrainSource['tokens']; describe: string; params: number; target: number; out: string
+    resumed_from: number
   }): void
   /** Before the first step, with the training buffers allocated. */
   memory?(m: TrainMemory): void
@@ -58,10 +59,12 @@ export interface TrainResult {
   val_loss: number | null
   best_val_loss: number | null
   seconds: number
+  /** Positions (characters, words or rows) per second. */
   chars_per_s: number
   checkpoint: string
   stopped: 'done' | 'interrupted' | 'early_stop' | 'time_limit'
   kind: TrainSource['kind']
+  tokens: TrainSource['tokens']
   /** At the end of the run (peak_rss_bytes: over the whole run); null with --engine torch (PyTorch's memory is its own). */
   memory: TrainMemory | null
 }
@@ -117,7 +120,8 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
   const run = createRun(data, from, note)
   const { cfg, source, model, params, best, batcher, state, progress, startStep, target, T, B } = run
   events.start?.({
-    corpus: opts.corpus, kind: source.kind, describe: source.describe, params: params.data.length, target, out, resumed_from: startStep,
+    corpus: opts.corpus, kind: source.kind, tokens: source.tokens, describe: source.describe, params: params.data.length, target, out,
+    resumed_from: startStep,
   })
   // the training buffers now rather than at the first step, so the memory report counts them
   model.reserve(T, B)
@@ -213,7 +217,8 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
   model.reserve(T, B)
   return {
     steps: progress.step, train_loss: lastTrain ?? (mean.count > 0 ? mean.loss / mean.count : null), val_loss: lastVal,
-    best_val_loss: progress.best_val_loss, seconds, chars_per_s: charsPerSecond(seconds), checkpoint: out, stopped, kind: source.kind,
+    best_val_loss: progress.best_val_loss, seconds, chars_per_s: charsPerSecond(seconds),
+    checkpoint: out, stopped, kind: source.kind, tokens: source.tokens,
     memory: trainMemory(model, run.opt, best, T, B),
   }
 }

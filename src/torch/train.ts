@@ -15,7 +15,7 @@ import { checkPrevious, claimOutput, keepPrevious, sameFile, type Output } from 
 import { saveCheckpoint } from '../model/checkpoint/file.ts'
 import { CHECKPOINT_FILE } from '../model/checkpoint/format.ts'
 import type { Checkpoint } from '../model/checkpoint/schema.ts'
-import type { TrainConfig } from '../options/train.ts'
+import { embedOf, type TrainConfig } from '../options/train.ts'
 import { firstNonFinite } from '../tasks/non-finite.ts'
 import { configChanges } from '../tasks/resume-changes.ts'
 import { createRun, openRunData, type Run } from '../tasks/train-run.ts'
@@ -86,6 +86,10 @@ function checkConfig(cfg: TrainConfig, from: Checkpoint | undefined, t: TorchOpt
     throw new UserError('--engine torch: trains language models and forecasters; '
       + 'a classifier trains with the built-in engine (leave out --engine)')
   if (!TORCH_CELLS.has(cfg.cell)) throw new UserError(`--engine torch: torch.nn has no ${cfg.cell} cell; use the built-in engine`)
+  if (embedOf(cfg) !== undefined) {
+    const what = cfg.tokens === 'word' ? '--tokens word' : '--embed'
+    throw new UserError(`${what}: --engine torch reads one-hot characters; a model with an embedding trains with the built-in engine`)
+  }
   const n = t.launch.nproc * t.launch.nnodes
   if (cfg.batch_size % n !== 0) {
     const procs = `--nproc ${t.launch.nproc}${t.launch.nnodes > 1 ? ` × --nnodes ${t.launch.nnodes}` : ''}`
@@ -120,7 +124,8 @@ async function launchRun(
   let keepOld = s.keepOld, savedStep: number | null = null, last: ImportedRun | null = null
   let stopped: TrainResult['stopped'] | null = null, failure: UserError | null = null
   events.start?.({
-    corpus: opts.corpus, kind: source.kind, describe: source.describe, params: params.data.length, target, out, resumed_from: startStep,
+    corpus: opts.corpus, kind: source.kind, tokens: source.tokens, describe: source.describe, params: params.data.length, target, out,
+    resumed_from: startStep,
   })
   const logs = join(dir, LOG_DIR)
   const stop = (step: number, what: string) =>
@@ -180,6 +185,6 @@ async function launchRun(
     steps: progress.step, train_loss: done.state.train_loss, val_loss: done.state.val_loss, best_val_loss: progress.best_val_loss,
     seconds: progress.seconds, chars_per_s: charsPerSecond(progress.step, progress.seconds), checkpoint: out,
     stopped: stopped as TrainResult['stopped'],
-    kind: source.kind, memory: null,
+    kind: source.kind, tokens: source.tokens, memory: null,
   }
 }

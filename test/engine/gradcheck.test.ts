@@ -1,6 +1,6 @@
 /**
  * model.backward() against central differences of model.forward(), for every cell, 1 and 2 layers and
- * every input/loss pairing: a sample of entries of every parameter tensor, of dL/dx (dense input) and of
+ * every input/loss pairing (ids one-hot or through an nn.Embedding, dense values): a sample of entries of every parameter tensor, of dL/dx (dense input) and of
  * dL/dh0 (and dL/dc0 for LSTM, dL/dŷ_{-1} for the Jordan cell, whose gradients also run back through the
  * softmax of every earlier output) through a non-zero initial state; then the same in train mode with dropout.
  * There is no PyTorch module for the Jordan cell, so these differences are its reference.
@@ -21,9 +21,11 @@ const EPS = 3e-3
 const ATOL = 1e-4, RTOL = 1e-2
 const PER_TENSOR = 10
 
-type IO = Pick<ModelSpec, 'input' | 'loss'>
+type IO = Pick<ModelSpec, 'input' | 'loss' | 'embedding_dim'>
+const E = 2 // an embedding's width, different from every other size
 const IOS: IO[] = [
   { input: 'one_hot', loss: 'cross_entropy' },
+  { input: 'one_hot', loss: 'cross_entropy', embedding_dim: E },
   { input: 'dense', loss: 'cross_entropy' },
   { input: 'dense', loss: 'mse' },
 ]
@@ -151,12 +153,13 @@ afterAll(() => {
 })
 
 describe('finite differences agree with backward()', () => {
-  let seed = 1
+  // the embedding cases draw from seeds of their own, so adding them left the others' draws as they were
+  let seed = 1, embedSeed = 500
   for (const cell of CELL_KINDS)
     for (const L of [1, 2])
       for (const io of IOS) {
-        const s = seed++
-        const name = `${cell} L=${L} ${io.input} ${io.loss}`
+        const s = io.embedding_dim !== undefined ? embedSeed++ : seed++
+        const name = `${cell} L=${L} ${io.input}${io.embedding_dim !== undefined ? ' embedding' : ''} ${io.loss}`
         it(name, () => expectAgreement(name, cell, checkAll(setup(cell, L, io, s), s)))
       }
 })
@@ -165,7 +168,7 @@ describe('finite differences with dropout (train mode, fixed mask)', () => {
   for (const cell of CELL_KINDS) {
     const name = `${cell} L=2 dropout 0.3`
     it(name, () => {
-      const s = setup(cell, 2, IOS[1], 77, 0.3)
+      const s = setup(cell, 2, IOS[2], 77, 0.3)
       const train = s.lossAt()
       const evalLoss = s.model.forward(s.x, s.targets, T, B, stateOf(s.h0, s.c0, s.y0), false)
       expect(evalLoss).not.toBe(train) // the mask is really applied in train mode
@@ -187,7 +190,7 @@ it('an unknown input id (-1) is the zero vector: gradients still agree, bias_ih 
 
 describe('the checker itself', () => {
   it('restores every perturbed entry bit for bit', () => {
-    const s = setup('lstm', 2, IOS[1], 5)
+    const s = setup('lstm', 2, IOS[2], 5)
     const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length))
     const buffers = [s.model.params.data, s.x as Float32Array, s.h0, s.c0 ?? new Float32Array(0)]
     const before = buffers.map(bits)
@@ -196,7 +199,7 @@ describe('the checker itself', () => {
   })
 
   it('flags a gradient of about 0.01 that is 5% off', () => {
-    const s = setup('gru', 1, IOS[2], 6)
+    const s = setup('gru', 1, IOS[3], 6)
     s.model.params.grad.fill(0)
     s.lossAt()
     s.model.backward()

@@ -75,7 +75,9 @@ function coords(i: number, shape: number[]): string {
 
 export function specOf(c: Json): ModelSpec {
   const k = c.config
-  return { cell: k.cell as CellKind, input_size: k.input_size, hidden_size: k.hidden_size, num_layers: k.num_layers, output_size: k.output_size, input: 'dense', loss: k.loss }
+  const spec: ModelSpec = { cell: k.cell as CellKind, input_size: k.input_size, hidden_size: k.hidden_size, num_layers: k.num_layers, output_size: k.output_size, input: 'dense', loss: k.loss }
+  // ids through nn.Embedding: the engine's one-hot ids with an embedding_dim
+  return k.input === 'embedding' ? { ...spec, input: 'one_hot', input_size: k.num_embeddings, embedding_dim: k.embedding_dim } : spec
 }
 
 /** A model with the case's parameters loaded (rounded to float32). */

@@ -38,8 +38,9 @@ async function run(named: string | undefined, raw: Record<string, unknown>): Pro
   const classes = checkpoint.data.kind === 'classifier' ? checkpoint.data.classes : undefined
   const trace = traceState(model, vocab, o.text!, { layer: o.layer, units: o.units }, classes)
   if (o.json) {
-    const probabilities = trace.probs ? { classes: trace.classes, probabilities: trace.probs } : {}
-    json({ units: trace.units, chars: trace.chars, values: trace.values, ...probabilities })
+    const rows = vocab.kind === 'word' ? { tokens: trace.chars } : { chars: trace.chars }
+    const probs = trace.probs ? { classes: trace.classes, probabilities: trace.probs } : {}
+    json({ units: trace.units, ...rows, values: trace.values, ...probs })
     return
   }
   const { renderStateHeatmap } = await import('../../report/state.ts')

@@ -1,11 +1,12 @@
 /**
- * `rnn sample [checkpoint]`: generate text from a trained model, streamed to stdout. With --explain, one
- * line per generated character instead: the most likely candidates as bars, the drawn one marked.
+ * `rnn sample [checkpoint]`: generate text from a trained model, streamed to stdout (a word model's words
+ * spaced as text, data/words.ts). With --explain, one line per generated token instead: the most likely
+ * candidates as bars, the drawn one marked.
  */
 import { Chalk, type ChalkInstance } from 'chalk'
 import { Command } from 'commander'
 import { UserError } from '../../errors.ts'
-import { showChars } from '../../data/vocab.ts'
+import { unknownMessage } from '../../data/tokens.ts'
 import type { ExplainedStep } from '../../index.ts'
 import { pickCheckpoint } from '../checkpoint-arg.ts'
 import { EXPLAIN_TOP, SAMPLE_FLAGS, SampleOptions } from '../../options/sample.ts'
@@ -46,22 +47,25 @@ async function run(named: string | undefined, raw: Record<string, unknown>): Pro
   }
   const prime = vocab.inVocabForm(o.prime ?? '')
   const unknown = vocab.unknown(prime)
-  if (unknown.length > 0) throw new UserError(`--prime: characters not in the model's vocabulary: ${showChars(unknown)}`)
+  if (unknown.length > 0) throw new UserError(`--prime: ${unknownMessage(vocab, unknown)}`)
   const options = { temperature: o.temp, topK: o.topK ?? null, topP: o.topP ?? null, argmax: !!o.argmax, prime, length: o.length }
+  // a word model's text is spaced as its tokens stream out, the prime's first (words.ts); characters go as they are
+  const join = vocab.joiner()
+  const echo = vocab.split(prime).map(join).join('')
   const meta = {
-    prime, length: o.length, seed: o.seed, temperature: o.temp, top_k: o.topK ?? null, top_p: o.topP ?? null,
-    argmax: !!o.argmax, checkpoint: path,
+    prime: echo, length: o.length, seed: o.seed, temperature: o.temp, top_k: o.topK ?? null, top_p: o.topP ?? null, argmax: !!o.argmax,
+    checkpoint: path, ...(vocab.kind === 'word' ? { tokens: 'word' } : {}),
   }
   if (o.explain) {
     const steps = explainText(model, vocab, options, createRng(o.seed), o.explainTop ?? EXPLAIN_TOP)
     if (o.json) {
-      let text = ''
+      let text = echo
       const out: { drawn: string; p: number; candidates: { char: string; p: number }[] }[] = []
-      for (const s of steps) { text += s.char; out.push({ drawn: s.char, p: s.p, candidates: s.candidates }) }
-      json({ text: prime + text, ...meta, steps: out })
+      for (const s of steps) { text += join(s.char); out.push({ drawn: s.char, p: s.p, candidates: s.candidates }) }
+      json({ text, ...meta, steps: out })
       return
     }
-    if (prime !== '') log(colour.dim(`after the prime ${JSON.stringify(prime)}:`))
+    if (prime !== '') log(colour.dim(`after the prime ${JSON.stringify(echo)}:`))
     const { showChar } = await import('../../report/state.ts')
     const c = process.stdout.isTTY === true ? colour : new Chalk({ level: 0 })
     for (const s of steps) process.stdout.write(explainLine(s, c, showChar) + '\n')
@@ -69,16 +73,17 @@ async function run(named: string | undefined, raw: Record<string, unknown>): Pro
   }
   const gen = sampleText(model, vocab, options, createRng(o.seed))
   if (o.json) {
-    let text = ''
-    for (const ch of gen) text += ch
-    json({ text: prime + text, ...meta })
+    let text = echo
+    for (const token of gen) text += join(token)
+    json({ text, ...meta })
     return
   }
-  process.stdout.write(prime)
+  process.stdout.write(echo)
   let buf = ''
-  for (const ch of gen) {
-    buf += ch
-    if (buf.length >= 64 || ch === '\n') { process.stdout.write(buf); buf = '' }
+  for (const token of gen) {
+    const piece = join(token)
+    buf += piece
+    if (buf.length >= 64 || piece.endsWith('\n')) { process.stdout.write(buf); buf = '' }
   }
   process.stdout.write(buf + '\n')
 }

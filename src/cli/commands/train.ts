@@ -120,9 +120,11 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
       const why = {
         done: '', interrupted: ' (interrupted)', early_stop: ' (early stop: no improvement)', time_limit: ' (time limit)',
       }[r.stopped]
-      result(`trained ${fmtInt(r.steps)} steps in ${fmtDuration(r.seconds)}${why}, ${fmtInt(r.chars_per_s)} chars/s`)
+      const unit = r.tokens ?? (r.kind === 'timeseries' ? 'row' : 'char')
+      result(`trained ${fmtInt(r.steps)} steps in ${fmtDuration(r.seconds)}${why}, ${fmtInt(r.chars_per_s)} ${unit}s/s`)
       const best = r.best_val_loss
-      if (best !== null && r.kind === 'text') result(`best validation loss ${fmt(best)} nats/char (${fmt(best / Math.LN2)} bits/char)`)
+      if (best !== null && r.kind === 'text')
+        result(`best validation loss ${fmt(best)} nats/${unit} (${fmt(best / Math.LN2)} bits/${unit})`)
       if (best !== null && r.kind === 'classifier')
         result(`best validation loss ${fmt(best)} (cross-entropy per text; rnn eval gives the test accuracy)`)
       if (best !== null && r.kind === 'timeseries')

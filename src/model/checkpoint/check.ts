@@ -1,6 +1,7 @@
 /** The rules a checkpoint obeys beyond its schema; each broken one is a UserError naming the file and the key. */
 import { UserError } from '../../errors.ts'
 import { checkVocab } from '../../data/vocab.ts'
+import { checkWordVocab } from '../../data/tokens.ts'
 import { paramSpecs } from '../spec.ts'
 import { specOf, type Checkpoint, type TensorJSON } from './schema.ts'
 import { decodeTensor } from './tensor.ts'
@@ -10,7 +11,8 @@ import { differences } from '../../data/codec.ts'
 export function checkCheckpoint(path: string, ck: Checkpoint): void {
   if (ck.kind !== ck.data.kind) throw new UserError(`${path}: invalid checkpoint: kind "${ck.kind}" but data.kind "${ck.data.kind}"`)
   checkShapes(path, ck)
-  if (ck.data.kind !== 'timeseries') checkVocab(`${path}: data.vocab`, ck.data.vocab)
+  if (ck.data.kind === 'text' && ck.data.tokenizer !== undefined) checkWordVocab(`${path}: data.vocab`, ck.data.vocab)
+  else if (ck.data.kind !== 'timeseries') checkVocab(`${path}: data.vocab`, ck.data.vocab)
   if (ck.data.kind === 'classifier') checkClasses(path, ck.data.classes)
   if ((ck.model.pool !== undefined) !== (ck.kind === 'classifier'))
     throw new UserError(`${path}: invalid checkpoint: model.pool `

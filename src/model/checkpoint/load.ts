@@ -1,27 +1,27 @@
-/** A ready-to-run model and vocabulary from a checkpoint file (the best-by-validation parameters). */
+/** A ready-to-run model and its tokens (characters or words) from a checkpoint file (the best-by-validation parameters). */
 import { allocParams } from '../../engine/params.ts'
 import { UserError } from '../../errors.ts'
-import { Vocab } from '../../data/vocab.ts'
+import { tokensOf, type Tokens } from '../../data/tokens.ts'
 import { decodeTensor } from './tensor.ts'
 import { loadCheckpoint } from './file.ts'
 import { specOf, type Checkpoint } from './schema.ts'
 import { Model } from '../model.ts'
 import { paramSpecs } from '../spec.ts'
 
-export function modelFromCheckpoint(ck: Checkpoint): { model: Model; vocab: Vocab | null } {
+export function modelFromCheckpoint(ck: Checkpoint): { model: Model; vocab: Tokens | null } {
   const spec = specOf(ck)
   const params = allocParams(paramSpecs(spec))
   for (const t of params.tensors) t.data.set(decodeTensor(ck.params[t.name]))
-  return { model: new Model(spec, params), vocab: ck.data.kind !== 'timeseries' ? new Vocab(ck.data.vocab) : null }
+  return { model: new Model(spec, params), vocab: ck.data.kind !== 'timeseries' ? tokensOf(ck.data) : null }
 }
 
-export function loadModel(path: string): { model: Model; vocab: Vocab | null; checkpoint: Checkpoint } {
+export function loadModel(path: string): { model: Model; vocab: Tokens | null; checkpoint: Checkpoint } {
   const checkpoint = loadCheckpoint(path)
   return { ...modelFromCheckpoint(checkpoint), checkpoint }
 }
 
 /** A text model, or a UserError saying this checkpoint forecasts CSV columns. */
-export function loadTextModel(path: string): { model: Model; vocab: Vocab; checkpoint: Checkpoint & { data: { kind: 'text' } } } {
+export function loadTextModel(path: string): { model: Model; vocab: Tokens; checkpoint: Checkpoint & { data: { kind: 'text' } } } {
   const r = loadModel(path)
   if (r.checkpoint.data.kind === 'classifier')
     throw new UserError(`${path}: a classifier (it labels sentences); use rnn classify or rnn eval`)

@@ -22,10 +22,15 @@ const ModelSpecJSON = z.strictObject({
   input: z.enum(['one_hot', 'dense']), loss: z.enum(['cross_entropy', 'mse']),
   gate_order: z.array(z.string()),
   pool: z.enum(POOLS).optional(), // a classifier's pooling (model/pool.ts); absent: the head reads every step
+  embedding_dim: z.int().positive().optional(), // ids read through nn.Embedding (embedding.weight); absent: one-hot
 })
 
-// source: the training text
-const TextMeta = z.strictObject({ kind: z.literal('text'), vocab: z.array(z.string()), source: z.string().nullable() })
+// the tokens of a word model (data/tokens.ts); absent: characters
+const Tokenizer = z.strictObject({ kind: z.literal('word'), lowercase: z.literal(true), unk: z.string().min(1) })
+const TextMeta = z.strictObject({
+  kind: z.literal('text'), vocab: z.array(z.string()), source: z.string().nullable(), // source: the training text
+  tokenizer: Tokenizer.optional(),
+})
 export type TextMeta = z.infer<typeof TextMeta>
 
 const SeriesMeta = z.strictObject({
