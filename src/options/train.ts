@@ -83,7 +83,8 @@ export const TRAIN_FLAGS: FlagRow[] = [
   { key: 'decimal', flag: '--decimal', arg: '<c>', help: 'CSV: decimal mark of the numbers: . or , (1,5)', parse: oneOf(['.', ',']) },
   { key: 'thousands', flag: '--thousands', arg: '<c>', help: "CSV: thousands separator to read (1.234,5): , . space or ' (default: none)", parse: thousands },
   { key: 'test_size', flag: '--test-size', arg: '<rows>', help: 'CSV: rows at the end held out for testing (default: max(10%, 2 seasons))', parse: int },
-  { key: 'transform', flag: '--transform', arg: '<t>', help: 'CSV: predict the change from the last value (difference), the value (level), or either on the log of the target (log-difference, log)', parse: oneOf([...TRANSFORMS]) },
+  { key: 'transform', flag: '--transform', arg: '<t>', help: 'CSV: predict the change from the last value (difference), from one season back (seasonal-difference), '
+      + 'the value (level), or any of them on the log of the target (log-difference, log-seasonal-difference, log)', parse: oneOf([...TRANSFORMS]) },
   { key: 'season', flag: '--season', arg: '<n>', help: 'CSV: season length in rows (default: from the date step or autocorrelation)', parse: int },
   { key: 'text', flag: '--text', arg: '<column>', help: 'classifier: the CSV column holding the texts', parse: str },
   { key: 'label', flag: '--label', arg: '<column>', help: 'classifier: the CSV column holding the labels (given: train a classifier)', parse: str },

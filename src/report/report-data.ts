@@ -13,6 +13,7 @@ import { rollingForecast } from '../tasks/rolling-forecast.ts'
 import { etsForecast, fitEts } from '../tasks/ets.ts'
 import { band, calibrate, DEFAULT_LEVELS } from '../tasks/intervals.ts'
 import { createRng } from '../engine/rng.ts'
+import { rowsOf } from '../data/codec.ts'
 import { codecOf, evaluateSeries, readForModel, type SeriesEval } from '../tasks/forecast.ts'
 import { inspectGradients, type Window } from '../inspect/gradients.ts'
 import { textWindow } from '../inspect/source.ts'
@@ -97,8 +98,8 @@ function seriesGradients(model: Model, ck: Checkpoint & { data: SeriesMeta }): G
   const x = new Float32Array(steps * codec.inputSize), targets = new Float32Array(steps * codec.k)
   for (let t = 0; t < steps; t++) {
     const i = first + t
-    codec.encodeInput(x, t * codec.inputSize, v[i], i > 0 ? v[i - 1] : null)
-    codec.encodeTarget(targets, t * codec.k, v[i + 1], v[i])
+    codec.encodeInput(x, t * codec.inputSize, rowsOf(v), i)
+    codec.encodeTarget(targets, t * codec.k, rowsOf(v), i)
   }
   const w: Window = { x, targets, T: steps, B: 1 }
   return gradients(model, w, `the first ${steps} rows of ${file}`)

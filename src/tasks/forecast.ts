@@ -10,7 +10,7 @@ import { defaultTestSize } from '../data/series.ts'
 import { rollingForecast } from './rolling-forecast.ts'
 import { etsForecast, fitEts, type EtsFit } from './ets.ts'
 import { band, calibrate, DEFAULT_LEVELS, IntervalScore } from './intervals.ts'
-import { checkScale, SeriesCodec } from '../data/codec.ts'
+import { checkScale, lagOf, SeriesCodec } from '../data/codec.ts'
 import type { Checkpoint, SeriesMeta } from '../model/checkpoint/schema.ts'
 import type { Model } from '../model/model.ts'
 
@@ -22,7 +22,7 @@ export function readForModel(ck: SeriesCheckpoint, path: string): Series {
   const series = readSeries(path, { target: c.target!, features: c.features, delimiter: c.delimiter, header: c.header, fill: c.fill, decimal: c.decimal, thousands: c.thousands })
   const want = ck.data.columns.map((x) => x.name).join(', ')
   if (series.columns.join(', ') !== want) throw new UserError(`${path}: columns ${series.columns.join(', ')} differ from the model's ${want}`)
-  checkScale(series, ck.data.columns, ck.data.transform)
+  checkScale(series, ck.data.columns, ck.data.transform, lagOf(ck.data.transform, ck.data.season))
   return series
 }
 
@@ -30,7 +30,7 @@ export interface ForecastRow { date: string | null; step: number; value: number 
 
 /** The codec the model was trained with. */
 export function codecOf(ck: SeriesCheckpoint): SeriesCodec {
-  return new SeriesCodec(ck.data.columns, ck.data.transform)
+  return new SeriesCodec(ck.data.columns, ck.data.transform, ck.data.season)
 }
 
 /** The next `horizon` values of the target after the last row of `series`, from its last seq_len rows. */

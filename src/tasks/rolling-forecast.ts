@@ -3,7 +3,7 @@
  * which becomes its next input. Used by validation during training, `rnn eval`, `rnn sample --horizon`, the
  * report and the explorer page (which bundles this file, so it imports nothing Node-only).
  */
-import type { SeriesCodec } from '../data/codec.ts'
+import type { Rows, SeriesCodec } from '../data/codec.ts'
 import type { Model } from '../model/model.ts'
 
 /**
@@ -33,24 +33,23 @@ export function rollingForecast(model: Model, codec: SeriesCodec, values: readon
 
 function forecastBlock(model: Model, codec: SeriesCodec, values: readonly ArrayLike<number>[], origins: readonly number[], T: number, horizon: number): Float64Array {
   const B = origins.length, I = codec.inputSize, k = codec.k
+  const out = new Float64Array(horizon * B * k)
+  // origin b's rows: the CSV's before the origin, its own forecasts from there on
+  const rows: Rows[] = origins.map((o, b) => (i) => (i < o ? values[i] : out.subarray(((i - o) * B + b) * k, ((i - o) * B + b + 1) * k)))
   const x = new Float32Array(T * B * I)
   for (let b = 0; b < B; b++)
-    for (let t = 0; t < T; t++) {
-      const row = origins[b] - T + t
-      codec.encodeInput(x, (t * B + b) * I, values[row], row > 0 ? values[row - 1] : null)
-    }
+    for (let t = 0; t < T; t++) codec.encodeInput(x, (t * B + b) * I, rows[b], origins[b] - T + t)
   const state = model.zeroState(B)
   model.forward(x, null, T, B, state)
-  const out = new Float64Array(horizon * B * k)
   const step = new Float32Array(B * I)
   const row = new Float64Array(k)
   let y = model.outputs().subarray((T - 1) * B * k, T * B * k)
   for (let h = 0; h < horizon; h++) {
     for (let b = 0; b < B; b++) {
-      const cur = h === 0 ? values[origins[b] - 1] : out.subarray(((h - 1) * B + b) * k, ((h - 1) * B + b + 1) * k)
-      codec.decode(row, y, b * k, cur)
+      const i = origins[b] - 1 + h
+      codec.decode(row, y, b * k, rows[b], i)
       out.set(row, (h * B + b) * k)
-      codec.encodeInput(step, b * I, row, cur)
+      codec.encodeInput(step, b * I, rows[b], i + 1)
     }
     if (h + 1 < horizon) {
       model.forward(step, null, 1, B, state)
