@@ -3,7 +3,7 @@ import type { Model } from '../model/model.ts'
 import type { Checkpoint, SeriesMeta } from '../model/checkpoint/schema.ts'
 import { UserError } from '../errors.ts'
 import { forecast, readForModel } from '../index.ts'
-import { codecOf } from '../tasks/forecast.ts'
+import { codecOf, forecasterOf } from '../tasks/forecast.ts'
 import { band, calibrate, MIN_ERRORS } from '../tasks/intervals.ts'
 import { colour, json, log } from './output.ts'
 
@@ -15,7 +15,7 @@ export function printForecast(path: string, model: Model, ck: Checkpoint & { dat
   const rows = forecast(model, ck, series, horizon)
   const target = ck.data.columns[0].name
   const codec = codecOf(ck)
-  const cal = o.levels.length === 0 ? null : calibrate(model, codec, ck.config.seq_len!, series.values, series.rows, horizon, o.levels)
+  const cal = o.levels.length === 0 ? null : calibrate(forecasterOf(ck, model), codec, ck.config.seq_len!, series.values, series.rows, horizon, o.levels)
   if (o.levels.length > 0 && cal === null) log(colour.dim(`no prediction intervals: ${input} has too few rows to calibrate ${horizon}-step bands (${MIN_ERRORS} forecasts per step needed)`))
   // per row: [lower_L, upper_L] for each level
   const bands = rows.map((r) => (cal === null ? [] : cal.levels.flatMap((_, l) => band(cal, codec, l, r.step, r.value))))

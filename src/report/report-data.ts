@@ -14,7 +14,7 @@ import { etsForecast, fitEts } from '../tasks/ets.ts'
 import { band, calibrate, DEFAULT_LEVELS } from '../tasks/intervals.ts'
 import { createRng } from '../engine/rng.ts'
 import { rowsOf } from '../data/codec.ts'
-import { codecOf, evaluateSeries, readForModel, type SeriesEval } from '../tasks/forecast.ts'
+import { codecOf, evaluateSeries, forecasterOf, readForModel, type SeriesEval } from '../tasks/forecast.ts'
 import { inspectGradients, type Window } from '../inspect/gradients.ts'
 import { textWindow } from '../inspect/source.ts'
 import type { Checkpoint, SeriesMeta, TextMeta } from '../model/checkpoint/schema.ts'
@@ -127,10 +127,11 @@ function forecastData(model: Model, ck: Checkpoint & { data: SeriesMeta }): Fore
   if (!own) throw new UserError(`${file}: ${series.rows} rows, but the model was trained on ${split.train + split.val + split.test}; the file has changed`)
   const T = ck.config.seq_len!, k = columns.length, start = series.rows - split.test
   const origins = Array.from({ length: split.test }, (_, i) => start + i)
-  const pred = rollingForecast(model, codecOf(ck), series.values, origins, T, 1) // original units
+  const f = forecasterOf(ck, model)
+  const pred = rollingForecast(f, codecOf(ck), series.values, origins, T, 1) // original units
   const y = series.values.map((r) => r[0])
   const codec = codecOf(ck)
-  const cal = calibrate(model, codec, T, series.values, start, 1, DEFAULT_LEVELS)
+  const cal = calibrate(f, codec, T, series.values, start, 1, DEFAULT_LEVELS)
   const ets = fitEts(y.slice(0, start), season)
   const smooth = etsForecast(ets, y, origins, 1)
   const ev = evaluateSeries(model, ck, series, { testSize: split.test, horizon: Math.min(season, split.test), trainRows: split.train, ets })

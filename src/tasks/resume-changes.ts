@@ -14,7 +14,7 @@ import type { ChangePoint, Checkpoint } from '../model/checkpoint/schema.ts'
 /** How the data is cut into splits, windows and batches. */
 export const SHAPING_KEYS = ['batch_size', 'seq_len', 'val_frac', 'target', 'features', 'delimiter', 'header', 'fill', 'test_size', 'season', 'text', 'label', 'test_frac'] as const
 /** Read when a model is created, or fixed by the state it carries: a resumed run could not apply another value. */
-export const FIXED_KEYS = ['cell', 'hidden_size', 'num_layers', 'forget_bias', 'transform', 'optimizer', 'seed', 'pool', 'init_from'] as const
+export const FIXED_KEYS = ['cell', 'hidden_size', 'num_layers', 'forget_bias', 'transform', 'optimizer', 'seed', 'pool', 'init_from', 'ensemble'] as const
 /** Read at every step: applied from the resumed step on. */
 export const HYPER_KEYS = ['lr', 'momentum', 'clip', 'clip_value', 'lr_decay', 'dropout', 'on_nan', 'eval_every', 'patience', 'max_seconds', 'balance'] as const
 // steps, epochs and out say how long the run goes and where it is written: free to change
@@ -29,6 +29,7 @@ const WHY_FIXED: Record<(typeof FIXED_KEYS)[number], string> = {
   seed: 'a resumed run continues the checkpoint\'s random stream',
   pool: 'the head was trained on that pooling',
   init_from: 'it applies at initialisation only, and a resumed model keeps its weights',
+  ensemble: 'an ensemble is trained member by member from the start',
 }
 
 export interface ResumePlan {
@@ -45,6 +46,8 @@ export interface ResumePlan {
 /** The settings' part, checked before the data is read. */
 export function configChanges(from: Checkpoint, cfg: TrainConfig): { shaping: ChangePoint[]; hyper: ChangePoint[] } {
   const step = from.progress.step
+  if (from.members !== undefined)
+    throw new UserError(`--resume: the checkpoint is an ensemble of ${from.members.length + 1} forecasters, which cannot be resumed; train it again with --ensemble`)
   // an imported checkpoint may leave seq_len to the data (null): whatever it becomes is no change
   const undecided = (k: string) => k === 'seq_len' && from.config.seq_len === null
   const diff = (keys: readonly string[]) => keys

@@ -13,12 +13,30 @@ import type { Model } from '../model/model.ts'
  */
 export const FORECAST_BLOCK = 256
 
+/** One model, or an ensemble (rnn train --ensemble): its forecast is the median of its members'. */
+export type Forecaster = Model | readonly Model[]
+
 /**
  * Rolling forecasts for N origins: origin b reads rows [origins[b] - T, origins[b]) as context and
  * predicts `horizon` rows, feeding each prediction back as the next input. Returns [horizon][N][k] in
  * original units. Origins run FORECAST_BLOCK at a time; each origin's forecast is independent of the others.
+ * Each member of an ensemble rolls its own forecasts forward; the result is their median, value by value.
  */
-export function rollingForecast(model: Model, codec: SeriesCodec, values: readonly ArrayLike<number>[], origins: readonly number[], T: number, horizon: number): Float64Array {
+export function rollingForecast(f: Forecaster, codec: SeriesCodec, values: readonly ArrayLike<number>[], origins: readonly number[], T: number, horizon: number): Float64Array {
+  if (!Array.isArray(f)) return forecastOne(f as Model, codec, values, origins, T, horizon)
+  const models = f as readonly Model[]
+  if (models.length === 1) return forecastOne(models[0], codec, values, origins, T, horizon)
+  const each = models.map((m) => forecastOne(m, codec, values, origins, T, horizon))
+  const out = new Float64Array(each[0].length), v = new Float64Array(models.length), n = models.length
+  for (let i = 0; i < out.length; i++) {
+    for (let m = 0; m < n; m++) v[m] = each[m][i]
+    v.sort()
+    out[i] = n % 2 === 1 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
+  }
+  return out
+}
+
+function forecastOne(model: Model, codec: SeriesCodec, values: readonly ArrayLike<number>[], origins: readonly number[], T: number, horizon: number): Float64Array {
   const N = origins.length, k = codec.k, blk = Math.min(FORECAST_BLOCK, N)
   const out = new Float64Array(horizon * N * k)
   const part = new Array<number>(blk)

@@ -20,6 +20,7 @@ import type { Checkpoint, HistoryPoint } from '../model/checkpoint/schema.ts'
 import { firstNonFinite, MAX_SKIPS_IN_A_ROW } from './non-finite.ts'
 import { configChanges } from './resume-changes.ts'
 import { createRun, openRunData, type Run } from './train-run.ts'
+import { trainEnsemble } from './ensemble.ts'
 import { peakRssBytes, trainMemory, type TrainMemory } from './train-memory.ts'
 
 export interface StepEvent { step: number; target: number; loss: number; lr: number; grad_norm: number; chars_per_s: number; seconds: number }
@@ -80,11 +81,17 @@ export function defaultCheckpointPath(corpusName: string, cell: string): string 
   return join('checkpoints', `${corpusName}-${cell}.json`)
 }
 
+/** One run; with --ensemble n, n runs in turn gathered into one checkpoint (ensemble.ts). */
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const given = opts.config.out ?? defaultCheckpointPath(corpusName(opts.corpus), opts.config.cell)
+  return opts.config.ensemble > 1 ? trainEnsemble(opts, trainOne, given) : trainOne(opts)
+}
+
 /**
  * Claims the output before anything else (not an input, not a foreign file, writable, locked against a
  * second writer), trains, and releases the lock however training ends.
  */
-export async function train(opts: TrainOptions): Promise<TrainResult> {
+async function trainOne(opts: TrainOptions): Promise<TrainResult> {
   const given = opts.config.out ?? defaultCheckpointPath(corpusName(opts.corpus), opts.config.cell)
   const out = resolve(given)
   // settings a resumed run cannot apply are refused before anything is claimed or read
