@@ -33,7 +33,7 @@ export const TrainConfig = z.strictObject({
   thousands: z.enum([',', '.', ' ', "'"]).nullable().default(null),                 // thousands separator; null: none
   test_size: z.int().positive().nullable().default(null),                           // rows held out for testing; null: max(10%, 2 seasons)
   season: z.int().positive().nullable().default(null),                              // null: from the date step or autocorrelation
-  transform: z.enum(TRANSFORMS).default('difference'),                           // see src/data/codec.ts
+  transform: z.enum([...TRANSFORMS, 'auto']).default('difference'),              // see src/data/codec.ts; auto: tasks/auto-transform.ts
   ensemble: z.int().min(1).max(64).default(1),                                      // forecasters trained with seeds seed.. seed+n-1; forecasts: their median
   // classification: a CSV of labelled texts
   text: z.string().min(1).nullable().default(null),                                // column of the texts
@@ -85,7 +85,8 @@ export const TRAIN_FLAGS: FlagRow[] = [
   { key: 'thousands', flag: '--thousands', arg: '<c>', help: "CSV: thousands separator to read (1.234,5): , . space or ' (default: none)", parse: thousands },
   { key: 'test_size', flag: '--test-size', arg: '<rows>', help: 'CSV: rows at the end held out for testing (default: max(10%, 2 seasons))', parse: int },
   { key: 'transform', flag: '--transform', arg: '<t>', help: 'CSV: predict the change from the last value (difference), from one season back (seasonal-difference), '
-      + 'the value (level), or any of them on the log of the target (log-difference, log-seasonal-difference, log)', parse: oneOf([...TRANSFORMS]) },
+      + 'the value (level), or any of them on the log of the target (log-difference, log-seasonal-difference, log); '
+      + 'auto: the one with the lowest validation error', parse: oneOf([...TRANSFORMS, 'auto']) },
   { key: 'ensemble', flag: '--ensemble', arg: '<n>', help: 'CSV: train n forecasters (seeds seed, seed+1, ...) and forecast their median', parse: int },
   { key: 'season', flag: '--season', arg: '<n>', help: 'CSV: season length in rows (default: from the date step or autocorrelation)', parse: int },
   { key: 'text', flag: '--text', arg: '<column>', help: 'classifier: the CSV column holding the texts', parse: str },

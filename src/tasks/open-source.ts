@@ -77,10 +77,13 @@ function openSource(path: string, cfg: TrainConfig, from: Checkpoint | undefined
   if (cfg.target === null) throw new UserError(`${path}: a CSV file needs --target <column> (the column to forecast)`)
   const meta = from?.data.kind === 'timeseries' ? from.data : undefined
   const csvOpts = { target: cfg.target, features: cfg.features, delimiter: cfg.delimiter, header: cfg.header, fill: cfg.fill, decimal: cfg.decimal, thousands: cfg.thousands }
+  // auto is settled before a run starts (auto-transform.ts trains one run per transform)
+  const transform = meta?.transform ?? cfg.transform
+  if (transform === 'auto') throw new Error('--transform auto reached a single run')
   // seq_len null: decided from the season once it is known
   const source = openSeriesSource(path, csvOpts, {
     valFrac: cfg.val_frac, testSize: cfg.test_size, season: cfg.season ?? meta?.season ?? null, stats: meta?.columns,
-    transform: meta?.transform ?? cfg.transform, T: cfg.seq_len, bytes,
+    transform, T: cfg.seq_len, bytes,
   })
   if (meta !== undefined && meta.columns.map((c) => c.name).join() !== source.series.columns.join())
     throw new UserError(`${path}: columns ${source.series.columns.join(', ')} differ from the checkpoint's ${meta.columns.map((c) => c.name).join(', ')}`)

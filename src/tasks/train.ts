@@ -21,6 +21,7 @@ import { firstNonFinite, MAX_SKIPS_IN_A_ROW } from './non-finite.ts'
 import { configChanges } from './resume-changes.ts'
 import { createRun, openRunData, type Run } from './train-run.ts'
 import { trainEnsemble } from './ensemble.ts'
+import { trainAutoTransform } from './auto-transform.ts'
 import { peakRssBytes, trainMemory, type TrainMemory } from './train-memory.ts'
 
 export interface StepEvent { step: number; target: number; loss: number; lr: number; grad_norm: number; chars_per_s: number; seconds: number }
@@ -81,9 +82,10 @@ export function defaultCheckpointPath(corpusName: string, cell: string): string 
   return join('checkpoints', `${corpusName}-${cell}.json`)
 }
 
-/** One run; with --ensemble n, n runs in turn gathered into one checkpoint (ensemble.ts). */
+/** One run; with --ensemble n, n runs in turn gathered into one checkpoint (ensemble.ts); --transform auto: a run per transform, the best kept. */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const given = opts.config.out ?? defaultCheckpointPath(corpusName(opts.corpus), opts.config.cell)
+  if (opts.config.transform === 'auto') return trainAutoTransform(opts, train, given)
   return opts.config.ensemble > 1 ? trainEnsemble(opts, trainOne, given) : trainOne(opts)
 }
 
