@@ -36,18 +36,19 @@ export async function trainAutoTransform(opts: TrainOptions, train: (o: TrainOpt
   if (opts.from !== undefined) throw new UserError('--transform auto: a resumed model keeps its transform; give the checkpoint\'s (rnn describe shows it)')
   const out = resolve(given)
   const inputs = [{ path: opts.corpus, what: 'the training data' }, ...(opts.inputs ?? [])]
-  const claim = claimOutput(given, { kind: CHECKPOINT_FILE, flag: '--out', inputs, force: opts.force })
+  // the file is read (and a bad one refused) before the output is claimed: nothing is made for a file that fails
   const csv = readSeries(opts.corpus, { target: cfg.target, features: cfg.features, delimiter: cfg.delimiter, header: cfg.header, fill: cfg.fill,
     decimal: cfg.decimal, thousands: cfg.thousands })
   const positive = csv.values.every((r) => r[0] > 0)
   // the season as training will find it (on the rows before the default test rows): the seasonal transforms need one
   const tried = candidates(positive, cfg.season ?? detectSeason(csv, Math.floor(csv.rows * 0.8)).season)
+  const claim = claimOutput(given, { kind: CHECKPOINT_FILE, flag: '--out', inputs, force: opts.force })
   const fileOf = (t: Transform) => `${claim.target}.${t}.json`
   const scored: (Candidate & { result: TrainResult })[] = []
   try {
     for (const transform of tried) {
       if (opts.signal?.aborted && scored.length > 0) break
-      opts.events?.note?.(`--transform auto: training with ${transform}`)
+      // no line before a run: bad data is then one line, the first run's error (each run's start names its file)
       rmSync(fileOf(transform), { force: true })
       let result: TrainResult
       try {

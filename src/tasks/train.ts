@@ -85,7 +85,8 @@ export function defaultCheckpointPath(corpusName: string, cell: string): string 
 /** One run; with --ensemble n, n runs in turn gathered into one checkpoint (ensemble.ts); --transform auto: a run per transform, the best kept. */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const given = opts.config.out ?? defaultCheckpointPath(corpusName(opts.corpus), opts.config.cell)
-  if (opts.config.transform === 'auto') return trainAutoTransform(opts, train, given)
+  // a CSV forecaster's encoding (text and classifiers have none); a resumed model keeps its own
+  if (opts.config.transform === 'auto' && opts.config.target !== null && opts.from === undefined) return trainAutoTransform(opts, train, given)
   return opts.config.ensemble > 1 ? trainEnsemble(opts, trainOne, given) : trainOne(opts)
 }
 
