@@ -7,6 +7,7 @@ defaults otherwise), then run one step ahead through the test rows with its para
 parameters, the sum of squares, AICc and the one-step MAE per variant as JSON (stdout, or --out FILE).
 
     /usr/bin/python3 scripts/ets_reference.py --out test/fixtures/ets/statsmodels.json
+    /usr/bin/python3 scripts/ets_reference.py --summary --series data/seattle-weather.csv:temp_max:7   # eval's season
 
 Needs Debian's python3-statsmodels (0.13.5 made the stored fixture).
 """
@@ -57,15 +58,25 @@ def one(y, start, m, trend, season):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out")
+    ap.add_argument("--series", action="append", metavar="FILE:COLUMN:SEASON",
+                    help="other series or seasons than the fixture's (e.g. data/seattle-weather.csv:temp_max:7)")
+    ap.add_argument("--summary", action="store_true", help="one line per series: the lowest-AICc variant and its one-step MAE")
     a = ap.parse_args()
     warnings.filterwarnings("ignore")
     out = {"statsmodels": statsmodels.__version__, "series": []}
-    for path, column, m in SERIES:
+    series = [(f, c, int(m)) for f, c, m in (x.rsplit(":", 2) for x in a.series)] if a.series else SERIES
+    for path, column, m in series:
         y = read(path, column)
         test = max(math.ceil(len(y) * 0.1), 2 * m)
         start = len(y) - test
         out["series"].append({"file": path, "column": column, "season": m, "rows": len(y), "test_rows": test,
                               "variants": [one(y, start, m, t, s) for t, s in variants(y[:start], m)]})
+    if a.summary:
+        for s in out["series"]:
+            v = min((v for v in s["variants"] if v["aicc"] is not None), key=lambda v: v["aicc"])
+            print(f'{s["file"]} {s["column"]} season {s["season"]}, {s["test_rows"]} test rows: '
+                  f'ETS(A,{v["trend"][0].upper()},{v["season"][0].upper()}) one-step MAE {v["one_step_mae"]:.4f}')
+        return
     text = json.dumps(out, indent=1)
     if a.out:
         with open(a.out, "w") as f: f.write(text + "\n")

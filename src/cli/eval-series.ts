@@ -27,6 +27,9 @@ export function printSeriesEval(
   })
   if (o.json) { json(r); return }
   log(colour.dim(`${input}: ${r.test_rows} test rows, season ${r.season}, target ${ck.data.columns[0].name}`))
+  if (ck.members !== undefined) {
+    log(colour.dim(`model: the median forecast of an ensemble of ${ck.members.length + 1} (rnn train --ensemble)`))
+  }
   const e = r.ets
   log(colour.dim(`exponential smoothing: ${e.name} (lowest AICc), fitted on the ${e.fit_rows} rows before the test rows: ` +
     `α ${e.alpha.toFixed(3)}, β ${e.beta.toFixed(3)}, γ ${e.gamma.toFixed(3)}`))

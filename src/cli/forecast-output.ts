@@ -3,7 +3,7 @@ import type { Model } from '../model/model.ts'
 import type { Checkpoint, SeriesMeta } from '../model/checkpoint/schema.ts'
 import { UserError } from '../errors.ts'
 import { forecast, readForModel } from '../index.ts'
-import { codecOf } from '../tasks/forecast.ts'
+import { codecOf, forecasterOf } from '../tasks/forecast.ts'
 import { band, calibrate, MIN_ERRORS } from '../tasks/intervals.ts'
 import { colour, json, log } from './output.ts'
 
@@ -18,7 +18,8 @@ export function printForecast(
   const rows = forecast(model, ck, series, horizon)
   const target = ck.data.columns[0].name
   const codec = codecOf(ck)
-  const cal = o.levels.length === 0 ? null : calibrate(model, codec, ck.config.seq_len!, series.values, series.rows, horizon, o.levels)
+  const cal = o.levels.length === 0 ? null
+    : calibrate(forecasterOf(ck, model), codec, ck.config.seq_len!, series.values, series.rows, horizon, o.levels)
   if (o.levels.length > 0 && cal === null) {
     log(colour.dim(`no prediction intervals: ${input} has too few rows to calibrate ${horizon}-step bands `
       + `(${MIN_ERRORS} forecasts per step needed)`))

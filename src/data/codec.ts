@@ -1,67 +1,86 @@
 /**
  * How rows of a CSV series become model inputs and targets, and predictions become values again.
  *
- *   level           input z(v_t)                      target z(v_{t+1})           z(v) = (v - mean) / std
- *   difference      input [z(v_t), d(v_t - v_{t-1})]  target d(v_{t+1} - v_t)     d(Δ) = (Δ - Δmean) / Δstd
- *   log             level, with the target column read as ln v
- *   log-difference  difference, with the target column read as ln v (its change is then a growth rate)
+ *   level                    input z(v_t)                        target z(v_{t+1})             z(v) = (v - mean) / std
+ *   difference               input [z(v_t), d(v_t - v_{t-1})]    target d(v_{t+1} - v_t)       d(Δ) = (Δ - Δmean) / Δstd
+ *   seasonal-difference      difference at lag m (the season): target d(v_{t+1} - v_{t+1-m})
+ *   log, log-difference, log-seasonal-difference: the same with the target column read as ln v
  *
  * With `difference` (the default) the model predicts the change from the last value, so a trend carries on
  * past the range seen in training (a tanh network cannot output levels it never saw), while the level input
- * keeps mean reversion learnable. The log transforms turn a season whose swing grows with the level (airline
- * passengers) into one of constant size; they need a positive target and leave the feature columns as they
- * are. All statistics come from the training rows only, on the transformed values.
+ * keeps mean reversion learnable. The seasonal difference predicts the change from the same point one
+ * season earlier, so a repeating pattern costs the model nothing to carry on (Box and Jenkins' seasonal
+ * differencing). The log transforms turn a season whose swing grows with the level (airline passengers) into
+ * one of constant size; they need a positive target and leave the feature columns as they are. All
+ * statistics come from the training rows only, on the transformed values.
  */
 import { UserError } from '../errors.ts'
 import type { Series } from './csv.ts'
 
-export const TRANSFORMS = ['difference', 'level', 'log', 'log-difference'] as const
+export const TRANSFORMS = ['difference', 'level', 'log', 'log-difference', 'seasonal-difference', 'log-seasonal-difference'] as const
 export type Transform = (typeof TRANSFORMS)[number]
 export interface ColumnStats { name: string; mean: number; std: number; diff_mean: number; diff_std: number }
 
 /** Whether a transform models changes, and whether it reads the target column as its logarithm. */
-export const differences = (t: Transform): boolean => t === 'difference' || t === 'log-difference'
-export const logsTarget = (t: Transform): boolean => t === 'log' || t === 'log-difference'
+export const differences = (t: Transform): boolean => t !== 'level' && t !== 'log'
+export const logsTarget = (t: Transform): boolean => t.startsWith('log')
+/** The lag of a transform's changes: the season for the seasonal ones, else 1. */
+export const lagOf = (t: Transform, season: number): number => (t.endsWith('seasonal-difference') ? season : 1)
+
+/** Row i of a series, wherever it comes from: the CSV, or forecasts fed back past the last known row. */
+export type Rows = (i: number) => ArrayLike<number>
+export const rowsOf = (values: readonly ArrayLike<number>[]): Rows => (i) => values[i]
 
 export class SeriesCodec {
   readonly k: number
   readonly inputSize: number
-  /** First row that has a full input vector (difference needs the row before). */
+  /** First row that has a full input vector (a change needs the row `lag` before). */
   readonly firstRow: number
+  readonly lag: number
   private readonly diff: boolean
   private readonly log: boolean
 
-  constructor(readonly stats: readonly ColumnStats[], readonly transform: Transform) {
+  /** `season` sets the lag of the seasonal transforms (the checkpoint's data.season). */
+  constructor(readonly stats: readonly ColumnStats[], readonly transform: Transform, season = 1) {
     this.k = stats.length
     this.diff = differences(transform)
     this.log = logsTarget(transform)
+    this.lag = lagOf(transform, season)
     this.inputSize = this.diff ? 2 * this.k : this.k
-    this.firstRow = this.diff ? 1 : 0
+    this.firstRow = this.diff ? this.lag : 0
   }
 
   /** Column j's value on the scale the model works in. */
   private g(j: number, v: number): number { return j === 0 && this.log ? Math.log(v) : v }
   private gInv(j: number, u: number): number { return j === 0 && this.log ? Math.exp(u) : u }
 
-  encodeInput(out: Float32Array, o: number, v: ArrayLike<number>, prev: ArrayLike<number> | null): void {
-    const s = this.stats, k = this.k
+  /** The input of the step that reads row i. */
+  encodeInput(out: Float32Array, o: number, rows: Rows, i: number): void {
+    const s = this.stats, k = this.k, v = rows(i)
     for (let j = 0; j < k; j++) out[o + j] = (this.g(j, v[j]) - s[j].mean) / s[j].std
-    if (this.diff) for (let j = 0; j < k; j++) out[o + k + j] = (this.g(j, v[j]) - this.g(j, prev![j]) - s[j].diff_mean) / s[j].diff_std
+    if (!this.diff) return
+    const p = rows(i - this.lag)
+    for (let j = 0; j < k; j++) out[o + k + j] = (this.g(j, v[j]) - this.g(j, p[j]) - s[j].diff_mean) / s[j].diff_std
   }
 
-  encodeTarget(out: Float32Array, o: number, next: ArrayLike<number>, cur: ArrayLike<number>): void {
+  /** The target of the step that reads row i: row `next` (row i + 1 unless given) encoded relative to rows ≤ i. */
+  encodeTarget(out: Float32Array, o: number, rows: Rows, i: number, next: ArrayLike<number> = rows(i + 1)): void {
     const s = this.stats
+    const base = this.diff ? rows(i + 1 - this.lag) : null
     for (let j = 0; j < this.k; j++) {
       const n = this.g(j, next[j])
-      out[o + j] = this.diff ? (n - this.g(j, cur[j]) - s[j].diff_mean) / s[j].diff_std : (n - s[j].mean) / s[j].std
+      out[o + j] = base !== null ? (n - this.g(j, base[j]) - s[j].diff_mean) / s[j].diff_std : (n - s[j].mean) / s[j].std
     }
   }
 
-  /** The next row in original units from the model's output y[o..o+k) and the current row. */
-  decode(out: Float64Array, y: Float32Array, o: number, cur: ArrayLike<number>): void {
+  /** Row i + 1 in original units from the model's output y[o..o+k) at the step that read row i. */
+  decode(out: Float64Array, y: Float32Array, o: number, rows: Rows, i: number): void {
     const s = this.stats
+    const base = this.diff ? rows(i + 1 - this.lag) : null
     for (let j = 0; j < this.k; j++)
-      out[j] = this.gInv(j, this.diff ? this.g(j, cur[j]) + y[o + j] * s[j].diff_std + s[j].diff_mean : y[o + j] * s[j].std + s[j].mean)
+      out[j] = this.gInv(j, base !== null
+        ? this.g(j, base[j]) + y[o + j] * s[j].diff_std + s[j].diff_mean
+        : y[o + j] * s[j].std + s[j].mean)
   }
 }
 
@@ -78,16 +97,16 @@ export function checkLogDomain(series: Series, transform: Transform): void {
     }
 }
 
-/** Mean and standard deviation of every column and of its first differences over rows [0, trainRows). */
+/** Mean and standard deviation of every column and of its differences at `lag` over rows [0, trainRows). */
 export function fitStats(
   names: readonly string[], values: readonly Float64Array[], trainRows: number, where: string, lines?: readonly number[],
-  transform: Transform = 'difference',
+  transform: Transform = 'difference', lag = 1,
 ): ColumnStats[] {
   const log = logsTarget(transform)
   return names.map((name, j) => {
     const at = j === 0 && log ? (i: number) => Math.log(values[i][j]) : (i: number) => values[i][j]
     const lv = meanStd(0, trainRows, at)
-    const df = meanStd(1, trainRows, (i) => at(i) - at(i - 1))
+    const df = meanStd(lag, trainRows, (i) => at(i) - at(i - lag))
     if (![lv.mean, lv.std, df.mean, df.std].every(Number.isFinite)) {
       let big = 0
       for (let i = 1; i < trainRows; i++) if (Math.abs(values[i][j]) > Math.abs(values[big][j])) big = i
@@ -108,7 +127,7 @@ export function fitStats(
  * training rows' scale (1e302 among numbers near 1, say) would become ±Infinity in the model's input and a
  * NaN in every result after it.
  */
-export function checkScale(series: Series, stats: readonly ColumnStats[], transform: Transform): void {
+export function checkScale(series: Series, stats: readonly ColumnStats[], transform: Transform, lag = 1): void {
   checkLogDomain(series, transform)
   const v = series.values, log = logsTarget(transform)
   const bad = (z: number) => !Number.isFinite(Math.fround(z))
@@ -116,7 +135,7 @@ export function checkScale(series: Series, stats: readonly ColumnStats[], transf
   for (let i = 0; i < series.rows; i++)
     for (let j = 0; j < stats.length; j++) {
       const s = stats[j]
-      if (!bad((g(i, j) - s.mean) / s.std) && (i === 0 || !bad((g(i, j) - g(i - 1, j) - s.diff_mean) / s.diff_std))) continue
+      if (!bad((g(i, j) - s.mean) / s.std) && (i < lag || !bad((g(i, j) - g(i - lag, j) - s.diff_mean) / s.diff_std))) continue
       const scale = `the training rows' mean ${s.mean} and standard deviation ${s.std}`
       throw new UserError(`${series.path}:${series.lines[i]}: column "${s.name}": ${v[i][j]} is out of range: `
         + `normalised by ${scale} it overflows a 32-bit float; rescale the column`)

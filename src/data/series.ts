@@ -9,7 +9,7 @@ import { UserError } from '../errors.ts'
 import type { Rng } from '../engine/rng.ts'
 import { readSeries, type CsvOptions, type Series } from './csv.ts'
 import { detectSeason, seqLenOfSeason, type Season } from './season.ts'
-import { checkLogDomain, checkScale, fitStats, SeriesCodec, type ColumnStats, type Transform } from './codec.ts'
+import { checkLogDomain, checkScale, fitStats, lagOf, rowsOf, SeriesCodec, type ColumnStats, type Transform } from './codec.ts'
 import type { Batcher, Cursor } from './batcher.ts'
 
 export interface Split { train: number; val: number; test: number }
@@ -20,15 +20,16 @@ export function defaultTestSize(rows: number, season: number): number {
   return Math.max(Math.ceil(rows * 0.1), 2 * season)
 }
 
-function splitRows(path: string, rows: number, o: { testSize: number; valFrac: number; T: number }): Split {
+export function splitRows(path: string, rows: number, o: { testSize: number; valFrac: number; T: number; first?: number }): Split {
   const test = o.testSize
   const val = Math.max(1, Math.floor((rows - test) * o.valFrac))
   const train = rows - test - val
-  // a training window is T + 1 rows after the first usable one (differences need the row before)
-  if (train < o.T + 2) {
-    const need = o.T + 2 + test + Math.max(1, Math.ceil(((o.T + 2) * o.valFrac) / (1 - o.valFrac)))
-    throw new UserError(`${path}: ${rows} rows is too few: seq_len ${o.T} needs at least ${need} rows `
-      + `(${o.T + 2} to train on, plus validation and ${test} test rows); try a smaller --seq-len or --test-size`)
+  // a training window is T + 1 rows after the first usable one (a change needs the row `first` before)
+  const window = o.T + 1 + (o.first ?? 1)
+  if (train < window) {
+    const need = window + test + Math.max(1, Math.ceil((window * o.valFrac) / (1 - o.valFrac)))
+    throw new UserError(`${path}: ${rows} rows is too few: seq_len ${o.T} needs at least ${need} rows (${window} to train on, `
+      + `plus validation and ${test} test rows); try a smaller --seq-len or --test-size`)
   }
   return { train, val, test }
 }
@@ -56,11 +57,13 @@ export function readSeriesData(
   const found = o.season === null ? detectSeason(series, Math.floor(series.rows * 0.8)) : null
   const season = o.season ?? found!.season
   const T = o.T ?? seqLenOfSeason(season)
-  const split = splitRows(path, series.rows, { testSize: o.testSize ?? defaultTestSize(series.rows, season), valFrac: o.valFrac, T })
+  const lag = lagOf(o.transform, season)
+  const testSize = o.testSize ?? defaultTestSize(series.rows, season)
+  const split = splitRows(path, series.rows, { testSize, valFrac: o.valFrac, T, first: lag })
   checkLogDomain(series, o.transform)
-  const stats = o.stats ?? fitStats(series.columns, series.values, split.train, path, series.lines, o.transform)
-  const codec = new SeriesCodec(stats, o.transform)
-  checkScale(series, codec.stats, o.transform)
+  const stats = o.stats ?? fitStats(series.columns, series.values, split.train, path, series.lines, o.transform, lag)
+  const codec = new SeriesCodec(stats, o.transform, season)
+  checkScale(series, codec.stats, o.transform, lag)
   return { series, split, season, found, codec, T }
 }
 
@@ -82,9 +85,10 @@ export class WindowBatcher implements Batcher {
     // inputs and targets of every training row, encoded once: a window is then two slices
     this.X = new Float32Array(trainRows * I)
     this.Y = new Float32Array(trainRows * k)
+    const rows = rowsOf(values)
     for (let i = first; i < trainRows - 1; i++) {
-      codec.encodeInput(this.X, i * I, values[i], i > 0 ? values[i - 1] : null)
-      codec.encodeTarget(this.Y, i * k, values[i + 1], values[i])
+      codec.encodeInput(this.X, i * I, rows, i)
+      codec.encodeTarget(this.Y, i * k, rows, i)
     }
     this.windows = trainRows - 1 - first - T + 1
     this.chunksPerEpoch = Math.max(1, Math.ceil(this.windows / B))

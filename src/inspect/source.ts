@@ -5,7 +5,7 @@
  * Model and a Window.
  */
 import type { CellKind } from '../engine/cells/cell.ts'
-import type { SeriesCodec, Transform } from '../data/codec.ts'
+import { rowsOf, type SeriesCodec, type Transform } from '../data/codec.ts'
 import type { Fill, Series } from '../data/csv.ts'
 import { BUNDLED_TEXT, readText } from '../data/text.ts'
 import { Vocab } from '../data/vocab.ts'
@@ -160,13 +160,13 @@ function seriesWindow(series: Series, codec: SeriesCodec, o: { seqLen: number; o
     throw new UserError(`${series.path}: ${series.rows} rows give ${steps} steps with a next row to predict${skipped}; `
       + `--offset ${o.offset} + --batches ${B} × --seq-len ${T} needs ${need} (${tryThis})`)
   }
-  const v = series.values
+  const rows = rowsOf(series.values)
   const x = new Float32Array(T * B * I), targets = new Float32Array(T * B * k)
   for (let b = 0; b < B; b++)
     for (let t = 0; t < T; t++) {
       const r = first + o.offset + b * T + t, p = t * B + b
-      codec.encodeInput(x, p * I, v[r], r > 0 ? v[r - 1] : null)
-      codec.encodeTarget(targets, p * k, v[r + 1], v[r])
+      codec.encodeInput(x, p * I, rows, r)
+      codec.encodeTarget(targets, p * k, rows, r)
     }
   return { x, targets, T, B }
 }

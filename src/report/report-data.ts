@@ -13,7 +13,8 @@ import { rollingForecast } from '../tasks/rolling-forecast.ts'
 import { etsForecast, fitEts } from '../tasks/ets.ts'
 import { band, calibrate, DEFAULT_LEVELS } from '../tasks/intervals.ts'
 import { createRng } from '../engine/rng.ts'
-import { codecOf, evaluateSeries, readForModel, type SeriesEval } from '../tasks/forecast.ts'
+import { rowsOf } from '../data/codec.ts'
+import { codecOf, evaluateSeries, forecasterOf, readForModel, type SeriesEval } from '../tasks/forecast.ts'
 import { inspectGradients, type Window } from '../inspect/gradients.ts'
 import { textWindow } from '../inspect/source.ts'
 import type { Checkpoint, SeriesMeta, TextMeta } from '../model/checkpoint/schema.ts'
@@ -112,8 +113,8 @@ function seriesGradients(model: Model, ck: Checkpoint & { data: SeriesMeta }): G
   const x = new Float32Array(steps * codec.inputSize), targets = new Float32Array(steps * codec.k)
   for (let t = 0; t < steps; t++) {
     const i = first + t
-    codec.encodeInput(x, t * codec.inputSize, v[i], i > 0 ? v[i - 1] : null)
-    codec.encodeTarget(targets, t * codec.k, v[i + 1], v[i])
+    codec.encodeInput(x, t * codec.inputSize, rowsOf(v), i)
+    codec.encodeTarget(targets, t * codec.k, rowsOf(v), i)
   }
   const w: Window = { x, targets, T: steps, B: 1 }
   return gradients(model, w, `the first ${steps} rows of ${file}`)
@@ -144,10 +145,11 @@ function forecastData(model: Model, ck: Checkpoint & { data: SeriesMeta }): Fore
       + 'the file has changed')
   const T = ck.config.seq_len!, k = columns.length, start = series.rows - split.test
   const origins = Array.from({ length: split.test }, (_, i) => start + i)
-  const pred = rollingForecast(model, codecOf(ck), series.values, origins, T, 1) // original units
+  const f = forecasterOf(ck, model)
+  const pred = rollingForecast(f, codecOf(ck), series.values, origins, T, 1) // original units
   const y = series.values.map((r) => r[0])
   const codec = codecOf(ck)
-  const cal = calibrate(model, codec, T, series.values, start, 1, DEFAULT_LEVELS)
+  const cal = calibrate(f, codec, T, series.values, start, 1, DEFAULT_LEVELS)
   const ets = fitEts(y.slice(0, start), season)
   const smooth = etsForecast(ets, y, origins, 1)
   const ev = evaluateSeries(model, ck, series, { testSize: split.test, horizon: Math.min(season, split.test), trainRows: split.train, ets })

@@ -7,10 +7,11 @@ import { UserError } from '../errors.ts'
 import { readSeries, type Series } from '../data/csv.ts'
 import { addSteps, formatDate } from '../data/dates.ts'
 import { defaultTestSize } from '../data/series.ts'
-import { rollingForecast } from './rolling-forecast.ts'
+import { rollingForecast, type Forecaster } from './rolling-forecast.ts'
+import { ensembleOf } from '../model/checkpoint/load.ts'
 import { etsForecast, fitEts, type EtsFit } from './ets.ts'
 import { band, calibrate, DEFAULT_LEVELS, IntervalScore } from './intervals.ts'
-import { checkScale, SeriesCodec } from '../data/codec.ts'
+import { checkScale, lagOf, SeriesCodec } from '../data/codec.ts'
 import type { Checkpoint, SeriesMeta } from '../model/checkpoint/schema.ts'
 import type { Model } from '../model/model.ts'
 
@@ -26,7 +27,7 @@ export function readForModel(ck: SeriesCheckpoint, path: string): Series {
   const want = ck.data.columns.map((x) => x.name).join(', ')
   if (series.columns.join(', ') !== want)
     throw new UserError(`${path}: columns ${series.columns.join(', ')} differ from the model's ${want}`)
-  checkScale(series, ck.data.columns, ck.data.transform)
+  checkScale(series, ck.data.columns, ck.data.transform, lagOf(ck.data.transform, ck.data.season))
   return series
 }
 
@@ -34,7 +35,12 @@ export interface ForecastRow { date: string | null; step: number; value: number 
 
 /** The codec the model was trained with. */
 export function codecOf(ck: SeriesCheckpoint): SeriesCodec {
-  return new SeriesCodec(ck.data.columns, ck.data.transform)
+  return new SeriesCodec(ck.data.columns, ck.data.transform, ck.data.season)
+}
+
+/** What forecasts for a checkpoint: its model, or with an ensemble's other members, all of them. */
+export function forecasterOf(ck: SeriesCheckpoint, model: Model): Forecaster {
+  return ck.members === undefined ? model : ensembleOf(ck, model)
 }
 
 /** The next `horizon` values of the target after the last row of `series`, from its last seq_len rows. */
@@ -43,7 +49,7 @@ export function forecast(model: Model, ck: SeriesCheckpoint, series: Series, hor
   const need = T + codec.firstRow
   if (series.rows < need)
     throw new UserError(`${series.path}: ${series.rows} rows; the model reads ${need} rows of context to forecast (seq_len ${T})`)
-  const pred = rollingForecast(model, codec, series.values, [series.rows], T, horizon)
+  const pred = rollingForecast(forecasterOf(ck, model), codec, series.values, [series.rows], T, horizon)
   const last = series.date?.values[series.rows - 1]
   return Array.from({ length: horizon }, (_, h) => ({
     step: h + 1,
@@ -103,11 +109,12 @@ export function evaluateSeries(
   scale /= Math.max(1, trainRows - s)
   const ets = o.ets ?? fitEts(y.slice(0, start), s)
   // bands calibrated on the forecasts from origins before the test rows only
-  const cal = calibrate(model, codec, T, series.values, start, n, o.levels ?? DEFAULT_LEVELS)
+  const f = forecasterOf(ck, model)
+  const cal = calibrate(f, codec, T, series.values, start, n, o.levels ?? DEFAULT_LEVELS)
 
   const run = (h: number) => {
     const origins = Array.from({ length: test - h + 1 }, (_, i) => start + i)
-    const pred = rollingForecast(model, codec, series.values, origins, T, h)
+    const pred = rollingForecast(f, codec, series.values, origins, T, h)
     // errors pooled as they come: no per-prediction arrays (origins × h of them)
     const smooth = etsForecast(ets, y, origins, h)
     const m = new ErrorSums(), nv = new ErrorSums(), sn = new ErrorSums(), es = new ErrorSums()

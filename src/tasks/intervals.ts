@@ -9,8 +9,7 @@
  * interval score (Gneiting & Raftery 2007: width plus 2/α times each miss; lower is better).
  */
 import { logsTarget, type SeriesCodec } from '../data/codec.ts'
-import type { Model } from '../model/model.ts'
-import { rollingForecast } from './rolling-forecast.ts'
+import { rollingForecast, type Forecaster } from './rolling-forecast.ts'
 
 export const DEFAULT_LEVELS = [80, 95]
 /** Latest origins calibrated on: bounds the work on long files; recent errors describe the model best. */
@@ -34,7 +33,7 @@ interface Calibration {
  * `end` (the latest MAX_ORIGINS of them); null when a step has fewer than MIN_ERRORS errors.
  */
 export function calibrate(
-  model: Model, codec: SeriesCodec, T: number, values: readonly ArrayLike<number>[], end: number, h: number, levels: readonly number[],
+  model: Forecaster, codec: SeriesCodec, T: number, values: readonly ArrayLike<number>[], end: number, h: number, levels: readonly number[],
 ): Calibration | null {
   const k = codec.k, scale = errorScale(codec)
   const first = Math.max(T + codec.firstRow, end - MAX_ORIGINS)

@@ -97,10 +97,13 @@ function openSource(
     target: cfg.target, features: cfg.features, delimiter: cfg.delimiter, header: cfg.header, fill: cfg.fill, decimal: cfg.decimal,
     thousands: cfg.thousands,
   }
+  // auto is settled before a run starts (auto-transform.ts trains one run per transform)
+  const transform = meta?.transform ?? cfg.transform
+  if (transform === 'auto') throw new UserError('--transform auto: settled before a run (rnn train); give a transform here')
   // seq_len null: decided from the season once it is known
   const source = openSeriesSource(path, csvOpts, {
     valFrac: cfg.val_frac, testSize: cfg.test_size, season: cfg.season ?? meta?.season ?? null, stats: meta?.columns,
-    transform: meta?.transform ?? cfg.transform, T: cfg.seq_len, bytes,
+    transform, T: cfg.seq_len, bytes,
   })
   if (meta !== undefined && meta.columns.map((c) => c.name).join() !== source.series.columns.join())
     throw new UserError(`${path}: columns ${source.series.columns.join(', ')} differ from the checkpoint's `

@@ -19,7 +19,7 @@ const SHAPING_KEYS = [
 /** Read when a model is created, or fixed by the state it carries: a resumed run could not apply another value. */
 const FIXED_KEYS = [
   'cell', 'hidden_size', 'num_layers', 'forget_bias', 'transform', 'optimizer', 'seed', 'pool', 'init_from',
-  'tokens', 'vocab_size', 'embed',
+  'tokens', 'vocab_size', 'embed', 'ensemble',
 ] as const
 /** Read at every step: applied from the resumed step on. */
 const HYPER_KEYS = [
@@ -40,6 +40,7 @@ const WHY_FIXED: Record<(typeof FIXED_KEYS)[number], string> = {
   tokens: 'the model reads and predicts the tokens it was trained on',
   vocab_size: 'the model\'s vocabulary is fixed',
   embed: '',
+  ensemble: 'an ensemble is trained member by member from the start',
 }
 
 export interface ResumePlan {
@@ -56,6 +57,9 @@ export interface ResumePlan {
 /** The settings' part, checked before the data is read. */
 export function configChanges(from: Checkpoint, cfg: TrainConfig): { shaping: ChangePoint[]; hyper: ChangePoint[] } {
   const step = from.progress.step
+  if (from.members !== undefined)
+    throw new UserError(`--resume: the checkpoint is an ensemble of ${from.members.length + 1} forecasters, which cannot be resumed; `
+      + 'train it again with --ensemble')
   // an imported checkpoint may leave seq_len to the data (null): whatever it becomes is no change
   const undecided = (k: string) => k === 'seq_len' && from.config.seq_len === null
   const diff = (keys: readonly string[]) => keys

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path'
 import type { Model } from '../model/model.ts'
 import type { CsvOptions, Series } from '../data/csv.ts'
-import type { ColumnStats, SeriesCodec, Transform } from '../data/codec.ts'
+import { rowsOf, type ColumnStats, type SeriesCodec, type Transform } from '../data/codec.ts'
 import { printRows } from '../data/fingerprint.ts'
 import { readSeriesData, WindowBatcher, type Split } from '../data/series.ts'
 import { corpusName } from '../data/text.ts'
@@ -63,10 +63,10 @@ function validationLoss(
   const pred = rollingForecast(model, codec, values, origins, T, 1)
   const zp = new Float32Array(k), za = new Float32Array(k)
   let s = 0
+  const rows = rowsOf(values)
   origins.forEach((r, b) => {
-    const cur = values[r - 1]
-    codec.encodeTarget(zp, 0, pred.subarray(b * k, (b + 1) * k), cur)
-    codec.encodeTarget(za, 0, values[r], cur)
+    codec.encodeTarget(zp, 0, rows, r - 1, pred.subarray(b * k, (b + 1) * k))
+    codec.encodeTarget(za, 0, rows, r - 1)
     for (let j = 0; j < k; j++) s += (zp[j] - za[j]) ** 2
   })
   return s / (valRows * k)

@@ -4,7 +4,7 @@
  * checkpoint), the optimizer, the batcher at its cursor, the carried state and the progress so far.
  * src/tasks/train.ts runs the steps on it.
  */
-import { DEFAULT_STEPS, type TrainConfig } from '../options/train.ts'
+import { DEFAULT_HIDDEN, DEFAULT_STEPS, type TrainConfig } from '../options/train.ts'
 import { createOptimizer, torchOptions, type Optimizer } from '../engine/optim.ts'
 import { allocParams, type Params } from '../engine/params.ts'
 import { createRng, type Rng } from '../engine/rng.ts'
@@ -47,7 +47,8 @@ export async function openRunData(
   o: { signal?: AbortSignal; onRead?: (bytes: number) => void; note?: (message: string) => void },
 ): Promise<RunData> {
   const { source, T } = await openTrainSource(corpus, config, from, o.signal, o.onRead)
-  const cfg: TrainConfig = { ...config, seq_len: T }
+  // the data's kind settles what was left to it: the window, and the width of a model not given one
+  const cfg: TrainConfig = { ...config, seq_len: T, hidden_size: config.hidden_size ?? DEFAULT_HIDDEN[source.kind] }
   const fingerprint = source.fingerprint()
   const plan = from ? resumePlan(from, cfg, fingerprint, source.kind === 'text' ? 'chars' : 'rows', allowChanges) : null
   for (const n of plan?.notes ?? []) o.note?.(n)
@@ -59,7 +60,7 @@ export function createRun(
   data: RunData, from: Checkpoint | undefined, note?: (message: string) => void, elsewhere = false,
 ): Run {
   const { source, cfg, T, B, plan } = data
-  const spec: ModelSpec = from ? specOf(from) : { cell: cfg.cell, hidden_size: cfg.hidden_size, num_layers: cfg.num_layers, ...source.io }
+  const spec: ModelSpec = from ? specOf(from) : { cell: cfg.cell, hidden_size: cfg.hidden_size!, num_layers: cfg.num_layers, ...source.io }
   // before allocating: a model too large for this machine is one line, not a process killed mid-allocation
   const extraPositions = source.kind === 'timeseries' ? T * FORECAST_BLOCK : 0
   const memory = estimateTraining(spec, { optimizer: cfg.optimizer, momentum: cfg.momentum, dropout: cfg.dropout, T, B, extraPositions })

@@ -20,6 +20,8 @@ import type { Checkpoint, HistoryPoint } from '../model/checkpoint/schema.ts'
 import { firstNonFinite, MAX_SKIPS_IN_A_ROW } from './non-finite.ts'
 import { configChanges } from './resume-changes.ts'
 import { createRun, openRunData, type Run } from './train-run.ts'
+import { trainEnsemble } from './ensemble.ts'
+import { trainAutoTransform } from './auto-transform.ts'
 import { peakRssBytes, trainMemory, type TrainMemory } from './train-memory.ts'
 
 export interface StepEvent {
@@ -90,10 +92,23 @@ export function defaultCheckpointPath(corpusName: string, cell: string): string 
 }
 
 /**
+ * One run; with --ensemble n, n runs in turn gathered into one checkpoint (ensemble.ts);
+ * --transform auto: a run per transform, the best kept.
+ */
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const given = opts.config.out ?? defaultCheckpointPath(corpusName(opts.corpus), opts.config.cell)
+  // a CSV forecaster's encoding (text and classifiers have none); a resumed model keeps its own
+  if (opts.config.transform === 'auto' && opts.config.target !== null && opts.from === undefined) {
+    return trainAutoTransform(opts, train, given)
+  }
+  return opts.config.ensemble > 1 ? trainEnsemble(opts, trainOne, given) : trainOne(opts)
+}
+
+/**
  * Claims the output before anything else (not an input, not a foreign file, writable, locked against a
  * second writer), trains, and releases the lock however training ends.
  */
-export async function train(opts: TrainOptions): Promise<TrainResult> {
+async function trainOne(opts: TrainOptions): Promise<TrainResult> {
   const given = opts.config.out ?? defaultCheckpointPath(corpusName(opts.corpus), opts.config.cell)
   const out = resolve(given)
   // settings a resumed run cannot apply are refused before anything is claimed or read

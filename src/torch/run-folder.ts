@@ -30,6 +30,7 @@ import type { TextSource } from '../tasks/text-source.ts'
 import { VALIDATION_CHARS } from '../tasks/text-source.ts'
 import { validationStreams } from '../tasks/evaluate.ts'
 import type { Run } from '../tasks/train-run.ts'
+import { rowsOf } from '../data/codec.ts'
 
 export const RUN_FORMAT = 'rnn-torch-run'
 export const RUN_VERSION = 1
@@ -158,8 +159,8 @@ function writeSeries(dir: string, source: SeriesSource, T: number): RunDescripti
   const rows = split.train + split.val, I = codec.inputSize, k = codec.k
   const X = new Float32Array(rows * I), Y = new Float32Array(rows * k)
   for (let i = codec.firstRow; i < rows; i++) {
-    codec.encodeInput(X, i * I, values[i], i > 0 ? values[i - 1] : null)
-    if (i + 1 < rows) codec.encodeTarget(Y, i * k, values[i + 1], values[i])
+    codec.encodeInput(X, i * I, rowsOf(values), i)
+    if (i + 1 < rows) codec.encodeTarget(Y, i * k, rowsOf(values), i)
   }
   writeParts(join(dir, 'series.f32'), [X, Y])
   const windows = split.train - 1 - codec.firstRow - T + 1

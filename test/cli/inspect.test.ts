@@ -263,7 +263,7 @@ describe('rnn inspect-gradients on a CSV forecaster', () => {
   const ck = 'air.json'
 
   beforeAll(async () => {
-    const r = await trainAirline(dir, ['--hidden', '12', '--layers', '2', '--batch', '8', '--steps', '20', '--eval-every', '20', '--out', ck])
+    const r = await trainAirline(dir, ['--hidden', '12', '--layers', '2', '--batch', '8', '--steps', '20', '--eval-every', '20', '--transform', 'difference', '--out', ck])
     expect(r.code, r.stderr).toBe(0)
   })
 

@@ -16,7 +16,7 @@ import { DATA, readJson, runRnn, tempWithText } from '../helpers/cli.ts'
 
 // two layers, clipping that bites, an epoch boundary at step 16 with lr decay (1,200 chars: 16 chunks of 4 × 16)
 const TEXT = ['--hidden', '24', '--layers', '2', '--batch', '4', '--seq-len', '16', '--lr', '0.01', '--clip', '0.5', '--lr-decay', '0.5', '--eval-every', '1']
-const SERIES = ['--target', 'passengers', '--hidden', '16', '--batch', '8', '--lr', '0.01', '--steps', '20', '--eval-every', '1']
+const SERIES = ['--target', 'passengers', '--transform', 'difference', '--hidden', '16', '--batch', '8', '--lr', '0.01', '--steps', '20', '--eval-every', '1']
 
 /** Tensors of a checkpoint's latest parameters (resume.params when they differ from the best). */
 function latest(ck: any): Record<string, Float32Array> {

@@ -103,6 +103,15 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
     const torch = await import('../../torch/train.ts')
     const launch = { nproc: opts.nproc, nnodes: opts.nnodes, rdzvEndpoint: opts.rdzvEndpoint ?? null }
     const torchOpts = { python: process.env.RNN_PYTHON, device: opts.device, launch }
+    // --transform auto on a CSV is several runs, one per transform (tasks/auto-transform.ts), with the built-in engine
+    if (opts.engine === 'torch' && config.ensemble > 1) {
+      throw new UserError('--ensemble: trains with the built-in engine; leave out --engine torch')
+    }
+    if (opts.engine === 'torch' && config.transform === 'auto' && config.target !== null && from === undefined) {
+      log(colour.yellow('--engine torch: --transform auto (a run per transform) is the built-in engine\'s; '
+        + 'using difference (--transform chooses)'))
+      trainOpts.config = { ...config, transform: 'difference' }
+    }
     if (opts.engine === 'torch' && opts.printLaunch) {
       printLaunch(await torch.prepareTorchRun(trainOpts, torchOpts), opts.json)
       return

@@ -5,7 +5,7 @@
  * A classifier's output after step t is its class probabilities had the text ended there (inspect-state's),
  * and its loss sits at the head after the last step, against one label.
  */
-import { SeriesCodec } from '../../data/codec.ts'
+import { rowsOf, SeriesCodec } from '../../data/codec.ts'
 import { rollingForecast } from '../../tasks/rolling-forecast.ts'
 import { Vocab } from '../../data/vocab.ts'
 import { kernels } from '../../engine/kernels/index.ts'
@@ -71,7 +71,7 @@ export class Runner {
     this.feedModel = new Model(spec, this.params)
     this.gradModel = new Model(spec, this.params)
     this.vocab = data.vocab === null ? null : new Vocab(data.vocab)
-    this.codec = data.series === null ? null : new SeriesCodec(data.series.columns, data.series.transform)
+    this.codec = data.series === null ? null : new SeriesCodec(data.series.columns, data.series.transform, data.series.season)
     this.classes = data.classifier?.classes ?? null
   }
 
@@ -100,8 +100,8 @@ export class Runner {
     const x = new Float32Array(T * I), targets = new Float32Array(Math.max(0, T - 1) * k)
     for (let t = 0; t < T; t++) {
       const r = first + t
-      codec.encodeInput(x, t * I, rows[r], r > 0 ? rows[r - 1] : null)
-      if (t < T - 1) codec.encodeTarget(targets, t * k, rows[r + 1], rows[r])
+      codec.encodeInput(x, t * I, rowsOf(rows), r)
+      if (t < T - 1) codec.encodeTarget(targets, t * k, rowsOf(rows), r)
     }
     return { T, x, targets, labels: rows.slice(first).map((r) => String(r[0])), rows }
   }
@@ -129,7 +129,7 @@ export class Runner {
   private output(y: Float32Array, input: Input, t: number): Float64Array {
     const out = new Float64Array(y.length)
     if (this.codec !== null) {
-      this.codec.decode(out, y, 0, input.rows![this.codec.firstRow + t])
+      this.codec.decode(out, y, 0, rowsOf(input.rows!), this.codec.firstRow + t)
       return out
     }
     let max = -Infinity, sum = 0

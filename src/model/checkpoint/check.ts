@@ -27,6 +27,7 @@ export function checkCheckpoint(path: string, ck: Checkpoint): void {
 function checkFinite(path: string, ck: Checkpoint): void {
   const tensors: [string, TensorJSON][] = Object.entries(ck.params).map(([k, t]) => [`params.${k}`, t])
   for (const [k, t] of Object.entries(ck.resume.params ?? {})) tensors.push([`resume.params.${k}`, t])
+  ck.members?.forEach((set, i) => { for (const [k, t] of Object.entries(set)) tensors.push([`members[${i}].${k}`, t]) })
   for (const [k, t] of Object.entries(ck.resume.optimizer.buffers)) tensors.push([`resume.optimizer.buffers.${k}`, t])
   tensors.push(['resume.state.h', ck.resume.state.h])
   if (ck.resume.state.c !== null) tensors.push(['resume.state.c', ck.resume.state.c])
@@ -55,6 +56,10 @@ function checkShapes(path: string, ck: Checkpoint): void {
   const specs = paramSpecs(spec)
   const sets: [string, Record<string, TensorJSON>][] = [['params', ck.params]]
   if (ck.resume.params !== null) sets.push(['resume.params', ck.resume.params])
+  if (ck.members !== undefined && ck.kind !== 'timeseries') {
+    throw new UserError(`${path}: invalid checkpoint: members (an ensemble) are for forecasters only`)
+  }
+  ck.members?.forEach((set, i) => sets.push([`members[${i}]`, set]))
   for (const [where, set] of sets) {
     for (const s of specs) {
       const t = set[s.name]

@@ -15,6 +15,15 @@ export function modelFromCheckpoint(ck: Checkpoint): { model: Model; vocab: Toke
   return { model: new Model(spec, params), vocab: ck.data.kind !== 'timeseries' ? tokensOf(ck.data) : null }
 }
 
+/** The forecasters of an ensemble checkpoint, `model` (its params) first; [model] for any other checkpoint. */
+export function ensembleOf(ck: Checkpoint, model: Model): Model[] {
+  return [model, ...(ck.members ?? []).map((set) => {
+    const params = allocParams(paramSpecs(model.spec))
+    for (const t of params.tensors) t.data.set(decodeTensor(set[t.name]))
+    return new Model(model.spec, params)
+  })]
+}
+
 export function loadModel(path: string): { model: Model; vocab: Tokens | null; checkpoint: Checkpoint } {
   const checkpoint = loadCheckpoint(path)
   return { ...modelFromCheckpoint(checkpoint), checkpoint }

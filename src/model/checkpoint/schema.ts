@@ -106,6 +106,8 @@ export const Checkpoint = z.strictObject({
   data: z.discriminatedUnion('kind', [TextMeta, SeriesMeta, ClassifierMeta]),
   config: TrainConfig,
   params: z.record(z.string(), TensorJSON),
+  // an ensemble's other forecasters (rnn train --ensemble n): their best parameters; params is the first's
+  members: z.array(z.record(z.string(), TensorJSON)).min(1).max(63).optional(),
   progress: Progress,
   resume: Resume,
 })
