@@ -9,7 +9,7 @@ import { UserError } from '../errors.ts'
 import type { Rng } from '../engine/rng.ts'
 import { readSeries, type CsvOptions, type Series } from './csv.ts'
 import { detectSeason, seqLenOfSeason, type Season } from './season.ts'
-import { checkLogDomain, checkScale, fitStats, lagOf, rowsOf, SeriesCodec, type ColumnStats, type Transform } from './codec.ts'
+import { checkLogDomain, checkScale, firstRowOf, fitStats, rowsOf, SeriesCodec, type ColumnStats, type Transform } from './codec.ts'
 import type { Batcher, Cursor } from './batcher.ts'
 
 export interface Split { train: number; val: number; test: number }
@@ -57,13 +57,12 @@ export function readSeriesData(
   const found = o.season === null ? detectSeason(series, Math.floor(series.rows * 0.8)) : null
   const season = o.season ?? found!.season
   const T = o.T ?? seqLenOfSeason(season)
-  const lag = lagOf(o.transform, season)
   const testSize = o.testSize ?? defaultTestSize(series.rows, season)
-  const split = splitRows(path, series.rows, { testSize, valFrac: o.valFrac, T, first: lag })
+  const split = splitRows(path, series.rows, { testSize, valFrac: o.valFrac, T, first: Math.max(1, firstRowOf(o.transform, season)) })
   checkLogDomain(series, o.transform)
-  const stats = o.stats ?? fitStats(series.columns, series.values, split.train, path, series.lines, o.transform, lag)
+  const stats = o.stats ?? fitStats(series.columns, series.values, split.train, path, series.lines, o.transform, season)
   const codec = new SeriesCodec(stats, o.transform, season)
-  checkScale(series, codec.stats, o.transform, lag)
+  checkScale(series, codec.stats, o.transform, season)
   return { series, split, season, found, codec, T }
 }
 

@@ -23,10 +23,14 @@ import type { TrainOptions, TrainResult } from './train.ts'
 
 export interface Candidate { transform: Transform; val_mae: number }
 
-/** The transforms worth trying on a target: the seasonal ones when there is a season, the log ones when it is positive. */
+/**
+ * The transforms worth trying on a target: the seasonal ones when there is a season, the log ones (and es, a
+ * level times a seasonal index) when it is positive.
+ */
 export function candidates(positive: boolean, season: number): Transform[] {
   const plain: Transform[] = season > 1 ? ['difference', 'seasonal-difference'] : ['difference']
-  return positive ? [...plain, ...plain.map((t) => `log-${t}` as Transform)] : plain
+  if (!positive) return plain
+  return [...plain, ...plain.map((t) => `log-${t}` as Transform), ...(season > 1 ? ['es' as const] : [])]
 }
 
 /** `train` is the run of one transform (train.ts's train: an ensemble too); `given` the output as named. */
@@ -61,7 +65,7 @@ export async function trainAutoTransform(
         result = await train({ ...opts, config: { ...cfg, transform, out: fileOf(transform) }, force: true })
       } catch (e) {
         // a transform this series cannot take (too few rows for a season's lag) is skipped, not fatal
-        if (e instanceof UserError && transform.includes('seasonal') && /too few/.test(e.message)) continue
+        if (e instanceof UserError && (transform.includes('seasonal') || transform === 'es') && /too few/.test(e.message)) continue
         throw e
       }
       const val_mae = validationMae(loadCheckpoint(fileOf(transform)) as Checkpoint & { data: SeriesMeta }, opts.corpus)

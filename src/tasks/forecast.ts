@@ -11,7 +11,7 @@ import { rollingForecast, type Forecaster } from './rolling-forecast.ts'
 import { ensembleOf } from '../model/checkpoint/load.ts'
 import { etsForecast, fitEts, type EtsFit } from './ets.ts'
 import { band, calibrate, DEFAULT_LEVELS, IntervalScore } from './intervals.ts'
-import { checkScale, lagOf, SeriesCodec } from '../data/codec.ts'
+import { checkScale, SeriesCodec } from '../data/codec.ts'
 import type { Checkpoint, SeriesMeta } from '../model/checkpoint/schema.ts'
 import type { Model } from '../model/model.ts'
 
@@ -27,7 +27,7 @@ export function readForModel(ck: SeriesCheckpoint, path: string): Series {
   const want = ck.data.columns.map((x) => x.name).join(', ')
   if (series.columns.join(', ') !== want)
     throw new UserError(`${path}: columns ${series.columns.join(', ')} differ from the model's ${want}`)
-  checkScale(series, ck.data.columns, ck.data.transform, lagOf(ck.data.transform, ck.data.season))
+  checkScale(series, ck.data.columns, ck.data.transform, ck.data.season)
   return series
 }
 

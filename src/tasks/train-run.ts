@@ -4,7 +4,7 @@
  * checkpoint), the optimizer, the batcher at its cursor, the carried state and the progress so far.
  * src/tasks/train.ts runs the steps on it.
  */
-import { DEFAULT_HIDDEN, DEFAULT_STEPS, type TrainConfig } from '../options/train.ts'
+import { DEFAULT_HIDDEN, DEFAULT_PATIENCE, DEFAULT_STEPS, type TrainConfig } from '../options/train.ts'
 import { createOptimizer, torchOptions, type Optimizer } from '../engine/optim.ts'
 import { allocParams, type Params } from '../engine/params.ts'
 import { createRng, type Rng } from '../engine/rng.ts'
@@ -48,7 +48,10 @@ export async function openRunData(
 ): Promise<RunData> {
   const { source, T } = await openTrainSource(corpus, config, from, o.signal, o.onRead)
   // the data's kind settles what was left to it: the window, and the width of a model not given one
-  const cfg: TrainConfig = { ...config, seq_len: T, hidden_size: config.hidden_size ?? DEFAULT_HIDDEN[source.kind] }
+  const cfg: TrainConfig = {
+    ...config, seq_len: T, hidden_size: config.hidden_size ?? DEFAULT_HIDDEN[source.kind],
+    patience: config.patience ?? DEFAULT_PATIENCE[source.kind],
+  }
   const fingerprint = source.fingerprint()
   const plan = from ? resumePlan(from, cfg, fingerprint, source.kind === 'text' ? 'chars' : 'rows', allowChanges) : null
   for (const n of plan?.notes ?? []) o.note?.(n)

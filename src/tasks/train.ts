@@ -217,7 +217,7 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
     events.step?.({ step: progress.step, target, loss, lr: run.lr, grad_norm: norm, seconds: secs, chars_per_s: charsPerSecond(secs) })
     if (progress.step % cfg.eval_every === 0) {
       validate()
-      if (cfg.patience > 0 && progress.evals_since_best >= cfg.patience) { stopped = 'early_stop'; break }
+      if (cfg.patience! > 0 && progress.evals_since_best >= cfg.patience!) { stopped = 'early_stop'; break }
     }
     // let signal handlers (Ctrl-C) run between steps: the loop itself is synchronous
     await new Promise<void>((r) => setImmediate(r))

@@ -108,7 +108,7 @@ export function writeRunFolder(dir: string, run: Run, o: { out: string; device: 
     },
     seq_len: T, batch_size: B, seed: cfg.seed, dropout: cfg.dropout,
     optimizer: { name: opt.name, momentum: opt.momentum, betas: opt.betas, alpha: opt.alpha, eps: opt.eps },
-    clip: cfg.clip, clip_value: cfg.clip_value, lr_decay: cfg.lr_decay, eval_every: cfg.eval_every, patience: cfg.patience,
+    clip: cfg.clip, clip_value: cfg.clip_value, lr_decay: cfg.lr_decay, eval_every: cfg.eval_every, patience: cfg.patience ?? 0,
     on_nan: cfg.on_nan, max_seconds: cfg.max_seconds, target: run.target, data,
     checkpoint: { out: o.out, data: source.record(), config: cfg, fingerprint: run.fingerprint },
   }

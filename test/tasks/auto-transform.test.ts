@@ -11,8 +11,8 @@ import { loadCheckpoint } from '../../src/model/checkpoint/file.ts'
 import type { Checkpoint, SeriesMeta } from '../../src/model/checkpoint/schema.ts'
 import { runRnn, trainAirline } from '../helpers/cli.ts'
 
-it('candidates: seasonal ones only with a season, log ones only for a positive target', () => {
-  expect(candidates(true, 12)).toEqual(['difference', 'seasonal-difference', 'log-difference', 'log-seasonal-difference'])
+it('candidates: seasonal ones only with a season, log ones and es only for a positive target', () => {
+  expect(candidates(true, 12)).toEqual(['difference', 'seasonal-difference', 'log-difference', 'log-seasonal-difference', 'es'])
   expect(candidates(false, 12)).toEqual(['difference', 'seasonal-difference'])
   expect(candidates(true, 1)).toEqual(['difference', 'log-difference'])
 })
