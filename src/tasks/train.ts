@@ -98,7 +98,8 @@ export function defaultCheckpointPath(corpusName: string, cell: string): string 
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const given = opts.config.out ?? defaultCheckpointPath(corpusName(opts.corpus), opts.config.cell)
   // a CSV forecaster's encoding (text and classifiers have none); a resumed model keeps its own
-  if (opts.config.transform === 'auto' && opts.config.target !== null && opts.from === undefined) {
+  const forecaster = opts.config.target !== null && opts.config.label === null
+  if (opts.config.transform === 'auto' && forecaster && opts.from === undefined) {
     return trainAutoTransform(opts, train, given)
   }
   return opts.config.ensemble > 1 ? trainEnsemble(opts, trainOne, given) : trainOne(opts)
