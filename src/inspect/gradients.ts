@@ -56,7 +56,11 @@ export interface GradientInspection { loss: number; series: GradientSeries[] }
 export function stateGradNorms(
   model: Model, x: Int32Array | Float32Array, targets: Int32Array | Float32Array, T: number, B: number, state: State,
 ): { loss: number; layers: LayerNorms[] } {
-  const loss = model.forward(x, targets, T, B, state)
+  return backwardNorms(model, model.forward(x, targets, T, B, state), T, B)
+}
+
+/** stateGradNorms after its forward pass (with targets, `loss` its result): the backward pass and the norms. */
+function backwardNorms(model: Model, loss: number, T: number, B: number): { loss: number; layers: LayerNorms[] } {
   model.params.grad.fill(0) // backward accumulates; the parameter gradients themselves are not read here
   model.backward()
   const layers: LayerNorms[] = []
@@ -148,10 +152,23 @@ function lossScale(model: Model, targets: Int32Array | Float32Array, T: number, 
 
 /** Every layer's per-step gradient norms for the loss of each window, from a zero state, averaged over windows. */
 export function inspectGradients(model: Model, w: Window, lossAt: LossAt): GradientInspection {
+  return forwardForInspection(model, w, lossAt).finish()
+}
+
+/**
+ * inspectGradients in two halves: its forward pass now (the model's buffers then hold the window's
+ * activations and `state` the state after its last step: the explorer's views read them), the backward
+ * pass and the norms on finish(), which needs the model's buffers as the forward left them.
+ */
+export function forwardForInspection(model: Model, w: Window, lossAt: LossAt): { state: State; finish(): GradientInspection } {
   const { T, B } = w
   const targets = lossTargets(model, w, lossAt)
   const scale = lossScale(model, targets, T, B)
-  const r = stateGradNorms(model, w.x, targets, T, B, model.zeroState(B))
+  const state = model.zeroState(B), loss = model.forward(w.x, targets, T, B, state)
+  return { state, finish: () => seriesOf(backwardNorms(model, loss, T, B), T, B, scale) }
+}
+
+function seriesOf(r: ReturnType<typeof backwardNorms>, T: number, B: number, scale: number): GradientInspection {
   const mean = (n: Norms): number[] => {
     const out: number[] = []
     for (let t = 0; t < T; t++) {

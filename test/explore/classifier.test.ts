@@ -117,8 +117,13 @@ describe.each([['lstm', 'lstm.explore.html', 2, 16], ['gru', 'gru.html', 1, 12]]
       expect(b.maxAbsDiff).toBeLessThanOrEqual(1e-5)
     }
     await o.page.evaluate(() => (window as any).rnn.settled())
+    // the check is at the end of the backward pass (step 0), from the running sums of every step
     const check = o.page.locator('[data-view="bptt"] .check')
+    expect(await check.getAttribute('data-diff')).toBeNull()
+    expect(await check.textContent()).toMatch(/^1 of \d+ steps summed so far; when the backward pass reaches step 0/)
+    await o.page.evaluate(() => { const rnn = (window as any).rnn; rnn.view('bptt', rnn.state.T - 1); return rnn.settled() })
     expect(Number(await check.getAttribute('data-diff'))).toBeLessThanOrEqual(1e-5 * Number(await check.getAttribute('data-norm')))
+    expect(Number(await check.getAttribute('data-norm'))).toBeGreaterThan(0)
     expect(await o.page.locator('[data-view="bptt"] select[aria-label="loss against label"]').inputValue()).toBe('positive')
     expect(await o.page.locator('[data-view="bptt"] .detail').textContent()).toMatch(/^Backward at step \d+: ∂L\/∂y enters once at the head/)
     expect(o.problems).toEqual([])

@@ -123,6 +123,13 @@ describe.each([['lstm', 'lstm.explore.html', 2], ['gru', 'gru.html', 1]] as cons
         if (s.dc_norm !== null) expectClose(g.dc_norm[s.layer], s.dc_norm, 1e-4, `${lossAt} dc layer ${s.layer}`)
       }
     }
+    // the vanishing view draws the same (its backward pass shares the views' forward pass), for either loss
+    await o.page.evaluate((t) => { const rnn = (window as any).rnn; rnn.setText(t); rnn.view('vanishing'); return rnn.settled() }, TEXT)
+    for (const [i, lossAt] of ['last', 'all'].entries()) {
+      await o.page.locator('[data-view="vanishing"] select[aria-label="loss at"]').selectOption(lossAt)
+      const drawn = JSON.parse(await o.page.locator('[data-view="vanishing"] .flow').getAttribute('data-dh') ?? 'null')
+      for (const s of JSON.parse(clis[i].stdout).series) expectClose(drawn[s.layer], s.dh_norm, 1e-4, `view ${lossAt} dh layer ${s.layer}`)
+    }
     await o.page.close()
   })
 
@@ -157,8 +164,13 @@ describe.each([['lstm', 'lstm.explore.html', 2], ['gru', 'gru.html', 1]] as cons
       expect(b.maxAbsDiff).toBeLessThanOrEqual(1e-5)
     }
     await o.page.evaluate(() => (window as any).rnn.settled())
+    // the check is at the end of the backward pass (step 0), from the running sums of every step
     const check = o.page.locator('[data-view="bptt"] .check')
+    expect(await check.getAttribute('data-diff')).toBeNull()
+    expect(await check.textContent()).toMatch(/^1 of \d+ steps summed so far; when the backward pass reaches step 0/)
+    await o.page.evaluate(() => { const rnn = (window as any).rnn; rnn.view('bptt', rnn.state.T - 1); return rnn.settled() })
     expect(Number(await check.getAttribute('data-diff'))).toBeLessThanOrEqual(1e-5 * Number(await check.getAttribute('data-norm')))
+    expect(Number(await check.getAttribute('data-norm'))).toBeGreaterThan(0)
     expect(await check.textContent()).toMatch(/equal the engine's gradient/)
     expect(o.problems).toEqual([])
     await o.page.close()

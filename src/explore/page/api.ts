@@ -85,10 +85,8 @@ export function api(app: App) {
     /** Replaces the input text, as typing in the box does. */
     setText(text: string): void { app.set({ text }) },
     play: () => app.play(), pause: () => app.pause(),
-    /** Resolves when every view has drawn the current state (the gradient views draw just after the others). */
+    /** Resolves when every view on screen has drawn the current state. */
     settled: () => app.settled(),
-    /** Resolves once every view on screen has drawn (settled() also waits for the bptt view's check). */
-    drawn: () => app.drawn(),
     get state() { return { ...app.state, T: app.T, playing: app.playing, error: app.error } },
   }
 }

@@ -12,7 +12,7 @@ export interface View {
   readonly title: string
   mount(root: HTMLElement, app: App): void
   render(app: App): void
-  /** Views that need a backward pass draw just after the others, so typing shows the forward views at once. */
+  /** Views that need a backward pass draw only while on screen or selected (typing elsewhere skips that pass). */
   readonly backward?: boolean
   /** One beat of play, before the step advances (views with a clock of their own). */
   tick?(app: App): void
@@ -36,15 +36,12 @@ export class App {
   private readonly grads = new Map<string, GradientInspection>()
   /** Which backward pass the gradient model's buffers hold now. */
   private held: string | null = null
+  /** The forward pass of the input the trace came from, its backward half not run yet (and for which key). */
+  private unfinished: { key: string; finish: () => GradientInspection } | null = null
   error: string | null = null
   private timer: ReturnType<typeof setInterval> | null = null
   private readonly listeners: ((a: App) => void)[] = []
-  private pending: ReturnType<typeof setTimeout> | null = null
   private hashTimer: ReturnType<typeof setTimeout> | null = null
-  private readonly idle: (() => void)[] = []
-  private readonly drawnWaiters: (() => void)[] = []
-  private readonly later: (() => void)[] = []
-  private laterTimer: ReturnType<typeof setTimeout> | null = null
   private readonly onScreen = new Set<Element>()
   private readonly stale = new Set<Element>()
   private readonly seen = new IntersectionObserver((entries) => {
@@ -85,10 +82,14 @@ export class App {
   gradients(lossAt: LossAt = this.state.lossAt): GradientInspection | null {
     const input = this.cachedInput, classifier = this.runner.classes !== null
     if (input === null || input.T < (classifier ? 1 : 2)) return null
-    const label = classifier ? this.runner.labelIndex(this.state.label) : -1, key = `${lossAt} ${label}`
+    const key = this.key(lossAt)
     let g = this.grads.get(key)
     if (g === undefined) {
-      g = this.runner.gradients(input, lossAt, undefined, label)
+      // the forward pass the trace came from, when it is this one's; any other pass overwrites its buffers
+      const u = this.unfinished
+      this.unfinished = null
+      const label = classifier ? this.runner.labelIndex(this.state.label) : -1
+      g = u?.key === key ? u.finish() : this.runner.gradients(input, lossAt, undefined, label)
       this.grads.set(key, g); this.held = key; this.backwardPasses++
     }
     return g
@@ -96,9 +97,13 @@ export class App {
 
   /** Makes the gradient model's buffers hold the backward pass for `lossAt` and the label (bptt reads them). */
   backwardFor(lossAt: LossAt): GradientInspection | null {
-    const key = `${lossAt} ${this.runner.classes !== null ? this.runner.labelIndex(this.state.label) : -1}`
+    const key = this.key(lossAt)
     if (this.held !== key) this.grads.delete(key)
     return this.gradients(lossAt)
+  }
+
+  private key(lossAt: LossAt): string {
+    return `${lossAt} ${this.runner.classes !== null ? this.runner.labelIndex(this.state.label) : -1}`
   }
 
   set(patch: Partial<State>): void {
@@ -108,15 +113,20 @@ export class App {
     this.render()
   }
 
+  /**
+   * Every view in one task, so the browser lays out and paints the page once per change (drawing the
+   * backward views in a later task cost a frame in between: ~20 ms with all six views on screen).
+   */
   render(): void {
     for (const { view, root } of this.views) {
       root.classList.toggle('active', view.name === this.state.view)
       if (view.backward !== true) view.render(this)
+      // off screen, a backward view draws when it scrolls into sight (typing stays quick)
+      else if (this.onScreen.has(root) || view.name === this.state.view) { this.stale.delete(root); view.render(this) }
+      else this.stale.add(root)
     }
     for (const f of this.listeners) f(this)
     this.hashTimer ??= setTimeout(() => this.writeHash(), HASH_MS)
-    // one pending draw of the backward views, whatever the number of renders before it runs
-    if (this.pending === null) this.pending = setTimeout(() => this.renderBackward(), 0)
   }
 
   /** The state into the address (so a reload or a copied link shows the same thing). */
@@ -127,42 +137,11 @@ export class App {
       history.replaceState(null, '', hash === '' ? location.pathname + location.search : `#${hash}`)
   }
 
-  /** Draws the views that need the backward pass now (if a draw is pending). */
-  renderBackward(): void {
-    if (this.pending === null) return
-    clearTimeout(this.pending)
-    this.pending = null
-    for (const { view, root } of this.views) {
-      if (view.backward !== true) continue
-      // off screen, a backward view draws when it scrolls into sight (typing stays quick)
-      if (this.onScreen.has(root) || view.name === this.state.view) { this.stale.delete(root); view.render(this) } else this.stale.add(root)
-    }
-    for (const f of this.drawnWaiters.splice(0)) f()
-    if (this.laterTimer === null) for (const f of this.idle.splice(0)) f()
-  }
-
   /**
-   * Work a view leaves for after every view has drawn: a check of what is drawn, not a picture (the bptt
-   * view's sum over all steps). Runs once the views are on screen; settled() waits for it.
+   * Resolves once every view has drawn the current state: at once, as views draw when the state changes
+   * (a view scrolled into sight draws when the browser reports it, before the next frame).
    */
-  defer(f: () => void): void {
-    this.later.push(f)
-    this.laterTimer ??= setTimeout(() => {
-      this.laterTimer = null
-      for (const g of this.later.splice(0)) g()
-      if (this.pending === null) for (const g of this.idle.splice(0)) g()
-    }, 0)
-  }
-
-  /** Resolves once every view has drawn the current state (deferred checks may still be running). */
-  drawn(): Promise<void> {
-    return this.pending === null ? Promise.resolve() : new Promise((done) => this.drawnWaiters.push(done))
-  }
-
-  /** Resolves once every view has drawn the current state and every deferred check has run. */
-  settled(): Promise<void> {
-    return this.pending === null && this.laterTimer === null ? Promise.resolve() : new Promise((done) => this.idle.push(done))
-  }
+  settled(): Promise<void> { return Promise.resolve() }
 
   /** The state a hash edited by hand (or a pasted link) asks for. */
   stateFromHash(): State { return fromHash(location.hash, this.defaults) }
@@ -204,10 +183,13 @@ export class App {
     try {
       const input = this.runner.parse(this.state.text)
       if (input.T === 0) throw new Error('the input is empty')
+      // one forward pass for the views and the backward views' gradients (run when one of them draws)
+      const shared = this.runner.traceForGradients(input, this.state.lossAt)
       this.cachedInput = input
-      this.cachedTrace = this.runner.trace(input)
+      this.cachedTrace = shared?.trace ?? this.runner.trace(input)
       this.grads.clear()
       this.held = null
+      this.unfinished = shared === null ? null : { key: this.key(this.state.lossAt), finish: shared.finish }
       this.error = null
     } catch (e) {
       this.error = (e as Error).message

@@ -21,6 +21,15 @@ export function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Attrs
   return e
 }
 
+/** An attribute, left alone when it already has the value (setting it again costs the browser a style pass). */
+export function setIfChanged(e: Element, name: string, value: string): void {
+  if (e.getAttribute(name) !== value) e.setAttribute(name, value)
+}
+
+export function textIfChanged(e: Element, text: string): void {
+  if (e.textContent !== text) e.textContent = text
+}
+
 export function clear(e: Element): void {
   while (e.firstChild !== null) e.removeChild(e.firstChild)
 }

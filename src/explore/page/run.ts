@@ -11,7 +11,7 @@ import { Vocab } from '../../data/vocab.ts'
 import { kernels } from '../../engine/kernels/index.ts'
 import { allocParams, type Params } from '../../engine/params.ts'
 import { createRng } from '../../engine/rng.ts'
-import { inspectGradients, type GradientInspection, type LossAt, type Window } from '../../inspect/gradients.ts'
+import { forwardForInspection, inspectGradients, type GradientInspection, type LossAt, type Window } from '../../inspect/gradients.ts'
 import { stepProbabilities } from '../../inspect/class-state.ts'
 import { classifyTexts } from '../../tasks/classify.ts'
 import { createModel } from '../../model/create.ts'
@@ -110,20 +110,47 @@ export class Runner {
   trace(input: Input): Trace {
     const m = this.feedModel, { T } = input, { hidden_size: H, num_layers: L } = this.spec
     m.forward(input.x, null, T, 1, m.zeroState(1))
-    const rows = (a: Float32Array, w: number, from: number) =>
-      Array.from({ length: T }, (_, t) => a.slice((t + from) * w, (t + from + 1) * w))
+    const tr = this.traceOf(input, [m, T])
+    if (this.classes === null) return tr
+    const out = stepProbabilities(m, m.layer(L - 1).h.subarray(H, (T + 1) * H), T).map((p) => Float64Array.from(p))
+    return { ...tr, out }
+  }
+
+  /**
+   * The trace and the gradient views' backward pass from ONE forward pass: the gradient window (steps
+   * 0…T-2, the loss at `lossAt`) runs on the gradient model, as the first half of what `rnn
+   * inspect-gradients` runs, and the last step on the feed model from the state it left. finish() is the
+   * second half (the gradient model's buffers must still hold this forward pass). Null for a classifier
+   * (its window is every step, its outputs its head's) and for a single step.
+   */
+  traceForGradients(input: Input, lossAt: LossAt): { trace: Trace; finish: () => GradientInspection } | null {
+    if (this.classes !== null || input.T < 2) return null
+    const T = input.T, I = this.codec?.inputSize ?? 1, f = forwardForInspection(this.gradModel, this.window(input), lossAt)
+    this.feedModel.forward(input.x.subarray((T - 1) * I, T * I), null, 1, 1, f.state)
+    return { trace: this.traceOf(input, [this.gradModel, T - 1], [this.feedModel, 1]), finish: f.finish }
+  }
+
+  /** The input's steps copied out of the buffers of the models that ran them, in order: [model, steps]. */
+  private traceOf(input: Input, ...parts: [Model, number][]): Trace {
+    const { hidden_size: H, num_layers: L, output_size: O } = this.spec
+    const each = <X>(f: (m: Model, t: number) => X): X[] => parts.flatMap(([m, n]) => Array.from({ length: n }, (_, t) => f(m, t)))
+    // rows [from, from + n) of a [T][w] buffer, copied in one block per model (the buffers are reused by the next pass)
+    const rows = (a: (m: Model) => Float32Array, w: number, from: number, width = w) => parts.flatMap(([m, n]) => {
+      const block = a(m).slice(from * w, (from + n) * w)
+      return Array.from({ length: n }, (_, t) => block.subarray(t * w, t * w + width))
+    })
+    const hasC = this.feedModel.cell.hasC, G = this.feedModel.layer(0).G
     const h = [], c = [], gates = []
     for (let l = 0; l < L; l++) {
-      const b = m.layer(l)
-      h.push(rows(b.h, H, 1))
-      if (m.cell.hasC) c.push(rows(b.c, H, 1))
-      if (b.G > 1) gates.push(rows(b.cache, b.G * H, 0).map((g) => g.slice(0, b.G * H)))
+      h.push(rows((m) => m.layer(l).h, H, 1))
+      if (hasC) c.push(rows((m) => m.layer(l).c, H, 1))
+      // the cache holds the gate activations first (a GRU's has more after them)
+      if (G > 1) gates.push(rows((m) => m.layer(l).cache, this.feedModel.cell.cacheWidth(H), 0, G * H))
     }
-    const logits = m.outputs(), O = this.spec.output_size
-    const out = this.classes !== null
-      ? stepProbabilities(m, m.layer(L - 1).h.subarray(H, (T + 1) * H), T).map((p) => Float64Array.from(p))
-      : Array.from({ length: T }, (_, t) => this.output(logits.subarray(t * O, (t + 1) * O), input, t))
-    return { T, h, c: m.cell.hasC ? c : null, gates: gates.length > 0 ? gates : null, out }
+    // a classifier's are its head's, after each step (trace())
+    const out = this.classes !== null ? []
+      : each((m, t) => m.outputs().subarray(t * O, (t + 1) * O)).map((y, t) => this.output(y, input, t))
+    return { T: input.T, h, c: hasC ? c : null, gates: gates.length > 0 ? gates : null, out }
   }
 
   private output(y: Float32Array, input: Input, t: number): Float64Array {

@@ -14,7 +14,7 @@ import { frame } from './common.ts'
 
 const TOP = 10
 type Step = ExplainedStep & { h: Float32Array }
-let steps: Step[] = [], key = '', at = 0, error = ''
+let steps: Step[] = [], key = '', at = 0, error = '', drawn = ''
 let controls: HTMLElement, stage: HTMLElement, full: HTMLElement
 const inputs: Record<string, HTMLInputElement> = {}
 
@@ -69,6 +69,9 @@ export const generate: View = {
       } catch (e) { steps = []; error = (e as Error).message }
       at = Math.min(at, steps.length)
     }
+    // the draws depend on the settings and the step only: typing in the text box leaves them as they are
+    if (drawn === `${key} ${at}`) return
+    drawn = `${key} ${at}`
     drawStep(app)
   },
 }

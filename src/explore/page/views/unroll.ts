@@ -6,7 +6,7 @@
  * (pool last), or above a bar gathering every step's h_t (pool mean/max), with the class it gives.
  */
 import type { App, View } from '../app.ts'
-import { clear, diverging, rgb, showChar, svgEl } from '../dom.ts'
+import { clear, diverging, rgb, setIfChanged, showChar, svgEl, textIfChanged } from '../dom.ts'
 import { frame, predictionLabel, visibleSteps } from './common.ts'
 
 const CW = 64, ROW = 52, STRIP = 8, UNFOLD_MS = 900, MAX_STEPS = 40
@@ -112,13 +112,13 @@ function draw(app: App, p: number): void {
 /** A copy's values at step t: the input and prediction labels, the state strips' colours, the highlight. */
 function fill(copy: Copy, app: App, t: number): void {
   const tr = app.trace!, input = app.input!, vocab = app.runner.data.vocab
-  copy.g.setAttribute('class', t === app.state.t ? 'copy now' : 'copy')
-  copy.g.setAttribute('data-t', String(t))
+  setIfChanged(copy.g, 'class', t === app.state.t ? 'copy now' : 'copy')
+  setIfChanged(copy.g, 'data-t', String(t))
   const label = input.labels[t]
-  copy.xt.textContent = vocab === null ? Number(label).toPrecision(4) : showChar(label)
+  textIfChanged(copy.xt, vocab === null ? Number(label).toPrecision(4) : showChar(label))
   const classes = app.runner.classes
-  copy.yt.textContent = classes === null ? predictionLabel(tr.out[t], vocab, showChar)
-    : t === tr.T - 1 ? predictionLabel(tr.out[t], classes, (c) => c) : ''
+  textIfChanged(copy.yt, classes === null ? predictionLabel(tr.out[t], vocab, showChar)
+    : t === tr.T - 1 ? predictionLabel(tr.out[t], classes, (c) => c) : '')
   copy.h.forEach((rects, l) => colour(rects, tr.h[l][t]))
   copy.c.forEach((rects, l) => colour(rects, tr.c![l][t]))
 }
@@ -133,9 +133,9 @@ function strip(g: SVGGElement, units: number, x: number, y: number, what: string
   })
 }
 
-/** Red for positive, blue for negative values. */
+/** Red for positive, blue for negative values (set only where they changed: typing leaves the earlier steps as they were). */
 function colour(rects: SVGRectElement[], v: Float32Array): void {
-  rects.forEach((r, j) => r.setAttribute('fill', rgb(diverging(v[j]))))
+  rects.forEach((r, j) => setIfChanged(r, 'fill', rgb(diverging(v[j]))))
 }
 
 function edge(d: string, param: string, app: App): SVGPathElement {

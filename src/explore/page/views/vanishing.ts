@@ -40,6 +40,7 @@ export const vanishing: View = {
     if (g === null) { fit.textContent = 'Needs at least two steps.'; return }
     const T = g.series[0].dh_norm.length, front = Math.max(0, T - 1 - s.t)
     flow.append(arrows(app, g, front))
+    flow.dataset.dh = JSON.stringify(g.series.map((x) => x.dh_norm)) // what the arrows draw, for the tests
     const lines: Line[] = g.series.flatMap((x) => [
       { name: `‖∂S/∂h‖ layer ${x.layer}`, values: x.dh_norm, cls: `s${x.layer}` },
       ...(x.dc_norm !== null ? [{ name: `‖∂S/∂c‖ layer ${x.layer}`, values: x.dc_norm, cls: `s${x.layer} dashed` }] : []),
