@@ -186,7 +186,8 @@ export const TRAIN_FLAGS: FlagRow[] = [
   },
   { key: 'eval_every', flag: '--eval-every', arg: '<n>', help: 'steps between validations and checkpoint saves', parse: int },
   {
-    key: 'patience', flag: '--patience', arg: '<n>', help: 'stop after n validations without improvement (0: off; default: 10 for CSV series)',
+    key: 'patience', flag: '--patience', arg: '<n>',
+    help: 'stop after n validations without improvement (0: off; default: 10 for CSV series)',
     parse: int,
   },
   {
