@@ -56,25 +56,36 @@ const r: { T: number; forward: number; backward: number; gemv: number } = await 
   const gemv = (50 * 1024 * 512) / (performance.now() - t) / 1e6
   return { T: base.length + 1, forward: median(forward.slice(2)), backward: median(backward.slice(1)), gemv }
 })()`)
-// the same in a window tall enough to show all six views at once (both backward views draw every time)
+// the same in a window tall enough to show all six views at once (both backward views draw every time); then with
+// the bptt view at the end of its backward phase, where each new input's running sums cover every step
 const tall = await open(browser, join(dir, 'b32.html'), '', { width: 1200, height: 9000 })
-const all: { drawn: number; painted: number } = await tall.page.evaluate(`(async () => {
-  const rnn = window.rnn, base = rnn.state.text, drawn = [], painted = []
+const typing = (hash: string, edit: string) => tall.page.evaluate(`(async () => {
+  const rnn = window.rnn
+  location.hash = '${hash}'
+  await new Promise((done) => setTimeout(done, 50))
+  const base = rnn.state.text, drawn = [], painted = []
   const median = (xs) => xs.slice(2).sort((a, b) => a - b)[Math.floor((xs.length - 2) / 2)]
   // a task queued from the next animation frame runs once that frame's style, layout and paint are done
   const frame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)))
   for (let i = 0; i < 12; i++) {
     await frame()
     const t = performance.now()
-    rnn.setText(base + 'e'.repeat(i % 2 === 0 ? 1 : 2))
+    rnn.setText(${edit})
     await rnn.settled()
     drawn.push(performance.now() - t)
     await frame()
     painted.push(performance.now() - t)
   }
-  return { drawn: median(drawn), painted: median(painted) }
-})()`)
-console.log(`typing one character (T = ${r.T}), until every view on screen has drawn: at the top of the page (unroll, sharing, state on screen) ${r.forward.toFixed(1)} ms; all six views on screen (two need a backward pass) ${all.drawn.toFixed(1)} ms, ${all.painted.toFixed(1)} ms until the browser has painted the frame (medians)`)
+  return { drawn: median(drawn), painted: median(painted), check: document.querySelector('[data-view=bptt] .check').dataset.diff }
+})()`) as Promise<{ drawn: number; painted: number; check?: string }>
+const all = await typing('', `base + 'e'.repeat(i % 2 === 0 ? 1 : 2)`)
+// the text keeps its length (the last character typed over), so the scrubber stays on the last step
+const end = await typing('phase=backward&t=999', `base + (i % 2 === 0 ? 'e' : 'a')`)
+if (end.check === undefined) throw new Error('the bptt view did not reach the end of its backward phase')
+const ms = (x: { drawn: number; painted: number }) => `${x.drawn.toFixed(1)} ms (${x.painted.toFixed(1)} ms until the browser has painted)`
+console.log(`typing one character (T = ${r.T}), until every view on screen has drawn (medians): at the top of the page (unroll, `
+  + `sharing, state on screen) ${r.forward.toFixed(1)} ms; all six views on screen (two need a backward pass) ${ms(all)}; `
+  + `the same with the bptt view at the end of its backward phase (its sums over every step, the check) ${ms(end)}`)
 console.log(`backward pass over 100 steps (forward + BPTT + norms): ${r.backward.toFixed(1)} ms (median)`)
 console.log(`reference: a plain JS matrix-vector loop ran at ${r.gemv.toFixed(2)} GMAC/s in the page meanwhile (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`)
 if (o.problems.length > 0 || o.requests.length > 0) console.log('problems:', o.problems, o.requests)

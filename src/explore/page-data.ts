@@ -10,7 +10,8 @@ import { readText } from '../data/text.ts'
 import { Vocab } from '../data/vocab.ts'
 import { createRng } from '../engine/rng.ts'
 import { UserError } from '../errors.ts'
-import { readForModel } from '../tasks/forecast.ts'
+import { codecOf, readForModel } from '../tasks/forecast.ts'
+import { MIN_ERRORS } from '../tasks/intervals.ts'
 import { decodeTensor } from '../model/checkpoint/tensor.ts'
 import type { Checkpoint, ClassifierMeta, SeriesMeta } from '../model/checkpoint/schema.ts'
 import { modelFromCheckpoint } from '../model/checkpoint/load.ts'
@@ -23,6 +24,8 @@ import { classifierPage } from './classifier-data.ts'
 
 const DEFAULT_CHARS = 60
 const DEFAULT_ROWS = 48
+/** More default rows than this (a long season) would make every view slow to read: the bands then need more rows typed in. */
+const MAX_ROWS = 400
 
 export interface PageOptions { text?: string; weights: 'f32' | 'f16' }
 
@@ -110,7 +113,9 @@ function seriesRows(ck: Checkpoint & { data: SeriesMeta }, text: string | undefi
   if (source === null || !existsSync(source))
     throw new UserError(`${source ?? 'the training CSV'}: not found; give the rows to show with --text "v1\\nv2\\n…"`)
   const series = readForModel(ck, source)
-  const n = Math.min(series.rows, Math.max(DEFAULT_ROWS, (ck.config.seq_len ?? 0) + 1))
+  // enough rows for the generate view's prediction intervals: one season ahead from MIN_ERRORS earlier origins
+  const bands = (ck.config.seq_len ?? 0) + codecOf(ck).firstRow + MIN_ERRORS + ck.data.season - 1
+  const n = Math.min(series.rows, Math.max(DEFAULT_ROWS, (ck.config.seq_len ?? 0) + 1, bands <= MAX_ROWS ? bands : 0))
   return {
     rows: series.values.slice(0, n).map((r) => Array.from(r)),
     dates: series.date === null ? null : series.date.values.slice(0, n).map((d) => formatDate(d, series.date!.step)),

@@ -30,7 +30,9 @@ canvas.heat { image-rendering: pixelated; border: 1px solid #ccc; display: block
 .bar { fill: #9bb7d9; } .bar.drawn { fill: var(--shared); } mark { background: var(--now); }
 pre.sample { white-space: pre-wrap; background: #f7f7f7; border: 1px solid #e5e5e5; padding: 8px; max-height: 160px; overflow: auto; }
 .chart .frame { fill: none; stroke: #bbb; } .chart .grid { stroke: #eee; } .chart .now-line { stroke: var(--now); stroke-width: 2; }
-.chart .line { fill: none; stroke-width: 1.8; }
+.chart .line { fill: none; stroke-width: 1.8; } .chart .pi { stroke: none; fill: #2ca02c; fill-opacity: 0.14; }
+.intervals table { border-collapse: collapse; font: 12px ui-monospace, Menlo, Consolas, monospace; }
+.intervals th, .intervals td { padding: 1px 8px; text-align: right; border-bottom: 1px solid #eee; }
 .s0 { stroke: #1f77b4; fill: #1f77b4; }
 .s1 { stroke: #2ca02c; fill: #2ca02c; }
 .s2 { stroke: #9467bd; fill: #9467bd; }

@@ -1,7 +1,8 @@
 /**
  * `rnn explore` on a CSV forecaster (the bundled data/seattle-weather.csv, two columns, differences): the
  * same views over rows, loaded offline in Chromium with no request, error or CSP violation, and the page's
- * gradients equal to `rnn inspect-gradients --json` on the same rows.
+ * gradients equal to `rnn inspect-gradients --json` on the same rows, and forecasts with prediction intervals equal to
+ * `rnn sample --level 80,95 --json`.
  */
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -53,15 +54,41 @@ it('a forecaster: every view draws over rows, offline, with no error; gradients 
   }
   // generating: forecasts fed back after the input's rows, as rnn sample --input <rows> --horizon h prints them
   writeFileSync(join(dir, 'rows.csv'), 'temp_max,temp_min\n' + rows.map((r) => r.replace(', ', ',')).join('\n') + '\n')
-  const cliAhead = await runRnn(['sample', 'w.json', '--input', 'rows.csv', '--horizon', '7', '--json'], { cwd: dir })
+  const cliAhead = await runRnn(['sample', 'w.json', '--input', 'rows.csv', '--horizon', '7', '--level', '80,95', '--json'], { cwd: dir })
   expect(cliAhead.code, cliAhead.stderr).toBe(0)
-  const want = JSON.parse(cliAhead.stdout).forecast.map((r: Record<string, number>) => r.temp_max)
+  const cli = JSON.parse(cliAhead.stdout)
+  const want = cli.forecast.map((r: Record<string, number>) => r.temp_max)
   const ahead = await p.evaluate((t) => (window as any).rnn.forecast(t, 7), text)
   expect(ahead).toHaveLength(7)
-  for (let h = 0; h < 7; h++) expect(Math.abs(ahead[h] - want[h])).toBeLessThanOrEqual(1e-9 * Math.abs(want[h]) + 1e-9)
+  const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.abs(b) + 1e-9
+  for (let h = 0; h < 7; h++) expect(close(ahead[h], want[h]), `step ${h + 1}: ${ahead[h]} vs ${want[h]}`).toBe(true)
+  // the prediction intervals: rnn sample --level 80,95's bounds, calibrated on the same rows
+  expect(cli.intervals.levels).toEqual([80, 95])
+  const bounds = (r: Record<string, number>) => [r.lower_80, r.upper_80, r.lower_95, r.upper_95]
+  const iv = await p.evaluate((t) => (window as any).rnn.intervals(t, 7), text)
+  expect(iv.origins).toBe(cli.intervals.calibration_origins)
+  cli.forecast.forEach((r: Record<string, number>, h: number) => {
+    const page = [iv.lower[0][h], iv.upper[0][h], iv.lower[1][h], iv.upper[1][h]]
+    bounds(r).forEach((b, j) => expect(close(page[j], b), `step ${h + 1} bound ${j}: ${page[j]} vs ${b}`).toBe(true))
+    expect(r.lower_95).toBeLessThan(r.lower_80)
+    expect(r.upper_80).toBeLessThan(r.upper_95)
+  })
+  // the generate view shades both bands around the fed-back forecast and lists the same numbers
   await p.evaluate(() => { (window as any).rnn.view('generate'); return (window as any).rnn.settled() })
-  expect(await p.locator('[data-view="generate"] polyline[data-series="fed back"]').count()).toBe(1)
-  expect(await p.locator('[data-view="generate"] .stage').textContent()).toMatch(/Fed back, the next 7 rows/)
+  const gen = p.locator('[data-view="generate"]')
+  expect(await gen.locator('polyline[data-series="fed back"]').count()).toBe(1)
+  expect(await gen.locator('.stage').textContent()).toMatch(/Fed back, the next 7 rows/)
+  for (const L of ['80%', '95%']) expect(await gen.locator(`path.pi[data-band="${L}"]`).count(), L).toBe(1)
+  const cells = await gen.locator('.intervals tr').evaluateAll((trs) => trs.slice(1).map((tr) =>
+    [...tr.querySelectorAll('td[data-value]')].map((td) => Number(td.getAttribute('data-value')))))
+  expect(cells).toHaveLength(7)
+  cli.forecast.forEach((r: Record<string, number>, h: number) =>
+    [r.temp_max, ...bounds(r)].forEach((v, j) => expect(close(cells[h][j], v), `table step ${h + 1} column ${j}`).toBe(true)))
+  // too few rows to calibrate: no band, and the view says why
+  await p.evaluate((t) => { (window as any).rnn.setText(t); return (window as any).rnn.settled() }, rows.slice(0, 24).join('\n'))
+  expect(await gen.locator('path.pi').count()).toBe(0)
+  expect(await gen.locator('.stage').textContent()).toMatch(/No prediction intervals: the input has too few rows/)
+  expect(await p.evaluate((t) => (window as any).rnn.intervals(t, 7), rows.slice(0, 24).join('\n'))).toBeNull()
   const b = await p.evaluate((t) => (window as any).rnn.bptt(t, { lossAt: 'all' }), text)
   expect(b.maxAbsDiff).toBeLessThanOrEqual(1e-5)
   expect(o.problems).toEqual([])

@@ -7,7 +7,8 @@ import { wasmVariant } from '../../engine/wasm/module.ts'
 import type { LossAt } from '../../inspect/gradients.ts'
 import { accumulate, difference } from './accumulate.ts'
 import type { App } from './app.ts'
-import type { SampleRequest } from './run.ts'
+import type { Intervals, SampleRequest } from './run.ts'
+import { DEFAULT_LEVELS } from '../../tasks/intervals.ts'
 import { VIEWS, type ViewName } from './state.ts'
 
 const plain = (rows: ArrayLike<number>[]) => rows.map((r) => Array.from(r))
@@ -50,6 +51,13 @@ export function api(app: App) {
      *  --input <rows> --horizon h`'s target values. */
     forecast(text: string, horizon = r.data.series?.season ?? 1): number[] {
       return r.forecast(r.parse(text), horizon).map((row) => row[0])
+    },
+    /** Prediction intervals around forecast(): `rnn sample --input <rows> --horizon h --level 80,95`'s bounds,
+     *  lower / upper [level][step], and the origins calibrated on; null when the rows are too few to calibrate. */
+    intervals(text: string, horizon = r.data.series?.season ?? 1, levels: number[] = [...DEFAULT_LEVELS]): Intervals | null {
+      if (!levels.every((L) => L > 0 && L < 100)) throw new Error(`levels: ${levels.join(', ')}: each must be between 0 and 100`)
+      const input = r.parse(text)
+      return r.intervals(input, r.forecast(input, horizon), levels)
     },
     /** `rnn sample`'s text for the same options: the prime followed by `length` drawn characters. */
     sample(o: Partial<SampleRequest> = {}): string {

@@ -7,6 +7,7 @@
  */
 import { rowsOf, SeriesCodec } from '../../data/codec.ts'
 import { rollingForecast } from '../../tasks/rolling-forecast.ts'
+import { band, calibrate } from '../../tasks/intervals.ts'
 import { Vocab } from '../../data/vocab.ts'
 import { kernels } from '../../engine/kernels/index.ts'
 import { allocParams, type Params } from '../../engine/params.ts'
@@ -31,6 +32,9 @@ export interface Input {
   /** Time series: the raw rows, target first (for forecasts in original units). */
   readonly rows: number[][] | null
 }
+
+/** Prediction intervals of a forecast: [level][step] bounds, and the number of origins they were calibrated on. */
+export interface Intervals { levels: number[]; origins: number; lower: number[][]; upper: number[][] }
 
 /** What rnn sample's flags say, by their window.rnn names (topK / topP null: no cut). */
 export interface SampleRequest {
@@ -229,6 +233,20 @@ export class Runner {
     this.forecaster ??= new Model(this.spec, this.params)
     const pred = rollingForecast(this.forecaster, codec, input.rows, [input.rows.length], T, horizon)
     return Array.from({ length: horizon }, (_, h) => pred.slice(h * k, (h + 1) * k))
+  }
+
+  /**
+   * `rnn sample --input <rows> --horizon h --level …`'s prediction intervals around forecast(): the quantiles of
+   * the model's errors forecasting from every earlier origin of the input (tasks/intervals.ts, the same
+   * functions), as [lower, upper] per level and step; null when the input has too few rows to calibrate.
+   */
+  intervals(input: Input, ahead: readonly Float64Array[], levels: readonly number[]): Intervals | null {
+    const codec = this.codec!, rows = input.rows!
+    const cal = calibrate(this.forecaster!, codec, this.data.series!.seqLen, rows, rows.length, ahead.length, levels)
+    if (cal === null) return null
+    const bands = cal.levels.map((_, l) => ahead.map((p, h) => band(cal, codec, l, h + 1, p[0])))
+    const side = (i: 0 | 1) => bands.map((b) => b.map((x) => x[i]))
+    return { levels: cal.levels, origins: cal.origins, lower: side(0), upper: side(1) }
   }
 
   /** The model whose buffers hold the last gradients() pass. */

@@ -2,6 +2,8 @@
 import { svgEl } from '../dom.ts'
 
 export interface Line { name: string; values: readonly number[]; cls: string }
+/** A shaded region between two curves over positions from…from+n-1 (a prediction interval). */
+export interface Band { name: string; lower: readonly number[]; upper: readonly number[]; from: number; cls: string }
 
 export function logChart(lines: readonly Line[], at: number, width = 640, height = 180): SVGSVGElement {
   const svg = svgEl('svg', { class: 'chart', width, height, role: 'img', 'aria-label': 'log-scale chart' })
@@ -33,14 +35,14 @@ export function logChart(lines: readonly Line[], at: number, width = 640, height
 
 /**
  * A linear line chart of values over positions 0…n-1 (a series may start later: `from`), with a dashed
- * vertical line at position `split` (where a forecast takes over from the data, or the step shown); the
- * value axis spans the data, or `range`.
+ * vertical line at position `split` (where a forecast takes over from the data, or the step shown), and
+ * shaded bands under the lines; the value axis spans the data and the bands, or `range`.
  */
 export function lineChart(lines: readonly (Line & { from?: number })[], split: number, width = 640, height = 180,
-  range?: [number, number]): SVGSVGElement {
+  range?: [number, number], bands: readonly Band[] = []): SVGSVGElement {
   const svg = svgEl('svg', { class: 'chart', width, height, role: 'img', 'aria-label': 'line chart' })
-  const all = lines.flatMap((l) => l.values.filter(Number.isFinite))
-  const n = Math.max(2, ...lines.map((l) => (l.from ?? 0) + l.values.length))
+  const all = [...lines.flatMap((l) => l.values), ...bands.flatMap((b) => [...b.lower, ...b.upper])].filter(Number.isFinite)
+  const n = Math.max(2, ...lines.map((l) => (l.from ?? 0) + l.values.length), ...bands.map((b) => b.from + b.lower.length))
   if (all.length === 0) { svg.append(svgEl('text', { x: 10, y: 20 }, 'no finite values')); return svg }
   let [lo, hi] = range ?? [Math.min(...all), Math.max(...all)]
   if (hi - lo < 1e-12) { lo -= 1; hi += 1 }
@@ -50,6 +52,13 @@ export function lineChart(lines: readonly (Line & { from?: number })[], split: n
   svg.append(svgEl('rect', { x: L, y: Tp, width: width - L - R, height: height - Tp - B, class: 'frame' }))
   for (const v of [lo, hi]) svg.append(svgEl('text', { x: L - 4, y: Y(v) + 4, 'text-anchor': 'end' }, String(Number(v.toPrecision(4)))))
   svg.append(svgEl('line', { x1: X(split), x2: X(split), y1: Tp, y2: height - B, class: 'now-line' }))
+  for (const b of bands) {
+    // the upper curve forward, the lower one back, closed (as the HTML report draws its bands)
+    if (![...b.lower, ...b.upper].every(Number.isFinite)) continue
+    const at = (v: number, t: number) => `${X(b.from + t).toFixed(1)},${Y(v).toFixed(1)}`
+    const d = `M${[...b.upper.map(at), ...b.lower.map(at).reverse()].join(' L')} Z`
+    svg.append(svgEl('path', { d, class: `pi ${b.cls}`, 'data-band': b.name }))
+  }
   lines.forEach((l, i) => {
     const pts = l.values.map((v, t) => (Number.isFinite(v) ? `${X(t + (l.from ?? 0)).toFixed(1)},${Y(v).toFixed(1)}` : ''))
       .filter((p) => p !== '')

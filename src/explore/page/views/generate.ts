@@ -4,17 +4,22 @@
  * character, the top layer's h_t, the top candidates after temperature / top-k / top-p as bars with the
  * drawn one marked, and the text so far. Play advances the draws. A time-series model shows its one-step
  * forecast against the next row at the step under the scrubber, and what `rnn sample --horizon` does after
- * the input: one season of forecasts, each fed back as the next input.
+ * the input: one season of forecasts, each fed back as the next input, shaded with its 80% and 95%
+ * prediction intervals (`--level 80,95`, calibrated on the input's rows in the page).
  */
 import type { App, View } from '../app.ts'
 import { clear, diverging, el, fmt, rgb, showChar, svgEl } from '../dom.ts'
 import type { ExplainedStep } from '../../../model/sampler.ts'
+import { DEFAULT_LEVELS, MIN_ERRORS } from '../../../tasks/intervals.ts'
+import type { Input, Intervals } from '../run.ts'
 import { lineChart } from './chart.ts'
 import { frame } from './common.ts'
 
 const TOP = 10
 type Step = ExplainedStep & { h: Float32Array }
 let steps: Step[] = [], key = '', at = 0, error = '', drawn = ''
+/** A forecaster's rows after the input and their bands, for the input they were computed for. */
+let ahead: { input: Input; values: number[]; intervals: Intervals | null; error: string } | null = null
 let controls: HTMLElement, stage: HTMLElement, full: HTMLElement
 const inputs: Record<string, HTMLInputElement> = {}
 
@@ -132,17 +137,48 @@ function renderSeries(app: App): void {
   const actual = next === undefined ? ' (no next row in the input)' : `, actual ${fmt(next[0])}, error ${fmt(tr.out[t][0] - next[0])}`
   stage.append(el('p', {}, `step ${t}: reads ${input.labels[t]}; forecast of the next row ${fmt(tr.out[t][0])}${actual}`))
   const horizon = app.runner.data.series!.season
-  let ahead: number[]
-  try { ahead = app.runner.forecast(input, horizon).map((r) => r[0]) } catch (e) {
-    stage.append(el('p', { class: 'error' }, `Generating ahead ${(e as Error).message}.`))
-    return
+  // the forecast after the input and its bands change with the rows only, not with the step shown
+  if (ahead?.input !== input) {
+    try {
+      const rows = app.runner.forecast(input, horizon)
+      ahead = { input, values: rows.map((r) => r[0]), intervals: app.runner.intervals(input, rows, DEFAULT_LEVELS), error: '' }
+    } catch (e) { ahead = { input, values: [], intervals: null, error: (e as Error).message } }
   }
+  if (ahead.error !== '') { stage.append(el('p', { class: 'error' }, `Generating ahead ${ahead.error}.`)); return }
+  const { values, intervals: iv } = ahead
   const shown = input.rows.slice(-Math.max(3 * horizon, 24)).map((r) => r[0]), last = shown.length - 1
   const target = app.runner.data.series!.columns[0].name
   stage.append(el('p', {}, `Fed back, the next ${horizon} rows (one season) after the input's last row: `
-    + `${ahead.map(fmt).join(', ')} (${target}; the same as rnn sample --horizon ${horizon} on these rows).`))
+    + `${values.map(fmt).join(', ')} (${target}; the same as rnn sample --horizon ${horizon} on these rows).`))
+  // the widest band first, so the narrower one shades on top of it
+  const bands = (iv?.levels ?? []).map((L, l) => ({
+    name: `${L}%`, lower: [shown[last], ...iv!.lower[l]], upper: [shown[last], ...iv!.upper[l]], from: last, cls: `l${L}`,
+  })).reverse()
   stage.append(lineChart([
     { name: 'input', values: shown, cls: 's0' },
-    { name: 'fed back', values: [shown[last], ...ahead], cls: 's1 dashed', from: last },
-  ], last))
+    { name: 'fed back', values: [shown[last], ...values], cls: 's1 dashed', from: last },
+  ], last, 640, 180, undefined, bands))
+  stage.append(iv === null
+    ? el('p', { class: 'note' }, `No prediction intervals: the input has too few rows to calibrate ${horizon}-step bands `
+      + `(${MIN_ERRORS} forecasts from earlier origins per step needed, as rnn sample --level says); add rows to see them.`)
+    : intervalTable(iv, values, target, horizon))
+}
+
+/** The bands as rnn sample --level prints them: a row per step, the forecast and each level's bounds. */
+function intervalTable(iv: Intervals, values: readonly number[], target: string, horizon: number): HTMLElement {
+  const box = el('div', { class: 'intervals' })
+  box.append(el('p', {}, `Shaded: the ${iv.levels.join('% and ')}% prediction intervals, the quantiles of the model's errors `
+    + `forecasting ${horizon} rows ahead from ${iv.origins} earlier origins of the input (tasks/intervals.ts, as rnn sample `
+    + `--horizon ${horizon} --level ${iv.levels.join(',')} on these rows).`))
+  const table = el('table'), head = el('tr')
+  for (const h of ['step', target, ...iv.levels.flatMap((L) => [`lower_${L}`, `upper_${L}`])]) head.append(el('th', {}, h))
+  table.append(head)
+  values.forEach((v, h) => {
+    const tr = el('tr')
+    tr.append(el('td', {}, String(h + 1)))
+    for (const x of [v, ...iv.levels.flatMap((_, l) => [iv.lower[l][h], iv.upper[l][h]])]) tr.append(el('td', { 'data-value': x }, fmt(x)))
+    table.append(tr)
+  })
+  box.append(table)
+  return box
 }
