@@ -6,7 +6,7 @@
  * record (`vocab`, `tokenizer`).
  */
 import { UserError } from '../errors.ts'
-import { showChars, Vocab } from './vocab.ts'
+import { inKnownForm, showChars, Vocab } from './vocab.ts'
 import { eachWordToken, isWord, UNK, wordJoiner, wordTokens } from './words.ts'
 
 export type TokenKind = 'char' | 'word'
@@ -63,15 +63,7 @@ export class WordVocab implements Tokens {
     return [...new Set(wordTokens(text).filter((t) => !this.index.has(t)))]
   }
 
-  inVocabForm(text: string): string {
-    let best = text, n = this.unknown(text).length
-    for (const form of ['NFC', 'NFD'] as const) {
-      if (n === 0) break
-      const t = text.normalize(form), u = this.unknown(t).length
-      if (u < n) { best = t; n = u }
-    }
-    return best
-  }
+  inVocabForm(text: string): string { return inKnownForm(text, (t) => this.unknown(t).length) }
 
   joiner(): (token: string) => string { return wordJoiner() }
   counts(token: string): boolean { return isWord(token) }

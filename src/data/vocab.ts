@@ -72,15 +72,7 @@ export class Vocab implements Tokens {
    * reads as the model's "é" (and the other way round). The text itself when it has no unknown characters,
    * or when neither form has fewer.
    */
-  inVocabForm(text: string): string {
-    let best = text, n = this.unknown(text).length
-    for (const form of ['NFC', 'NFD'] as const) {
-      if (n === 0) break
-      const t = text.normalize(form), u = this.unknown(t).length
-      if (u < n) { best = t; n = u }
-    }
-    return best
-  }
+  inVocabForm(text: string): string { return inKnownForm(text, (t) => this.unknown(t).length) }
 
   /** The characters of `text` not in the vocabulary, each once, in order of appearance. */
   unknown(text: string): string[] {
@@ -123,4 +115,15 @@ export function checkVocab(where: string, vocab: readonly string[]): void {
     if (first !== undefined) throw new UserError(`${where}: entry ${i} (${JSON.stringify(c)}) appears twice (also entry ${first})`)
     seen.set(c, i)
   })
+}
+
+/** Of `text` as given, in NFC and in NFD, the first with the fewest unknown tokens (`unknowns` counts them). */
+export function inKnownForm(text: string, unknowns: (text: string) => number): string {
+  let best = text, n = unknowns(text)
+  for (const form of ['NFC', 'NFD'] as const) {
+    if (n === 0) break
+    const t = text.normalize(form), u = unknowns(t)
+    if (u < n) { best = t; n = u }
+  }
+  return best
 }
