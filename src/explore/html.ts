@@ -46,9 +46,11 @@ export function renderExplorer(d: PageData, script: string, reportHref: string |
   const what = d.kind === 'text' ? `character model, ${d.vocab!.length} characters`
     : d.kind === 'classifier'
       ? `classifier of ${d.vocab!.length} characters into ${d.classifier!.classes.join(', ')} (--pool ${d.classifier!.pool})`
-      : `forecaster of ${d.series!.columns[0].name}`
+      : d.members === null ? `forecaster of ${d.series!.columns[0].name}`
+        : `ensemble of ${d.members.length + 1} forecasters of ${d.series!.columns[0].name} (forecasts: their median; views: the first)`
   const VIEWS = views(d.kind)
-  const weights = d.weights.dtype === 'f16' ? `float16 weights (largest rounding error ${d.weights.maxError.toExponential(1)})`
+  const maxError = Math.max(d.weights.maxError, ...(d.members ?? []).map((w) => w.maxError))
+  const weights = d.weights.dtype === 'f16' ? `float16 weights (largest rounding error ${maxError.toExponential(1)})`
     : 'float32 weights'
   const sub = [
     `${esc(m.cell)}, ${m.num_layers} layer${m.num_layers > 1 ? 's' : ''} × ${m.hidden_size} units`, esc(what),

@@ -16,7 +16,7 @@ import { decodeTensor } from '../model/checkpoint/tensor.ts'
 import type { Checkpoint, ClassifierMeta, SeriesMeta } from '../model/checkpoint/schema.ts'
 import { modelFromCheckpoint } from '../model/checkpoint/load.ts'
 import { sampleText } from '../model/sampler.ts'
-import { gateOrder, paramSpecs } from '../model/spec.ts'
+import { gateOrder, paramSpecs, type ModelSpec } from '../model/spec.ts'
 import { specOf } from '../model/checkpoint/schema.ts'
 import type { PageData } from './page/data.ts'
 import { toHalf } from './half.ts'
@@ -38,19 +38,11 @@ export function pageData(path: string, name: string, ck: Checkpoint, o: PageOpti
     const what = ck.data.kind === 'text' && ck.data.tokenizer !== undefined ? 'word models' : 'models with an embedding (--embed)'
     throw new UserError(`${path}: rnn explore shows models of one-hot characters, not ${what}; rnn inspect-state and describe do`)
   }
-  const all = paramSpecs(spec).map((s) => decodeTensor(ck.params[s.name]))
-  const flat = new Float32Array(all.reduce((n, a) => n + a.length, 0))
-  let at = 0
-  for (const a of all) { flat.set(a, at); at += a.length }
-  let bytes: Uint8Array, maxError = 0
-  if (o.weights === 'f16') {
-    const h = toHalf(flat)
-    bytes = new Uint8Array(h.half.buffer)
-    maxError = h.maxError
-  } else bytes = new Uint8Array(flat.buffer)
   const base = {
     name, kind: ck.kind, spec, gateOrder: gateOrder(spec.cell),
-    weights: { dtype: o.weights, base64: Buffer.from(bytes).toString('base64'), maxError },
+    weights: weights(spec, ck.params, o.weights),
+    // an ensemble's other forecasters: its forecasts are the median of all of them (rnn train --ensemble)
+    members: ck.members?.map((m) => weights(spec, m, o.weights)) ?? null,
     history: ck.progress.history, trainedSteps: ck.progress.step,
     sample: { seed: 1, length: 200, temp: 1, topK: null, topP: null, prime: '' },
   }
@@ -71,6 +63,17 @@ export function pageData(path: string, name: string, ck: Checkpoint, o: PageOpti
       season: s.data.season,
     },
   }
+}
+
+/** Every parameter of one set, in paramSpecs order, as one base64 blob of float32 or float16. */
+function weights(spec: ModelSpec, params: Checkpoint['params'], dtype: PageOptions['weights']): PageData['weights'] {
+  const all = paramSpecs(spec).map((s) => decodeTensor(params[s.name]))
+  const flat = new Float32Array(all.reduce((n, a) => n + a.length, 0))
+  let at = 0
+  for (const a of all) { flat.set(a, at); at += a.length }
+  if (dtype === 'f32') return { dtype, base64: Buffer.from(flat.buffer).toString('base64'), maxError: 0 }
+  const h = toHalf(flat)
+  return { dtype, base64: Buffer.from(h.half.buffer).toString('base64'), maxError: h.maxError }
 }
 
 function textInput(path: string, ck: Checkpoint, vocab: Vocab, text: string | undefined): string {

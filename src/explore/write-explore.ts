@@ -27,5 +27,6 @@ export async function writeExplorer(
   const href = existsSync(report) ? relative(dirname(resolve(out)), resolve(report)) : null
   const html = renderExplorer(data, script, href)
   writeFileAtomic(out, html, 'explorer')
-  return { out, bytes: Buffer.byteLength(html), script: Buffer.byteLength(script), maxError: data.weights.maxError }
+  const maxError = Math.max(data.weights.maxError, ...(data.members ?? []).map((w) => w.maxError))
+  return { out, bytes: Buffer.byteLength(html), script: Buffer.byteLength(script), maxError }
 }

@@ -27,6 +27,33 @@ beforeAll(async () => {
 
 afterAll(async () => { await browser?.close() })
 
+// the page carries every member: with the first one's weights alone its forecasts would not be the median of three
+it("an ensemble's page forecasts the members' median with the CLI's bands (rnn train --ensemble)", async () => {
+  const t = await runRnn(['train', 'w.csv', '--target', 'temp_max', '--features', 'temp_min', '--hidden', '8', '--seq-len', '20', '--steps', '20',
+    '--eval-every', '20', '--ensemble', '3', '--out', 'e.json'], { cwd: dir })
+  expect(t.code, t.stderr).toBe(0)
+  const e = await runRnn(['explore', 'e.json'], { cwd: dir })
+  expect(e.code, e.stderr).toBe(0)
+  const o = await open(browser, join(dir, 'e.explore.html'))
+  const p = o.page
+  expect(await p.locator('header').textContent()).toMatch(/ensemble of 3 forecasters of temp_max/)
+  const text = await p.evaluate(() => (window as any).rnn.state.text as string)
+  writeFileSync(join(dir, 'e-rows.csv'), 'temp_max,temp_min\n' + text.split('\n').map((r) => r.replace(', ', ',')).join('\n') + '\n')
+  const r = await runRnn(['sample', 'e.json', '--input', 'e-rows.csv', '--horizon', '7', '--level', '80,95', '--json'], { cwd: dir })
+  expect(r.code, r.stderr).toBe(0)
+  const cli = JSON.parse(r.stdout).forecast as Record<string, number>[]
+  const ahead = await p.evaluate((x) => (window as any).rnn.forecast(x, 7), text)
+  const iv = await p.evaluate((x) => (window as any).rnn.intervals(x, 7), text)
+  const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.abs(b) + 1e-9
+  cli.forEach((row, h) => {
+    expect(close(ahead[h], row.temp_max), `step ${h + 1}: ${ahead[h]} vs ${row.temp_max}`).toBe(true)
+    const page = [iv.lower[0][h], iv.upper[0][h], iv.lower[1][h], iv.upper[1][h]]
+    ;[row.lower_80, row.upper_80, row.lower_95, row.upper_95].forEach((b, j) => expect(close(page[j], b), `step ${h + 1} bound ${j}`).toBe(true))
+  })
+  expect(o.problems).toEqual([])
+  await p.close()
+})
+
 it('a forecaster: every view draws over rows, offline, with no error; gradients equal inspect-gradients', async () => {
   const o = await open(browser, join(dir, 'w.explore.html'))
   const p = o.page

@@ -35,6 +35,8 @@ export interface PageData {
   gateOrder: string[]
   /** Every parameter in paramSpecs order, one base64 blob of little-endian float32 or float16. */
   weights: { dtype: 'f32' | 'f16'; base64: string; maxError: number }
+  /** A forecaster ensemble's other members (rnn train --ensemble), the same way; null for a single model. */
+  members: PageData['weights'][] | null
   vocab: string[] | null
   /** Initial contents of the input box: text, or CSV rows one per line. */
   input: string

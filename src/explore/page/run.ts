@@ -6,7 +6,7 @@
  * and its loss sits at the head after the last step, against one label.
  */
 import { rowsOf, SeriesCodec } from '../../data/codec.ts'
-import { rollingForecast } from '../../tasks/rolling-forecast.ts'
+import { rollingForecast, type Forecaster } from '../../tasks/rolling-forecast.ts'
 import { band, calibrate } from '../../tasks/intervals.ts'
 import { Vocab } from '../../data/vocab.ts'
 import { kernels } from '../../engine/kernels/index.ts'
@@ -65,7 +65,7 @@ export class Runner {
   readonly params: Params
   private readonly feedModel: Model
   private readonly gradModel: Model
-  private forecaster: Model | null = null
+  private forecaster: Forecaster | null = null
   private classifier: Model | null = null
 
   constructor(readonly data: PageData) {
@@ -230,7 +230,15 @@ export class Runner {
     if (codec === null || info === null || input.rows === null) throw new Error('a text model: forecasting needs a time-series model')
     const T = info.seqLen, need = T + codec.firstRow, k = codec.k
     if (input.rows.length < need) throw new Error(`needs ${need} rows of context to forecast (seq_len ${T}), has ${input.rows.length}`)
-    this.forecaster ??= new Model(this.spec, this.params)
+    // an ensemble forecasts the median of its members', as the CLI's forecasterOf
+    this.forecaster ??= this.data.members === null ? new Model(this.spec, this.params) : [
+      new Model(this.spec, this.params),
+      ...this.data.members.map((w) => {
+        const params = allocParams(paramSpecs(this.spec))
+        params.data.set(decodeWeights(w, params.data.length))
+        return new Model(this.spec, params)
+      }),
+    ]
     const pred = rollingForecast(this.forecaster, codec, input.rows, [input.rows.length], T, horizon)
     return Array.from({ length: horizon }, (_, h) => pred.slice(h * k, (h + 1) * k))
   }
