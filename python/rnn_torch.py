@@ -182,6 +182,18 @@ def gather(s, world):
     dist.all_gather(parts, s.contiguous())
     return torch.cat(parts, dim=1)
 
+def lr_factor(s, horizon, c):
+    """The factor on the base lr at step s (from 1): src/engine/schedule.ts's lrFactor."""
+    w = c["warmup"]
+    if w > 0 and s <= w:
+        return s / w
+    if c["lr_schedule"] in ("constant", "plateau"):
+        return 1.0
+    p = 1.0 if horizon <= w else min(1.0, max(0.0, (s - w) / (horizon - w)))
+    f = c["lr_floor"]
+    return f + (1 - f) * 0.5 * (1 + math.cos(math.pi * p)) if c["lr_schedule"] == "cosine" else 1 - (1 - f) * p
+
+
 def main(folder):
     run = json.load(open(os.path.join(folder, "run.json")))
     if run.get("format") != RUN_FORMAT or run.get("version") != RUN_VERSION:
@@ -204,6 +216,8 @@ def main(folder):
     tensors, meta = read_safetensors(os.path.join(folder, "init.safetensors"))
     at = json.loads(meta["state"])
     progress, cursor, lr, opt_step = at["progress"], at["cursor"], at["lr"], at["optimizer_step"]
+    sched = run.get("schedule") or {"lr_schedule": "constant", "warmup": 0, "lr_floor": 0.1, "peak": lr}
+    horizon = run.get("horizon", run["target"])
     net = Net(m, run["dropout"])
     named, params = net.named, [p for _, p in net.named]
     with torch.no_grad():
@@ -250,6 +264,7 @@ def main(folder):
         say("saved", step=progress["step"])
 
     def evaluate():
+        nonlocal lr
         net.eval()
         v = validate()
         net.train()
@@ -263,8 +278,12 @@ def main(folder):
             best[:] = [p.detach().cpu().clone() for p in params]
         else:
             progress["evals_since_best"] += 1
+            stalls = progress["evals_since_best"]
+            if sched["lr_schedule"] == "plateau" and stalls % 2 == 0:  # schedule.ts's afterValidation
+                lr = max(lr / 2, sched["peak"] * sched["lr_floor"])
         grad_norm = mean["norm"] / mean["count"] if mean["count"] > 0 else None
-        progress["history"].append({"step": progress["step"], "seconds": elapsed(), "lr": lr, "train_loss": last["train"], "val_loss": v,
+        progress["history"].append({"step": progress["step"], "seconds": elapsed(),
+                                    "lr": lr * lr_factor(progress["step"], horizon, sched), "train_loss": last["train"], "val_loss": v,
                                     "grad_norm": grad_norm})
         mean.update(loss=0.0, norm=0.0, count=0)
         say("eval", step=progress["step"], train_loss=last["train"], val_loss=v, best_val_loss=progress["best_val_loss"], improved=improved,
@@ -304,8 +323,9 @@ def main(folder):
             say("skipped", step=progress["step"], reason=what)
             continue
         state = tuple(s.detach() for s in next_state)
+        step_lr = lr * lr_factor(progress["step"] + 1, horizon, sched)
         for g in opt.param_groups:
-            g["lr"] = lr
+            g["lr"] = step_lr
         opt.step()
         opt_step, skips = opt_step + 1, 0
         progress["step"] += 1
@@ -313,7 +333,7 @@ def main(folder):
         if cursor["epoch"] != epoch_before:
             progress["epoch"], lr = cursor["epoch"], lr * run["lr_decay"]
         mean.update(loss=mean["loss"] + loss, norm=mean["norm"] + norm, count=mean["count"] + 1)
-        say("step", step=progress["step"], loss=loss, lr=lr, grad_norm=norm, seconds=elapsed())
+        say("step", step=progress["step"], loss=loss, lr=step_lr, grad_norm=norm, seconds=elapsed())
         if progress["step"] % run["eval_every"] == 0:
             if not evaluate():
                 return

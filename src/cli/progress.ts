@@ -25,7 +25,7 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
       stream: process.stderr, hideCursor: true, clearOnComplete: false, etaBuffer: 50,
       format: `${colour.cyan('{bar}')} {value}/{total} | loss {loss} | val {val} | {speed} ${unit}s/s | ETA {eta_formatted}`,
     }, cliProgress.Presets.shades_classic)
-    bar.start(pending.target, pending.from, { loss: '-', val: '-', speed: '-' })
+    bar.start(Number.isFinite(pending.target) ? pending.target : pending.from + 1, pending.from, { loss: '-', val: '-', speed: '-' })
     pending = null
   }
   const events: TrainEvents = {
@@ -33,8 +33,9 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
       kind = e.kind
       unit = e.tokens ?? (e.kind === 'timeseries' ? 'row' : 'char')
       const resumed = e.resumed_from > 0 ? `, resuming at step ${e.resumed_from}` : ''
-      const steps = fmtInt(e.target - e.resumed_from)
-      log(colour.dim(`${e.corpus}: ${e.describe}; ${fmtInt(e.params)} parameters; ${steps} steps${resumed} → ${e.out}`))
+      // a time budget's step count is measured in its first steps (a note says it)
+      const steps = Number.isFinite(e.target) ? `${fmtInt(e.target - e.resumed_from)} steps` : 'steps until --max-seconds'
+      log(colour.dim(`${e.corpus}: ${e.describe}; ${fmtInt(e.params)} parameters; ${steps}${resumed} → ${e.out}`))
       if (useBar) pending = { target: e.target, from: e.resumed_from }
     },
     memory(m) {
@@ -44,6 +45,7 @@ export function trainView(o: { verbose?: boolean } = {}): { events: TrainEvents;
       if (bar === null) startBar()
       smooth = smooth === null ? e.loss : 0.98 * smooth + 0.02 * e.loss
       if (bar !== null) {
+        if (Number.isFinite(e.target) && bar.getTotal() !== e.target) bar.setTotal(e.target)
         const now = Date.now()
         if (now - lastRender > 100 || e.step === e.target) {
           lastRender = now

@@ -11,6 +11,7 @@ import { formatZodError, readConfigFile } from './config-file.ts'
 import { delimiter, int, list, memorySize, num, oneOf, parseCell, str, thousands, type FlagRow } from './parse.ts'
 import { TRANSFORMS } from '../data/codec.ts'
 import { CELL_KINDS } from '../engine/cells/cell.ts'
+import { LR_SCHEDULES } from '../engine/schedule.ts'
 
 const TOKEN_KINDS = ['char', 'word'] as const
 
@@ -60,6 +61,9 @@ export const TrainConfig = z.strictObject({
   clip: z.number().min(0).default(5),                                              // max global gradient norm; 0 = off
   clip_value: z.number().min(0).default(0),                                        // clamp each gradient to ±v; 0 = off
   lr_decay: z.number().gt(0).max(1).default(1),                                    // lr × lr_decay after every epoch
+  lr_schedule: z.enum(LR_SCHEDULES).default('constant'),                           // see src/engine/schedule.ts
+  warmup: z.int().min(0).default(0),                                               // steps of linear warm-up
+  lr_floor: z.number().min(0).max(1).default(0.1),                                 // cosine/linear end, plateau's lowest: × lr
   // run length and evaluation
   steps: z.int().positive().nullable().default(null),                             // optimizer steps (default 2000 if epochs is null too)
   epochs: z.number().positive().nullable().default(null),                          // passes over the training split
@@ -177,6 +181,13 @@ export const TRAIN_FLAGS: FlagRow[] = [
   { key: 'clip', flag: '--clip', arg: '<norm>', help: 'clip the global gradient norm to this (0: off)', parse: num },
   { key: 'clip_value', flag: '--clip-value', arg: '<v>', help: 'clamp each gradient entry to ±v (0: off)', parse: num },
   { key: 'lr_decay', flag: '--lr-decay', arg: '<f>', help: 'multiply the learning rate by this after every epoch', parse: num },
+  {
+    key: 'lr_schedule', flag: '--lr-schedule', arg: '<how>',
+    help: 'constant, cosine or linear decay to --lr-floor over the run, or plateau (halve after 2 validations without improvement)',
+    parse: oneOf([...LR_SCHEDULES]),
+  },
+  { key: 'warmup', flag: '--warmup', arg: '<steps>', help: 'raise the learning rate linearly from 0 over these first steps', parse: int },
+  { key: 'lr_floor', flag: '--lr-floor', arg: '<f>', help: 'the lowest learning rate of a schedule, as a fraction of --lr', parse: num },
   { key: 'steps', flag: '--steps', arg: '<n>', help: 'optimizer steps to run (with --resume: more steps)', parse: int },
   { key: 'epochs', flag: '--epochs', arg: '<x>', help: 'passes over the training text instead of --steps', parse: num },
   { key: 'max_seconds', flag: '--max-seconds', arg: '<s>', help: 'stop after this much training time', parse: num },

@@ -23,7 +23,8 @@ const FIXED_KEYS = [
 ] as const
 /** Read at every step: applied from the resumed step on. */
 const HYPER_KEYS = [
-  'lr', 'momentum', 'clip', 'clip_value', 'lr_decay', 'dropout', 'on_nan', 'eval_every', 'patience', 'max_seconds', 'balance',
+  'lr', 'momentum', 'clip', 'clip_value', 'lr_decay', 'lr_schedule', 'warmup', 'lr_floor', 'dropout', 'on_nan', 'eval_every', 'patience',
+  'max_seconds', 'balance',
 ] as const
 // steps, epochs and out say how long the run goes and where it is written: free to change
 

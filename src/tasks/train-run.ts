@@ -37,8 +37,9 @@ export interface Run extends RunData {
   rng: Rng; model: Model; opt: Optimizer; batcher: Batcher
   /** The hidden (and cell) state carried from batch to batch. */
   state: State
-  progress: Progress; lr: number
-  /** The step the run started from, and the one it stops at. */
+  /** lr: the base rate (engine/schedule.ts); horizon: where the schedule's decay ends (null: a time budget's, not measured yet). */
+  progress: Progress; lr: number; horizon: number | null
+  /** The step the run started from, and the one it stops at (Infinity: a time budget's, until the horizon is measured). */
   startStep: number; target: number
 }
 
@@ -95,8 +96,27 @@ export function createRun(
   if (plan?.reshaped) { progress.best_val_loss = null; progress.best_step = null; progress.evals_since_best = 0 }
   const lr = from && !plan?.newLr ? from.resume.lr : cfg.lr
   const startStep = progress.step
-  const steps = cfg.steps ?? (cfg.epochs !== null ? Math.max(1, Math.round(cfg.epochs * batcher.chunksPerEpoch)) : DEFAULT_STEPS)
-  return { ...data, spec, params, best, rng, model, opt, batcher, state, progress, lr, startStep, target: startStep + steps }
+  const { horizon, target } = runLength(cfg, from, startStep, batcher.chunksPerEpoch, !elsewhere)
+  return { ...data, spec, params, best, rng, model, opt, batcher, state, progress, lr, horizon, startStep, target }
+}
+
+/**
+ * Where the run stops and where its schedule ends. --max-seconds alone (`budgeted`: this process takes the
+ * steps) has no step count: the run goes to the horizon the first steps measure (src/tasks/train.ts), and a
+ * resumed one to the horizon its checkpoint stores, or on until the time limit once that is passed.
+ * A resumed run keeps its horizon (past it the lr stays at the floor); a fresh one with a length ends there.
+ */
+function runLength(
+  cfg: TrainConfig, from: Checkpoint | undefined, startStep: number, chunksPerEpoch: number, budgetable: boolean,
+): { horizon: number | null; target: number } {
+  const stored = from?.resume.horizon
+  if (budgetable && cfg.max_seconds !== null && cfg.steps === null && cfg.epochs === null) {
+    const horizon = stored ?? null
+    return { horizon, target: horizon !== null && horizon > startStep ? horizon : Infinity }
+  }
+  const steps = cfg.steps ?? (cfg.epochs !== null ? Math.max(1, Math.round(cfg.epochs * chunksPerEpoch)) : DEFAULT_STEPS)
+  const target = startStep + steps
+  return { horizon: stored ?? target, target }
 }
 
 function initFrom(source: TrainSource, params: Params, spec: ModelSpec, path: string, note?: (message: string) => void): void {

@@ -17,6 +17,7 @@ import { encodeParams, resumeOf, toCheckpoint } from '../model/checkpoint/build.
 import { saveCheckpoint } from '../model/checkpoint/file.ts'
 import { CHECKPOINT_FILE } from '../model/checkpoint/format.ts'
 import type { Checkpoint, HistoryPoint } from '../model/checkpoint/schema.ts'
+import { afterValidation, budgetHorizon, lrFactor, MEASURE_STEPS } from '../engine/schedule.ts'
 import { firstNonFinite, MAX_SKIPS_IN_A_ROW } from './non-finite.ts'
 import { configChanges } from './resume-changes.ts'
 import { createRun, openRunData, type Run } from './train-run.ts'
@@ -134,9 +135,10 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
   let keepOld = claim.existing === 'same-kind' && (!inPlace || data.plan?.reshaped === true)
   if (keepOld) checkPrevious(claim.target, CHECKPOINT_FILE)
   const run = createRun(data, from, note)
-  const { cfg, source, model, params, best, batcher, state, progress, startStep, target, T, B } = run
+  const { cfg, source, model, params, best, batcher, state, progress, startStep, T, B } = run
   events.start?.({
-    corpus: opts.corpus, kind: source.kind, tokens: source.tokens, describe: source.describe, params: params.data.length, target, out,
+    corpus: opts.corpus, kind: source.kind, tokens: source.tokens, describe: source.describe, params: params.data.length,
+    target: run.target, out,
     resumed_from: startStep,
   })
   // the training buffers now rather than at the first step, so the memory report counts them
@@ -166,6 +168,7 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
   }
 
   const validate = () => {
+    const t = performance.now()
     const v = source.validate(model, T, B)
     // a validation is not a batch that can be skipped: the model as it is gives non-finite results
     if (!Number.isFinite(v)) throw stop(progress.step, `validation loss is ${v}`)
@@ -175,8 +178,9 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
     const improved = progress.best_val_loss === null || v < progress.best_val_loss
     if (improved) { progress.best_val_loss = v; progress.best_step = progress.step; progress.evals_since_best = 0; best.set(params.data) }
     else progress.evals_since_best++
+    run.lr = afterValidation(run.lr, progress.evals_since_best, cfg.lr, cfg)
     const point: HistoryPoint = {
-      step: progress.step, seconds: elapsed(), lr: run.lr, train_loss: lastTrain, val_loss: v,
+      step: progress.step, seconds: elapsed(), lr: lrAt(progress.step), train_loss: lastTrain, val_loss: v,
       grad_norm: mean.count > 0 ? mean.norm / mean.count : null,
     }
     progress.history.push(point)
@@ -187,10 +191,28 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
       peak_rss_bytes: peakRssBytes(),
     })
     save()
+    validating += (performance.now() - t) / 1000
+  }
+
+  // the lr of step s (from 1); the loop has not taken it yet when validate() records the lr of the last one
+  const lrAt = (s: number) => run.lr * lrFactor(s, run.horizon, cfg)
+  // a time budget without a step count: its horizon is fixed once, from the speed of the steps after the first
+  let measureFrom: { seconds: number; validating: number } | null = null, validating = 0
+  const fixHorizon = () => {
+    const secondsPerStep = (elapsed() - measureFrom!.seconds - (validating - measureFrom!.validating)) / (progress.step - startStep - 1)
+    const t = performance.now()
+    source.validate(model, T, B)
+    // a validation saves a checkpoint too: a tenth more
+    const secondsPerEval = (1.1 * (performance.now() - t)) / 1000
+    run.horizon = run.target = budgetHorizon({
+      step: progress.step, elapsed: elapsed(), budget: cfg.max_seconds!, secondsPerStep, secondsPerEval, evalEvery: cfg.eval_every,
+    })
+    note(`--max-seconds ${cfg.max_seconds}: ${secondsPerStep.toFixed(3)} s a step, ${secondsPerEval.toFixed(2)} s a validation, so `
+      + `${run.horizon} steps (the schedule's horizon; --steps ${run.horizon} repeats the run without the time limit)`)
   }
 
   const carried = model.zeroState(B)
-  while (progress.step < target) {
+  while (progress.step < run.target) {
     if (opts.signal?.aborted) { stopped = 'interrupted'; break }
     if (cfg.max_seconds !== null && elapsed() >= cfg.max_seconds) { stopped = 'time_limit'; break }
     const epochBefore = batcher.cursor.epoch
@@ -208,18 +230,21 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
       progress.step++
       continue
     }
-    run.opt.step(params.data, params.grad, run.lr)
+    const lr = lrAt(progress.step + 1)
+    run.opt.step(params.data, params.grad, lr)
     skipsInARow = 0
     progress.step++
     progress.chars += T * B
     if (batcher.cursor.epoch !== epochBefore) { progress.epoch = batcher.cursor.epoch; run.lr *= cfg.lr_decay }
     mean.loss += loss; mean.norm += norm; mean.count++
     const secs = elapsed()
-    events.step?.({ step: progress.step, target, loss, lr: run.lr, grad_norm: norm, seconds: secs, chars_per_s: charsPerSecond(secs) })
+    events.step?.({ step: progress.step, target: run.target, loss, lr, grad_norm: norm, seconds: secs, chars_per_s: charsPerSecond(secs) })
     if (progress.step % cfg.eval_every === 0) {
       validate()
       if (cfg.patience! > 0 && progress.evals_since_best >= cfg.patience!) { stopped = 'early_stop'; break }
     }
+    if (run.horizon === null && progress.step === startStep + 1) measureFrom = { seconds: elapsed(), validating }
+    else if (run.horizon === null && progress.step - startStep > MEASURE_STEPS && progress.step >= cfg.warmup) fixHorizon()
     // let signal handlers (Ctrl-C) run between steps: the loop itself is synchronous
     await new Promise<void>((r) => setImmediate(r))
   }
@@ -274,7 +299,7 @@ function checkpointOf(run: Run): Checkpoint {
   const isBest = progress.best_step === progress.step || progress.best_step === null
   const resume = resumeOf({
     params, latest: isBest ? null : params.data, optimizer: run.opt.state, rng: run.rng, cursor: run.batcher.cursor,
-    state: run.state, batch: run.B, lr: run.lr, fingerprint: run.fingerprint,
+    state: run.state, batch: run.B, lr: run.lr, horizon: run.horizon, fingerprint: run.fingerprint,
   }, spec)
   return toCheckpoint({ spec, data: run.source.record(), config: run.cfg, params: encodeParams(params, best), progress, resume })
 }

@@ -21,6 +21,7 @@ import { z } from 'zod'
 import { TrainConfig } from '../options/train.ts'
 import { UserError } from '../errors.ts'
 import { OPTIM_NAMES, torchOptions } from '../engine/optim.ts'
+import { LR_SCHEDULES } from '../engine/schedule.ts'
 import type { Params } from '../engine/params.ts'
 import { encodeSafetensors, type F32Tensor } from '../interop/safetensors.ts'
 import { Checkpoint } from '../model/checkpoint/schema.ts'
@@ -56,6 +57,11 @@ export const RunDescription = z.strictObject({
   }),
   clip: z.number(), clip_value: z.number(), lr_decay: z.number(), eval_every: z.int().positive(), patience: z.int().min(0),
   on_nan: z.enum(['stop', 'skip']), max_seconds: z.number().nullable(), target: z.int().positive(),
+  // the lr schedule (engine/schedule.ts): its config and where its decay ends (absent: at target)
+  schedule: z.strictObject({
+    lr_schedule: z.enum(LR_SCHEDULES), warmup: z.int().min(0), lr_floor: z.number(), peak: z.number(),
+  }).optional(),
+  horizon: z.int().positive().optional(),
   data: z.union([TextLayout, SeriesLayout]),
   // what the checkpoint holds that the script neither needs nor changes
   checkpoint: z.strictObject({
@@ -109,7 +115,9 @@ export function writeRunFolder(dir: string, run: Run, o: { out: string; device: 
     seq_len: T, batch_size: B, seed: cfg.seed, dropout: cfg.dropout,
     optimizer: { name: opt.name, momentum: opt.momentum, betas: opt.betas, alpha: opt.alpha, eps: opt.eps },
     clip: cfg.clip, clip_value: cfg.clip_value, lr_decay: cfg.lr_decay, eval_every: cfg.eval_every, patience: cfg.patience ?? 0,
-    on_nan: cfg.on_nan, max_seconds: cfg.max_seconds, target: run.target, data,
+    on_nan: cfg.on_nan, max_seconds: cfg.max_seconds, target: run.target,
+    schedule: { lr_schedule: cfg.lr_schedule, warmup: cfg.warmup, lr_floor: cfg.lr_floor, peak: cfg.lr },
+    horizon: run.horizon ?? run.target, data,
     checkpoint: { out: o.out, data: source.record(), config: cfg, fingerprint: run.fingerprint },
   }
   writeFileSync(join(dir, RUN_FILE), JSON.stringify(description, null, 1))

@@ -80,6 +80,19 @@ describe('rnn train --engine torch on text', () => {
     expect(existsSync(join(dir, 'torch.torch'))).toBe(false)
   })
 
+  it('follows the lr schedule as the built-in engine does (warm-up, cosine decay to the floor)', async () => {
+    const sched = ['--lr-schedule', 'cosine', '--warmup', '4', '--lr-floor', '0.2', '--steps', '12']
+    const [b, t] = await Promise.all([
+      runRnn(['train', 'text.txt', ...TEXT, ...sched, '--out', 'cos-builtin.json'], { cwd: dir }),
+      runRnn(['train', 'text.txt', ...TEXT, ...sched, '--engine', 'torch', '--out', 'cos-torch.json'], { cwd: dir }),
+    ])
+    for (const r of [b, t]) expect(r.code, r.stderr).toBe(0)
+    const builtin = readJson(join(dir, 'cos-builtin.json')), torch = readJson(join(dir, 'cos-torch.json'))
+    expectSameSteps(torch.progress.history, builtin.progress.history)
+    expect(torch.resume.horizon).toBe(12)
+    expect(torch.progress.history.at(-1).lr).toBeCloseTo(0.002, 12) // the floor: 0.2 × lr
+  }, 120_000)
+
   it('writes a checkpoint that samples, and rnn eval reproduces the validation loss it reported', async () => {
     const s = await runRnn(['sample', 'torch.json', '--length', '40'], { cwd: dir })
     expect(s.code, s.stderr).toBe(0)

@@ -39,7 +39,7 @@ export function startProgress(): Progress {
 /** What a run needs to continue exactly; `latest` null when the latest parameters are the best ones. */
 interface RunState {
   params: Params; latest: Float32Array | null; optimizer: OptimizerState; rng: Rng
-  cursor: Resume['cursor']; state: State; batch: number; lr: number; fingerprint?: Resume['fingerprint']
+  cursor: Resume['cursor']; state: State; batch: number; lr: number; horizon: number | null; fingerprint?: Resume['fingerprint']
 }
 
 export function resumeOf(r: RunState, spec: ModelSpec): Resume {
@@ -54,6 +54,7 @@ export function resumeOf(r: RunState, spec: ModelSpec): Resume {
       ...(r.state.y ? { y: encodeTensor(r.state.y, [r.batch, spec.output_size]) } : {}),
     },
     lr: r.lr,
+    horizon: r.horizon,
     ...(r.fingerprint !== undefined ? { fingerprint: r.fingerprint } : {}),
   }
 }

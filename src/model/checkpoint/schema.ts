@@ -90,7 +90,8 @@ const Resume = z.strictObject({
   rng: z.tuple([z.int(), z.int(), z.int(), z.int()]),
   cursor: z.strictObject({ epoch: z.int().nonnegative(), chunk: z.int().nonnegative() }),
   state: z.strictObject({ h: TensorJSON, c: TensorJSON.nullable(), y: TensorJSON.optional() }), // y: the Jordan cell's last output ŷ [B][O]
-  lr: z.number().positive(),
+  lr: z.number().positive(),                              // the base lr (engine/schedule.ts): --lr after decays and halvings
+  horizon: z.int().positive().nullable().optional(),      // where the schedule's decay ends; null: a time budget's, not measured yet
   // the data trained on (absent in imported checkpoints and those of older versions)
   fingerprint: z.strictObject({ train: SplitPrint, val: SplitPrint }).optional(),
 })

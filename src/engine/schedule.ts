@@ -1,0 +1,51 @@
+/**
+ * The learning-rate schedule: the lr of every step as a pure function of the step, the run's horizon and
+ * the config, so a resumed run takes exactly the steps the uninterrupted one would have taken.
+ *
+ *   warm-up   steps 1..W: lr · s / W (W = warmup; none when 0)
+ *   constant  lr                                    plateau  lr, halved by the loop on validation stalls
+ *   cosine    lr · (f + (1 − f) · (1 + cos πp) / 2)  linear   lr · (1 − (1 − f) · p)
+ *
+ * with p = (s − W) / (H − W) clamped to [0, 1], H the horizon (the step at which the decay reaches the floor
+ * f · lr, f = lr_floor) and s the step being taken, counted from 1. `lr` is the run's base rate: --lr,
+ * times --lr-decay per epoch and halved by plateau, which the checkpoint stores (resume.lr) with H.
+ */
+export const LR_SCHEDULES = ['constant', 'cosine', 'linear', 'plateau'] as const
+export type LrSchedule = (typeof LR_SCHEDULES)[number]
+
+export interface ScheduleConfig { lr_schedule: LrSchedule; warmup: number; lr_floor: number }
+
+/** The factor on the base lr at step s (from 1); horizon null: not known yet (a time budget before it is measured). */
+export function lrFactor(s: number, horizon: number | null, c: ScheduleConfig): number {
+  const W = c.warmup
+  if (W > 0 && s <= W) return s / W
+  if (c.lr_schedule === 'constant' || c.lr_schedule === 'plateau' || horizon === null) return 1
+  const p = horizon <= W ? 1 : Math.min(1, Math.max(0, (s - W) / (horizon - W)))
+  const f = c.lr_floor
+  return c.lr_schedule === 'cosine' ? f + (1 - f) * 0.5 * (1 + Math.cos(Math.PI * p)) : 1 - (1 - f) * p
+}
+
+/** Validations without improvement after which plateau halves the base lr (and again after as many more). */
+export const PLATEAU_PATIENCE = 2
+
+/** The base lr after a validation: plateau halves it on every PLATEAU_PATIENCE-th stall in a row, never below the floor. */
+export function afterValidation(lr: number, evalsSinceBest: number, peak: number, c: ScheduleConfig): number {
+  if (c.lr_schedule !== 'plateau' || evalsSinceBest === 0 || evalsSinceBest % PLATEAU_PATIENCE !== 0) return lr
+  return Math.max(lr / 2, peak * c.lr_floor)
+}
+
+/** Steps a time budget's horizon is measured over at least (the first ones include compiling the kernels). */
+export const MEASURE_STEPS = 10
+
+/**
+ * The horizon of a run trained for a time budget, fixed once: the steps that fit in the time left at the
+ * speed measured so far, validations included, leaving 3% of the budget spare so the decay ends before the
+ * time limit would cut it. At least one more step than taken.
+ */
+export function budgetHorizon(m: {
+  step: number; elapsed: number; budget: number; secondsPerStep: number; secondsPerEval: number; evalEvery: number
+}): number {
+  const left = m.budget * 0.97 - m.elapsed - m.secondsPerEval // the final validation
+  const perStep = m.secondsPerStep + m.secondsPerEval / m.evalEvery
+  return m.step + Math.max(1, Math.floor(left / perStep))
+}
