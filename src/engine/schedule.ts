@@ -34,18 +34,26 @@ export function afterValidation(lr: number, evalsSinceBest: number, peak: number
   return Math.max(lr / 2, peak * c.lr_floor)
 }
 
-/** Steps a time budget's horizon is measured over at least (the first ones include compiling the kernels). */
-export const MEASURE_STEPS = 10
+/** Whether the lr depends on the horizon: a time budget measures one only for these (the others run to the time limit). */
+export function decays(c: ScheduleConfig): boolean {
+  return c.lr_schedule === 'cosine' || c.lr_schedule === 'linear'
+}
+
+/** A time budget's speed is measured from this many steps into the run (the first ones compile the kernels)… */
+export const MEASURE_AFTER = 5
+/** …over at least this many steps, and to the end of the warm-up. */
+export const MEASURE_STEPS = 20
 
 /**
  * The horizon of a run trained for a time budget, fixed once: the steps that fit in the time left at the
- * speed measured so far, validations included, leaving 3% of the budget spare so the decay ends before the
- * time limit would cut it. At least one more step than taken.
+ * speed measured so far, validations included. It aims at the whole budget: a busier machine later makes the
+ * time limit stop the run a little before its horizon, where the lr is at its floor anyway, while a horizon
+ * aimed short would leave time unused. At least one more step than taken.
  */
 export function budgetHorizon(m: {
   step: number; elapsed: number; budget: number; secondsPerStep: number; secondsPerEval: number; evalEvery: number
 }): number {
-  const left = m.budget * 0.97 - m.elapsed - m.secondsPerEval // the final validation
+  const left = m.budget - m.elapsed - m.secondsPerEval // the final validation
   const perStep = m.secondsPerStep + m.secondsPerEval / m.evalEvery
   return m.step + Math.max(1, Math.floor(left / perStep))
 }

@@ -5,6 +5,7 @@
  * src/tasks/train.ts runs the steps on it.
  */
 import { DEFAULT_HIDDEN, DEFAULT_PATIENCE, DEFAULT_STEPS, type TrainConfig } from '../options/train.ts'
+import { decays } from '../engine/schedule.ts'
 import { createOptimizer, torchOptions, type Optimizer } from '../engine/optim.ts'
 import { allocParams, type Params } from '../engine/params.ts'
 import { createRng, type Rng } from '../engine/rng.ts'
@@ -111,7 +112,8 @@ function runLength(
 ): { horizon: number | null; target: number } {
   const stored = from?.resume.horizon
   if (budgetable && cfg.max_seconds !== null && cfg.steps === null && cfg.epochs === null) {
-    const horizon = stored ?? null
+    // a schedule that does not decay runs to the time limit: no horizon to measure
+    const horizon = decays(cfg) ? stored ?? null : null
     return { horizon, target: horizon !== null && horizon > startStep ? horizon : Infinity }
   }
   const steps = cfg.steps ?? (cfg.epochs !== null ? Math.max(1, Math.round(cfg.epochs * chunksPerEpoch)) : DEFAULT_STEPS)

@@ -17,7 +17,7 @@ import { encodeParams, resumeOf, toCheckpoint } from '../model/checkpoint/build.
 import { saveCheckpoint } from '../model/checkpoint/file.ts'
 import { CHECKPOINT_FILE } from '../model/checkpoint/format.ts'
 import type { Checkpoint, HistoryPoint } from '../model/checkpoint/schema.ts'
-import { afterValidation, budgetHorizon, lrFactor, MEASURE_STEPS } from '../engine/schedule.ts'
+import { afterValidation, budgetHorizon, decays, lrFactor, MEASURE_AFTER, MEASURE_STEPS } from '../engine/schedule.ts'
 import { firstNonFinite, MAX_SKIPS_IN_A_ROW } from './non-finite.ts'
 import { configChanges } from './resume-changes.ts'
 import { createRun, openRunData, type Run } from './train-run.ts'
@@ -199,11 +199,11 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
   // a time budget without a step count: its horizon is fixed once, from the speed of the steps after the first
   let measureFrom: { seconds: number; validating: number } | null = null, validating = 0
   const fixHorizon = () => {
-    const secondsPerStep = (elapsed() - measureFrom!.seconds - (validating - measureFrom!.validating)) / (progress.step - startStep - 1)
+    const steps = progress.step - startStep - MEASURE_AFTER
+    const secondsPerStep = (elapsed() - measureFrom!.seconds - (validating - measureFrom!.validating)) / steps
     const t = performance.now()
     source.validate(model, T, B)
-    // a validation saves a checkpoint too: a tenth more
-    const secondsPerEval = (1.1 * (performance.now() - t)) / 1000
+    const secondsPerEval = (performance.now() - t) / 1000
     run.horizon = run.target = budgetHorizon({
       step: progress.step, elapsed: elapsed(), budget: cfg.max_seconds!, secondsPerStep, secondsPerEval, evalEvery: cfg.eval_every,
     })
@@ -243,8 +243,11 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
       validate()
       if (cfg.patience! > 0 && progress.evals_since_best >= cfg.patience!) { stopped = 'early_stop'; break }
     }
-    if (run.horizon === null && progress.step === startStep + 1) measureFrom = { seconds: elapsed(), validating }
-    else if (run.horizon === null && progress.step - startStep > MEASURE_STEPS && progress.step >= cfg.warmup) fixHorizon()
+    if (run.horizon === null && decays(cfg)) {
+      const taken = progress.step - startStep
+      if (taken === MEASURE_AFTER) measureFrom = { seconds: elapsed(), validating }
+      else if (taken >= MEASURE_AFTER + MEASURE_STEPS && progress.step >= cfg.warmup) fixHorizon()
+    }
     // let signal handlers (Ctrl-C) run between steps: the loop itself is synchronous
     await new Promise<void>((r) => setImmediate(r))
   }

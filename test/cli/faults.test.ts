@@ -147,7 +147,7 @@ describe('a non-finite loss', () => {
 
   it('--on-nan skip never saves a model that evaluates to NaN or Infinity', async () => {
     const { dir, file } = tempWithText(8_000)
-    const r = await runRnn(['train', file, ...SMALL, '--optimizer', 'sgd', '--lr', '1e38', '--clip', '0', '--steps', '3', '--on-nan', 'skip', '--out', 'x.json'], { cwd: dir })
+    const r = await runRnn(['train', file, ...SMALL, '--optimizer', 'sgd', '--lr', '1e38', '--lr-schedule', 'constant', '--warmup', '0', '--clip', '0', '--steps', '3', '--on-nan', 'skip', '--out', 'x.json'], { cwd: dir })
     expect(r.code).toBe(3)
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rnn: step \d+: (validation loss is (NaN|Infinity)|a parameter is (NaN|-?Infinity) after the update); training stopped, no checkpoint written/)
     expect(existsSync(join(dir, 'x.json'))).toBe(false)
@@ -302,7 +302,8 @@ describe('resuming with changes', () => {
 
   it('--lr given on resume is applied from that step on and recorded', async () => {
     const { dir, file } = tempWithText(12_000)
-    const a = await runRnn(['train', file, ...SMALL, '--steps', '4', '--eval-every', '2', '--out', 'b.json'], { cwd: dir })
+    const constant = ['--lr', '0.002', '--lr-schedule', 'constant', '--warmup', '0']
+    const a = await runRnn(['train', file, ...SMALL, ...constant, '--steps', '4', '--eval-every', '2', '--out', 'b.json'], { cwd: dir })
     expect(a.code, a.stderr).toBe(0)
     expect(readJson(join(dir, 'b.json')).resume.fingerprint.train.size).toBe(10_800)
     const r = await runRnn(['train', '--resume', 'b.json', '--lr', '0.01', '--steps', '2', '--eval-every', '2'], { cwd: dir })

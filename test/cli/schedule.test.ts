@@ -58,7 +58,8 @@ describe('--lr-schedule', () => {
 
   it('--max-seconds alone: the horizon is measured once, stored, and a resumed run keeps it (same as --steps horizon)', async () => {
     const { dir, file } = tempWithText(20_000, 9_000)
-    const args = [file, ...SMALL, '--lr-schedule', 'linear', '--warmup', '20']
+    // the horizon is fixed at the end of the warm-up (30 steps: longer than the 25 the speed is measured over)
+    const args = [file, ...SMALL, '--lr-schedule', 'linear', '--warmup', '30']
     // a budget of a few seconds: a horizon of some hundreds of steps for this model (fewer on a busy machine)
     const stopped = await stopAt(dir, [...args, '--max-seconds', '4', '--out', 'budget.json'], 40)
     expect(stopped.code, stopped.stderr).toBe(143)
@@ -86,7 +87,7 @@ describe('--lr-schedule', () => {
   it('plateau halves the lr after two validations without improvement, and the checkpoint keeps the halved lr', async () => {
     const { dir, file } = tempWithText(6_000)
     // on 5,400 characters the validation loss of this model stalls within 100 steps
-    const r = await runRnn(['train', file, ...SMALL, '--lr', '0.1', '--lr-schedule', 'plateau', '--steps', '100', '--json'], { cwd: dir })
+    const r = await runRnn(['train', file, ...SMALL, '--lr', '0.1', '--lr-schedule', 'plateau', '--warmup', '0', '--steps', '100', '--json'], { cwd: dir })
     expect(r.code, r.stderr).toBe(0)
     const ck = readJson(join(dir, 'checkpoints/text-lstm.json'))
     let lr = 0.1, stalls = 0, best = Infinity

@@ -2,6 +2,7 @@
  * `rnn train [file]`: flags → config → train() → progress on stderr → summary on stdout.
  * No maths here: the loop lives in src/tasks/train.ts.
  */
+import { statSync } from 'node:fs'
 import { Command } from 'commander'
 import { readConfigFile } from '../../options/config-file.ts'
 import { checkOptions } from '../../options/parse.ts'
@@ -48,6 +49,14 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
     const architecture = (['cell', 'hidden_size', 'num_layers'] as const).filter((k) => given[k] === undefined)
     config = { ...config, ...Object.fromEntries(architecture.map((k) => [k, lm[k]])) }
   }
+  // a text model's size, batch and lr for a time budget, and the schedule, where the user chose none
+  const { BUNDLED_TEXT } = await import('../../data/text.ts')
+  const corpus = file ?? from?.data.source ?? BUNDLED_TEXT
+  const { applyRecipe } = await import('../../options/recipe.ts')
+  const given = { ...(configFile !== undefined ? readConfigFile(configFile) : {}), ...flags }
+  const recipe = applyRecipe(config, given, { corpusBytes: sizeOf(corpus), resumed: from !== undefined })
+  config = recipe.config
+  if (recipe.sized) log(colour.dim(recipe.why!))
   checkEngineOptions(opts, pickFlags(TRAIN_RUN_FLAGS, raw))
   const { configChanges } = await import('../../tasks/resume-changes.ts')
   if (from) configChanges(from, config)
@@ -57,8 +66,6 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
   if (opts.report !== undefined && (config.label !== null || from?.kind === 'classifier'))
     throw new UserError('--report: rnn report shows language models and forecasters, not classifiers '
       + '(rnn eval scores a classifier, rnn explore shows it read)')
-  const { BUNDLED_TEXT } = await import('../../data/text.ts')
-  const corpus = file ?? from?.data.source ?? BUNDLED_TEXT
   const inputs = [
     ...(configFile !== undefined ? [{ path: configFile, what: 'the --config file' }] : []),
     ...(resume !== undefined ? [{ path: resume, what: 'the resumed checkpoint' }] : []),
@@ -173,6 +180,11 @@ function checkEngineOptions(opts: TrainRunOptions, given: Record<string, unknown
   if (opts.printLaunch && opts.report !== undefined) {
     throw new UserError('--report: --print-launch trains nothing here; run rnn report on the checkpoint rnn import-run writes')
   }
+}
+
+/** The corpus's size for the recipe; 0 when it cannot be read (training then says why, in one line). */
+function sizeOf(path: string): number {
+  try { return statSync(path).size } catch { return 0 }
 }
 
 function round(x: number): number {
