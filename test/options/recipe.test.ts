@@ -42,7 +42,7 @@ describe('applyRecipe', () => {
     expect(r.sized).toBe(true)
     expect(r.why).toContain('as given: --hidden')
     const plain = applyRecipe(config({ steps: 300 }), { steps: 300 }, { corpusBytes: 1_115_394, resumed: false })
-    expect(plain.config).toMatchObject({ hidden_size: 128, num_layers: 1, lr: 0.02, lr_schedule: 'cosine', warmup: 100 })
+    expect(plain.config).toMatchObject({ hidden_size: null, num_layers: 1, lr: 0.02, lr_schedule: 'cosine', warmup: 100 })
     expect(plain.sized).toBe(false)
   })
 
@@ -85,6 +85,6 @@ describe('rnn train --max-seconds with no model flags', () => {
     const r = await runRnn(['train', file, '--print-config'], { cwd: dir })
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toBe('')
-    expect(JSON.parse(r.stdout)).toMatchObject({ hidden_size: 128, lr: 0.02, lr_schedule: 'cosine', warmup: 100, lr_floor: 0.1 })
+    expect(JSON.parse(r.stdout)).toMatchObject({ hidden_size: null, lr: 0.02, lr_schedule: 'cosine', warmup: 100, lr_floor: 0.1 })
   })
 })
