@@ -3,7 +3,8 @@
  * /usr/bin/chromium through playwright-core): a 2 × 256 LSTM on the bundled text (one training step: the
  * speed does not depend on the weights), its explorer file, then in the page:
  *   - the page code (the minified bundle) and the whole file, float32 and float16 weights;
- *   - typing one character: rnn.setText() recomputes the input, the forward pass and redraws every view;
+ *   - typing one character: rnn.setText() recomputes the input, the forward pass and redraws every view (and at the
+ *     end of the bptt view's backward phase, separately, the time until its check of the new sums appears);
  *   - the backward pass over 100 steps: rnn.gradients() on a 101-character text.
  * Medians of several runs, after a warm-up. Not a test: the figures go to BENCHMARKS.md.
  */
@@ -57,35 +58,47 @@ const r: { T: number; forward: number; backward: number; gemv: number } = await 
   return { T: base.length + 1, forward: median(forward.slice(2)), backward: median(backward.slice(1)), gemv }
 })()`)
 // the same in a window tall enough to show all six views at once (both backward views draw every time); then with
-// the bptt view at the end of its backward phase, where each new input's running sums cover every step
+// the bptt view at the end of its backward phase, where each new input's sums over every step are added after the
+// keystroke, a slice per task, and compared with the engine's gradient: how long until the check line shows it
 const tall = await open(browser, join(dir, 'b32.html'), '', { width: 1200, height: 9000 })
-const typing = (hash: string, edit: string) => tall.page.evaluate(`(async () => {
+type Typing = { drawn: number; painted: number; checked: number | null; check?: string }
+const typing = (hash: string, edit: string, waitCheck: boolean) => tall.page.evaluate(`(async () => {
   const rnn = window.rnn
   location.hash = '${hash}'
   await new Promise((done) => setTimeout(done, 50))
-  const base = rnn.state.text, drawn = [], painted = []
+  const base = rnn.state.text, drawn = [], painted = [], checked = []
   const median = (xs) => xs.slice(2).sort((a, b) => a - b)[Math.floor((xs.length - 2) / 2)]
   // a task queued from the next animation frame runs once that frame's style, layout and paint are done
   const frame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)))
+  // the moment the check's data-diff is set again (after the keystroke removed it): an observer's timestamp
+  const check = document.querySelector('[data-view=bptt] .check')
+  let seen = null, checkedAt = 0
+  new MutationObserver(() => {
+    if (seen !== null && check.dataset.diff !== undefined) { checkedAt = performance.now(); seen(); seen = null }
+  }).observe(check, { attributes: true, attributeFilter: ['data-diff'] })
   for (let i = 0; i < 12; i++) {
     await frame()
+    const shown = new Promise((done) => { seen = done })
     const t = performance.now()
     rnn.setText(${edit})
     await rnn.settled()
     drawn.push(performance.now() - t)
     await frame()
     painted.push(performance.now() - t)
+    if (${waitCheck}) { await shown; checked.push(checkedAt - t) }
   }
-  return { drawn: median(drawn), painted: median(painted), check: document.querySelector('[data-view=bptt] .check').dataset.diff }
-})()`) as Promise<{ drawn: number; painted: number; check?: string }>
-const all = await typing('', `base + 'e'.repeat(i % 2 === 0 ? 1 : 2)`)
+  seen = null
+  return { drawn: median(drawn), painted: median(painted), checked: ${waitCheck} ? median(checked) : null, check: check.dataset.diff }
+})()`) as Promise<Typing>
+const all = await typing('', `base + 'e'.repeat(i % 2 === 0 ? 1 : 2)`, false)
 // the text keeps its length (the last character typed over), so the scrubber stays on the last step
-const end = await typing('phase=backward&t=999', `base + (i % 2 === 0 ? 'e' : 'a')`)
+const end = await typing('phase=backward&t=999', `base + (i % 2 === 0 ? 'e' : 'a')`, true)
 if (end.check === undefined) throw new Error('the bptt view did not reach the end of its backward phase')
-const ms = (x: { drawn: number; painted: number }) => `${x.drawn.toFixed(1)} ms (${x.painted.toFixed(1)} ms until the browser has painted)`
+const ms = (x: Typing) => `${x.drawn.toFixed(1)} ms (${x.painted.toFixed(1)} ms until the browser has painted)`
 console.log(`typing one character (T = ${r.T}), until every view on screen has drawn (medians): at the top of the page (unroll, `
   + `sharing, state on screen) ${r.forward.toFixed(1)} ms; all six views on screen (two need a backward pass) ${ms(all)}; `
-  + `the same with the bptt view at the end of its backward phase (its sums over every step, the check) ${ms(end)}`)
+  + `the same with the bptt view at the end of its backward phase (the engine's gradient drawn) ${ms(end)}, `
+  + `its check (the sums of every step added after the keystroke, compared) shown ${end.checked!.toFixed(1)} ms after the keystroke`)
 console.log(`backward pass over 100 steps (forward + BPTT + norms): ${r.backward.toFixed(1)} ms (median)`)
 console.log(`reference: a plain JS matrix-vector loop ran at ${r.gemv.toFixed(2)} GMAC/s in the page meanwhile (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`)
 if (o.problems.length > 0 || o.requests.length > 0) console.log('problems:', o.problems, o.requests)

@@ -122,6 +122,8 @@ describe.each([['lstm', 'lstm.explore.html', 2, 16], ['gru', 'gru.html', 1, 12]]
     expect(await check.getAttribute('data-diff')).toBeNull()
     expect(await check.textContent()).toMatch(/^1 of \d+ steps summed so far; when the backward pass reaches step 0/)
     await o.page.evaluate(() => { const rnn = (window as any).rnn; rnn.view('bptt', rnn.state.T - 1); return rnn.settled() })
+    // the sums of every step are added after the view has drawn, a few steps per task: the check appears once compared
+    await o.page.waitForFunction(() => document.querySelector<HTMLElement>('[data-view="bptt"] .check')!.dataset.diff !== undefined)
     expect(Number(await check.getAttribute('data-diff'))).toBeLessThanOrEqual(1e-5 * Number(await check.getAttribute('data-norm')))
     expect(Number(await check.getAttribute('data-norm'))).toBeGreaterThan(0)
     expect(await o.page.locator('[data-view="bptt"] select[aria-label="loss against label"]').inputValue()).toBe('positive')

@@ -169,9 +169,42 @@ describe.each([['lstm', 'lstm.explore.html', 2], ['gru', 'gru.html', 1]] as cons
     expect(await check.getAttribute('data-diff')).toBeNull()
     expect(await check.textContent()).toMatch(/^1 of \d+ steps summed so far; when the backward pass reaches step 0/)
     await o.page.evaluate(() => { const rnn = (window as any).rnn; rnn.view('bptt', rnn.state.T - 1); return rnn.settled() })
+    // the sums of every step are added after the view has drawn, a few steps per task: the check appears once compared
+    await o.page.waitForFunction(() => document.querySelector<HTMLElement>('[data-view="bptt"] .check')!.dataset.diff !== undefined)
     expect(Number(await check.getAttribute('data-diff'))).toBeLessThanOrEqual(1e-5 * Number(await check.getAttribute('data-norm')))
     expect(Number(await check.getAttribute('data-norm'))).toBeGreaterThan(0)
     expect(await check.textContent()).toMatch(/equal the engine's gradient/)
+    expect(o.problems).toEqual([])
+    await o.page.close()
+  })
+
+  it('typing with the bptt view at the end of its backward phase checks the new text\'s sums after the keystroke', async () => {
+    const o = await open(browser, join(dir, page), '#view=bptt&phase=backward&t=999')
+    const checked = () => o.page.waitForFunction(() => document.querySelector<HTMLElement>('[data-view="bptt"] .check')!.dataset.diff !== undefined)
+    await checked()
+    const check = o.page.locator('[data-view="bptt"] .check')
+    const before = Number(await check.getAttribute('data-norm'))
+    // the last character typed over: the text keeps its length, so the scrubber stays on the last step
+    const typed = await o.page.evaluate(() => {
+      const rnn = (window as any).rnn, text: string = rnn.state.text
+      rnn.setText(text.slice(0, -1) + (text.endsWith('e') ? 'a' : 'e'))
+      const c = document.querySelector<HTMLElement>('[data-view="bptt"] .check')!
+      const caption = document.querySelector('[data-view="bptt"] figcaption')!.textContent
+      return { text: rnn.state.text as string, diff: c.dataset.diff, line: c.textContent, caption, t: rnn.state.t, T: rnn.state.T }
+    })
+    expect(typed.t).toBe(typed.T - 1)
+    // in the keystroke's task the heatmaps show the engine's gradient; the step-by-step sums are not compared yet
+    expect(typed.diff).toBeUndefined()
+    expect(typed.line).toMatch(/^Adding the \d+ steps' terms one by one/)
+    expect(typed.caption).toMatch(/^∂L\/∂\S+ of the whole window \(engine\): ‖·‖ = .*is being checked$/)
+    await checked()
+    const engine = await o.page.evaluate((t) => (window as any).rnn.bptt(t, { lossAt: (window as any).rnn.state.lossAt }), typed.text)
+    const diff = Number(await check.getAttribute('data-diff')), norm = Number(await check.getAttribute('data-norm'))
+    expect(Math.abs(norm - engine.norm)).toBeLessThanOrEqual(1e-5 * engine.norm)
+    expect(Math.abs(before - engine.norm)).toBeGreaterThan(1e-5 * engine.norm)
+    expect(diff).toBeLessThanOrEqual(1e-5 * norm)
+    expect(await check.textContent()).toMatch(/equal the engine's gradient/)
+    expect(await o.page.locator('[data-view="bptt"] figcaption').first().textContent()).toMatch(/^Σ ∂L\/∂\S+ so far: ‖·‖ = /)
     expect(o.problems).toEqual([])
     await o.page.close()
   })

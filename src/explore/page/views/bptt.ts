@@ -10,11 +10,25 @@ import type { App, View } from '../app.ts'
 import { accumulate, difference, type Sum } from '../accumulate.ts'
 import { clear, el, fmt, heatmap, maxAbs, svgEl } from '../dom.ts'
 import { frame, labelSelect, select } from './common.ts'
+import type { Window } from '../../../inspect/gradients.ts'
+import type { Model } from '../../../model/model.ts'
 
 let cache: { pass: number; from: number; sums: Sum[] | null } = { pass: -1, from: 0, sums: null }
 let checked = { pass: -1, diff: 0, norm: 0 }
-/** The pass and first step the captions show: the norms only change with the sums or the backward pass. */
+/** The pass and first step the captions show (and whether the sums are still being added): the norms change with these. */
 let captioned = ''
+/**
+ * The step-by-step sums still being added for the check at the end of the backward phase, a slice of steps per
+ * task: after a keystroke all T steps' terms cost ~100 ms (2 × 256 LSTM, T = 61), twice the page's budget for
+ * a keystroke. Replaced when a newer backward pass or another step is shown.
+ */
+let job: { app: App; pass: number; input: object; m: Model; w: Window } | null = null
+/** A slice's time: a few steps of a 2 × 256 LSTM, short enough that a keystroke waits at most this long. */
+const SLICE_MS = 6
+/** Steps left to sum that are added at once, as when scrubbing or playing onto the last step. */
+const AT_ONCE = 4
+/** setTimeout(0) is held to 4 ms after a few nested calls; a message to the page's own port is not. */
+let port: MessagePort | null = null, queued = false
 let phaseSel: HTMLSelectElement, lossSel: HTMLSelectElement
 let lane: HTMLElement, sumsBox: HTMLElement, check: HTMLElement, detail: HTMLElement
 
@@ -72,8 +86,14 @@ export const bptt: View = {
         + `W_ih term ‖δ_t ⊗ x_t‖ from the same δ_t, and δ_t flows on to step ${step - 1 < 0 ? '(none: h_0)' : step - 1}.`
     }
     const from = s.phase === 'forward' ? T : step, pass = app.backwardPasses
-    const sums = running(pass, m, w, from)
-    // the heatmaps are up to 10⁶ cells: redrawn only when their sums changed (in the forward phase they are all zero)
+    // the end of the backward phase for a new pass (a keystroke): the heatmaps show the engine's gradient of the
+    // whole window, what the sums equal once checked, and the sums are added a slice per task after the keystroke
+    const later = from === 0 && !(cache.pass === pass && cache.from <= AT_ONCE)
+    if (!later) job = null
+    else if (job?.pass !== pass) { job = { app, pass, input, m, w }; post() }
+    const sums = later ? m.params.grads.map((g) => sumOf(g, g.data)) : running(pass, m, w, from)
+    // the heatmaps are up to 10⁶ cells: redrawn only when their sums changed (in the forward phase they are all zero);
+    // the engine's gradient drawn at the end stays when the sums of that pass are done (they are the same picture)
     const drawn = from >= T ? `zero ${m.params.data.length}` : `${pass} ${from}`
     const shown = (n: string) => n.startsWith('weight_hh') || n === 'head.weight' || n === `weight_ih_l${L - 1}`
     const figures = sums.filter((x) => x.rows > 1 && x.cols > 1 && shown(x.name))
@@ -82,12 +102,62 @@ export const bptt: View = {
       for (const x of figures) sumsBox.append(sumFigure(x))
       sumsBox.dataset.drawn = drawn; captioned = ''
     }
-    if (captioned !== `${pass} ${from}`) {
-      figures.forEach((x, i) => { sumsBox.children[i].querySelector('figcaption')!.textContent = caption(x, from >= T) })
-      captioned = `${pass} ${from}`
+    const now = `${pass} ${from}${later ? ' checking' : ''}`
+    if (captioned !== now) {
+      captions(figures, (x) => later
+        ? `∂L/∂${x.name} of the whole window (engine): ‖·‖ = ${fmt(l2(x.engine))}; its sum over the ${T} steps is being checked`
+        : caption(x, from >= T))
+      captioned = now
     }
-    showCheck(pass, from, T, sums)
+    if (later) pending(T)
+    else showCheck(pass, from, T, sums)
   },
+}
+
+const sumOf = (g: Model['params']['grads'][number], sum: Float32Array): Sum =>
+  ({ name: g.name, rows: g.shape[0], cols: g.shape.length > 1 ? g.shape[1] : 1, sum, engine: g.data })
+
+function captions(figures: Sum[], text: (x: Sum) => string): void {
+  figures.forEach((x, i) => { sumsBox.children[i].querySelector('figcaption')!.textContent = text(x) })
+}
+
+/** The check line while the slices run: the dataset attributes appear only once the real sums are compared. */
+function pending(T: number): void {
+  delete check.dataset.diff; delete check.dataset.norm
+  const so = cache.pass === job?.pass ? T - cache.from : 0
+  check.textContent = `Adding the ${T} steps' terms one by one (${so} of ${T} so far) to compare their sum with the engine's `
+    + 'gradient of the whole window…'
+}
+
+/** Queues the next slice; one at a time (a newer job takes over the message already queued). */
+function post(): void {
+  if (queued) return
+  if (port === null) {
+    const c = new MessageChannel()
+    c.port1.onmessage = () => { queued = false; slice() }
+    port = c.port2
+  }
+  queued = true
+  port.postMessage(null)
+}
+
+/** One slice of the check's sums; the last one compares them and shows the check where the view still waits for it. */
+function slice(): void {
+  const j = job
+  if (j === null) return
+  // another pass or input has overwritten the gradient model's buffers: the view restarts it when it draws again
+  if (j.app.backwardPasses !== j.pass || j.app.input !== j.input) { job = null; return }
+  const start = performance.now(), T = j.w.T
+  let from = cache.pass === j.pass ? cache.from : T
+  while (from > 0) {
+    running(j.pass, j.m, j.w, --from)
+    if (performance.now() - start >= SLICE_MS) break
+  }
+  if (from > 0) { pending(T); post(); return }
+  job = null
+  // the view draws again (the others have not changed) when it still shows the end of the backward phase
+  const s = j.app.state
+  if (s.phase === 'backward' && s.t >= T - 1) bptt.render(j.app)
 }
 
 /**
@@ -111,7 +181,7 @@ function showCheck(pass: number, from: number, T: number, sums: Sum[]): void {
 }
 
 /** The sums over steps ≥ from for backward pass `pass`: continued from the last call when it stopped later. */
-function running(pass: number, m: Parameters<typeof accumulate>[0], w: Parameters<typeof accumulate>[1], from: number): Sum[] {
+function running(pass: number, m: Model, w: Window, from: number): Sum[] {
   if (cache.pass === pass && cache.from >= from && cache.sums !== null)
     cache = { pass, from, sums: accumulate(m, w, from, 'running', cache.from, cache.sums) }
   else cache = { pass, from, sums: accumulate(m, w, from, 'running') }
