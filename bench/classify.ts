@@ -1,12 +1,12 @@
 /**
  * Sentiment accuracy on the bundled review sentences (a benchmark, not a test): a seeded stratified 80/20
- * split written as two CSVs, character-level classifiers trained on the 80% through the real CLI (from
- * scratch, and fine-tuned from character language models trained first on Moby-Dick and on the training
- * sentences themselves), scored by `rnn eval` on the 20%, next to the majority class, rnn eval's own naive
+ * split written as two CSVs, character- and word-level classifiers trained on the 80% through the real CLI
+ * (from scratch, and fine-tuned from language models of the same tokens trained first on Moby-Dick and on
+ * the training sentences themselves), scored by `rnn eval` on the 20%, next to the majority class, rnn eval's own naive
  * Bayes and scikit-learn's naive Bayes and character n-gram logistic regression on the same two files
  * (scripts/classify_baselines.py, Debian's python3-sklearn). Prints a Markdown table for BENCHMARKS.md.
  *
- *   npx tsx bench/classify.ts [--seed n] [--lm-steps n] [--only name,name]
+ *   npx tsx bench/classify.ts [--seed n] [--lm-steps n] [--word-lm-steps n] [--only name,name]
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -20,6 +20,8 @@ const args = process.argv.slice(2)
 const opt = (name: string, dflt: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt)
 const seed = Number(opt('--seed', '1'))
 const lmSteps = opt('--lm-steps', '2000')
+// a word LM's step costs its whole vocabulary at the head (10,001 words: about 5 times a character LM's step)
+const wordLmSteps = opt('--word-lm-steps', '600')
 const only = opt('--only', '').split(',').filter(Boolean)
 // the full novel when ../shared is there (1.2 MB), else the bundled excerpt
 const mobyFull = resolve(ROOT, '../shared/data/moby-dick.txt')
@@ -47,14 +49,25 @@ writeFileSync(join(dir, 'train-sentences.txt'), train.map((r) => r.sentence).joi
 process.stderr.write(`${dir}: ${train.length} training rows, ${test.length} test rows\n`)
 
 const CLS = ['--text', 'sentence', '--label', 'label', '--test-frac', '0', '--seed', String(seed), '--json']
-const LM = ['--steps', lmSteps, '--seed', String(seed), '--json']
-const VARIANTS: { name: string; lm?: string[]; flags: string[] }[] = [
+const LM = ['--seed', String(seed), '--json']
+const VARIANTS: { name: string; lm?: string[]; lmSteps?: string; flags: string[] }[] = [
   { name: 'char LSTM 128, max pool, from scratch', flags: ['--pool', 'max', '--hidden', '128', '--lr', '0.003', '--steps', '1500', '--patience', '5'] },
   { name: 'char GRU 128, max pool, from scratch', flags: ['--cell', 'gru', '--pool', 'max', '--hidden', '128', '--lr', '0.003', '--steps', '1500', '--patience', '5'] },
   { name: 'char LSTM 256 from an LM on Moby-Dick', lm: [moby, '--hidden', '256', '--lr', '0.003'],
     flags: ['--pool', 'max', '--lr', '0.001', '--steps', '1500', '--patience', '5'] },
   { name: 'char LSTM 256 from an LM on the training sentences', lm: ['train-sentences.txt', '--hidden', '256', '--lr', '0.003'],
     flags: ['--pool', 'max', '--lr', '0.001', '--steps', '1500', '--patience', '5'] },
+  // word tokens (issue 17): the words of the 1,600 sentences (about 4,000) through an embedding
+  { name: 'word LSTM 64, embedding 64, max pool, from scratch',
+    flags: ['--tokens', 'word', '--embed', '64', '--pool', 'max', '--hidden', '64', '--lr', '0.003', '--steps', '1500', '--patience', '5'] },
+  { name: 'word GRU 64, embedding 64, max pool, from scratch',
+    flags: ['--tokens', 'word', '--embed', '64', '--cell', 'gru', '--pool', 'max', '--hidden', '64', '--lr', '0.003', '--steps', '1500',
+      '--patience', '5'] },
+  { name: 'word LSTM 128 from a word LM on Moby-Dick', lm: [moby, '--tokens', 'word', '--vocab-size', '10000', '--embed', '64', '--hidden', '128',
+    '--lr', '0.003'], lmSteps: wordLmSteps, flags: ['--pool', 'max', '--lr', '0.001', '--steps', '1500', '--patience', '5'] },
+  { name: 'word LSTM 128 from a word LM on the training sentences', lm: ['train-sentences.txt', '--tokens', 'word', '--embed', '64',
+    '--hidden', '128', '--lr', '0.003', '--seq-len', '32'], lmSteps: wordLmSteps,
+  flags: ['--pool', 'max', '--lr', '0.001', '--steps', '1500', '--patience', '5'] },
 ]
 
 const table: string[] = []
@@ -64,8 +77,9 @@ VARIANTS.filter((v) => only.length === 0 || only.some((o) => v.name.includes(o))
   const out = `model-${i}.json`
   let lmNote = '', seconds = 0
   if (v.lm) {
-    const lm = JSON.parse(rnn(['train', ...v.lm, ...LM, '--out', `lm-${i}.json`]))
-    lmNote = ` (LM: ${lm.steps} steps, validation ${lm.best_val_loss.toFixed(3)} nats/char)`
+    const steps = v.lmSteps ?? lmSteps
+    const lm = JSON.parse(rnn(['train', ...v.lm, ...LM, '--steps', steps, '--out', `lm-${i}.json`]))
+    lmNote = ` (LM: ${lm.steps} steps, validation ${lm.best_val_loss.toFixed(3)} nats/${v.lm.includes('word') ? 'word' : 'char'})`
     seconds += lm.seconds
   }
   const t = JSON.parse(rnn(['train', 'train.csv', ...CLS, ...v.flags, ...(v.lm ? ['--init-from', `lm-${i}.json`] : []), '--out', out]))

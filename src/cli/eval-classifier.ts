@@ -8,16 +8,18 @@ export async function printClassifierEval(
   path: string, model: Model, vocab: Tokens, ck: ClassifierCheckpoint, file: string | undefined, o: { json?: boolean },
 ): Promise<void> {
   const { evaluateClassifier } = await import('../tasks/classify-eval.ts')
+  const { unknownNote } = await import('../tasks/classify.ts')
   const r = evaluateClassifier(path, ck, model, vocab, file)
   if (o.json) {
     json({
       test_rows: r.rows, classes: r.classes, accuracy: r.accuracy, macro_f1: r.macro_f1, loss: r.loss, per_class: r.per_class,
-      confusion: r.confusion, baselines: r.baselines, unknown_chars: r.unknown_chars,
+      confusion: r.confusion, baselines: r.baselines,
+      ...(vocab.kind === 'word' ? { unknown_words: r.unknown_tokens } : { unknown_chars: r.unknown_tokens }),
     })
     return
   }
   log(colour.dim(`${r.source}: ${fmtInt(r.rows)} rows`))
-  if (r.unknown_chars > 0) log(colour.yellow(`${fmtInt(r.unknown_chars)} characters outside the vocabulary read as the zero vector`))
+  if (r.unknown_tokens > 0) log(colour.yellow(unknownNote(r.unknown_tokens, vocab)))
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`
   result(`accuracy ${pct(r.accuracy)}  macro-F1 ${fmt(r.macro_f1, 3)}  loss ${fmt(r.loss)} nats/text`)
   if (r.baselines !== null) {

@@ -35,7 +35,7 @@ export function pageData(path: string, name: string, ck: Checkpoint, o: PageOpti
   if (spec.cell === 'jordan') throw new UserError(`${path}: rnn explore does not show Jordan networks; rnn describe draws one`)
   // the views draw one-hot characters into W_ih (the sharing and bptt views); an embedding has no place there yet
   if (spec.embedding_dim !== undefined) {
-    const what = ck.data.kind === 'text' && ck.data.tokenizer !== undefined ? 'word models' : 'models with an embedding (--embed)'
+    const what = ck.data.kind !== 'timeseries' && ck.data.tokenizer !== undefined ? 'word models' : 'models with an embedding (--embed)'
     throw new UserError(`${path}: rnn explore shows models of one-hot characters, not ${what}; rnn inspect-state and describe do`)
   }
   const base = {

@@ -1,7 +1,7 @@
 /**
  * What `rnn inspect-gradients` reads for a classifier: --batches labelled texts of at least --seq-len
- * characters (the held-out test rows of its training CSV, or the rows of a CSV given), each cut to its first
- * --seq-len characters, so the loss sits at the head after exactly that many steps of every window.
+ * tokens (the held-out test rows of its training CSV, or the rows of a CSV given), each cut to its first
+ * --seq-len tokens, so the loss sits at the head after exactly that many steps of every window.
  */
 import { labelIds, readLabelled } from '../data/labelled.ts'
 import { encodeTexts } from '../data/vocab.ts'
@@ -31,7 +31,8 @@ export function classifierWindow(path: string, ck: Checkpoint & { data: Classifi
   if (long.length < B) {
     const lengths = seqs.map((s) => s.length).sort((a, b) => b - a)
     const fit = lengths[Math.min(lengths.length - 1, o.offset + B - 1)]
-    throw new UserError(`${file}: ${long.length} texts from --offset ${o.offset} have at least --seq-len ${T} characters; `
+    const unit = vocab.kind === 'word' ? 'words and marks' : 'characters'
+    throw new UserError(`${file}: ${long.length} texts from --offset ${o.offset} have at least --seq-len ${T} ${unit}; `
       + `--batches ${B} needs ${B} (try --seq-len ${fit})`)
   }
   const x = new Int32Array(T * B), targets = new Int32Array(B)

@@ -54,6 +54,7 @@ export async function gradientReport(req: GradientRequest): Promise<GradientRepo
           + '(leave out --loss-at)')
       const { classifierWindow } = await import('./class-window.ts')
       ;({ file, window } = classifierWindow(path, ck as Checkpoint & { data: ClassifierMeta }, loaded.vocab!, req))
+      if (loaded.vocab!.kind === 'word') unit = 'words'
     } else if (ck.data.kind === 'timeseries') {
       const { codecOf, readForModel } = await import('../tasks/forecast.ts')
       const sck = ck as Checkpoint & { data: SeriesMeta }

@@ -38,6 +38,7 @@ export function exportTensors(ck: Checkpoint, where = 'checkpoint'): { tensors: 
   else if (ck.data.kind === 'classifier') {
     metadata.vocab = JSON.stringify(ck.data.vocab)
     metadata.classes = JSON.stringify(ck.data.classes)
+    if (ck.data.tokenizer !== undefined) metadata.tokenizer = JSON.stringify(ck.data.tokenizer)
   }
   else metadata.columns = JSON.stringify(ck.data.columns)
   return { tensors, metadata }

@@ -10,7 +10,7 @@ import { encodeTexts } from '../data/vocab.ts'
 import type { Tokens } from '../data/tokens.ts'
 import type { Checkpoint, ClassifierMeta } from '../model/checkpoint/schema.ts'
 import type { Model } from '../model/model.ts'
-import { argmaxRows, predictRows } from './classify.ts'
+import { argmaxRows, predictRows, unknownTokens } from './classify.ts'
 import { readClassifierData } from './classify-source.ts'
 import { classMetrics, fitNaiveBayes, majorityClass, naiveBayesPredict, type ClassMetrics } from './classify-metrics.ts'
 
@@ -22,8 +22,8 @@ interface ClassifierEval extends ClassMetrics {
   readonly classes: string[]
   /** Mean cross-entropy of the model on these rows (nats per text). */
   readonly loss: number
-  /** Characters outside the model's vocabulary (read as the zero vector). */
-  readonly unknown_chars: number
+  /** Tokens outside the model's vocabulary (characters: read as the zero vector; words: as <unk>). */
+  readonly unknown_tokens: number
   readonly baselines: { majority: { accuracy: number; class: string }; naive_bayes: { accuracy: number; macro_f1: number } } | null
 }
 
@@ -53,8 +53,7 @@ export function evaluateClassifier(path: string, ck: ClassifierCheckpoint, model
     texts = rows.texts; truth = labelIds(rows, classes); where = file
   }
   const seqs = encodeTexts(texts, vocab)
-  let unknown = 0
-  for (const s of seqs) for (let i = 0; i < s.length; i++) if (s[i] < 0) unknown++
+  const unknown = unknownTokens(seqs, vocab).reduce((a, b) => a + b, 0)
   const all = seqs.map((_, i) => i)
   const p = predictRows(model, seqs, all, EVAL_BATCH, truth)
   const metrics = classMetrics(truth, argmaxRows(p.probs, classes.length), classes)
@@ -69,5 +68,5 @@ export function evaluateClassifier(path: string, ck: ClassifierCheckpoint, model
       naive_bayes: { accuracy: nbMetrics.accuracy, macro_f1: nbMetrics.macro_f1 },
     }
   }
-  return { ...metrics, source: where, classes: [...classes], loss: p.loss, unknown_chars: unknown, baselines }
+  return { ...metrics, source: where, classes: [...classes], loss: p.loss, unknown_tokens: unknown, baselines }
 }

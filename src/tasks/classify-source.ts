@@ -4,7 +4,6 @@
  * weights (--balance), and validation as the mean cross-entropy over the validation rows.
  */
 import { resolve } from 'node:path'
-import type { TrainConfig } from '../options/train.ts'
 import { UserError } from '../errors.ts'
 import { classesOf, labelIds, readLabelled, stratifiedSplit, type LabelledRows, type Split } from '../data/labelled.ts'
 import { longest, SequenceBatcher } from '../data/sequence-batches.ts'
@@ -12,12 +11,16 @@ import { printIds } from '../data/fingerprint.ts'
 import type { TrainSource } from './train-source.ts'
 import { corpusName } from '../data/text.ts'
 import { encodeTexts, Vocab } from '../data/vocab.ts'
+import { tokensOf, WORD_TOKENIZER, WordVocab, type Tokens } from '../data/tokens.ts'
+import { buildWordVocab } from '../data/words.ts'
+import { embedOf, type TrainConfig } from '../options/train.ts'
+import { loadLanguageModel } from '../model/init-from.ts'
 import type { Checkpoint, ClassifierMeta } from '../model/checkpoint/schema.ts'
 import { predictRows } from './classify.ts'
 
 export interface ClassifierSource extends TrainSource {
   readonly kind: 'classifier'
-  readonly vocab: Vocab
+  readonly vocab: Tokens
   readonly classes: string[]
   readonly meta: ClassifierMeta
 }
@@ -49,9 +52,10 @@ export function openClassifierSource(
   const B = cfg.batch_size
   if (split.train.length < B)
     throw new UserError(`${path}: ${split.train.length} training rows are fewer than --batch ${B}; lower --batch`)
-  const vocab = stored !== undefined ? new Vocab(stored.vocab) : Vocab.fromText(split.train.map((i) => rows.texts[i]).join(''))
+  const vocab = stored !== undefined ? tokensOf(stored) : classifierTokens(cfg, split.train.map((i) => rows.texts[i]))
   const seqs = encodeTexts(rows.texts, vocab)
   const C = classes.length
+  const embed = stored !== undefined ? from!.model.embedding_dim : embedOf(cfg)
   let classWeights: Float32Array | null = null
   if (cfg.balance) {
     // sklearn's "balanced": n / (C · n_c), so a balanced data set gets weights of 1
@@ -62,18 +66,20 @@ export function openClassifierSource(
     classWeights = Float32Array.from(counts, (n) => split.train.length / (C * n))
   }
   const meta: ClassifierMeta = {
-    kind: 'classifier', vocab: [...vocab.chars], classes, source: null, text_column: rows.textColumn, label_column: rows.labelColumn,
+    kind: 'classifier', vocab: [...vocab.list], ...(vocab.kind === 'word' ? { tokenizer: WORD_TOKENIZER } : {}),
+    classes, source: null, text_column: rows.textColumn, label_column: rows.labelColumn,
     split: { train: split.train.length, val: split.val.length, test: split.test.length },
   }
   const counts = classes.map((c, k) => `${c} ${split.train.filter((i) => ids[i] === k).length}`).join(', ')
   const source: ClassifierSource = {
-    kind: 'classifier', path, name: corpusName(path), vocab, classes, meta, classWeights,
+    kind: 'classifier', tokens: vocab.kind, path, name: corpusName(path), vocab, classes, meta, classWeights,
     describe: `${rows.texts.length.toLocaleString('en-US')} rows `
       + `(train ${split.train.length}, val ${split.val.length}, test ${split.test.length}; `
-      + `training classes: ${counts}), vocabulary ${vocab.size}`,
+      + `training classes: ${counts}), vocabulary ${vocab.size.toLocaleString('en-US')}${vocab.kind === 'word' ? ' words and marks' : ''}`,
     io: {
       input_size: vocab.size, output_size: C, input: 'one_hot', loss: 'cross_entropy',
       pool: stored !== undefined ? from!.model.pool : cfg.pool,
+      ...(embed !== undefined ? { embedding_dim: embed } : {}),
     },
     batcher: (b, _T, cursor) => new SequenceBatcher(seqs, ids, split.train, b, cfg.seed, cursor),
     validate: (model, _T, b) => predictRows(model, seqs, split.val, b, ids).loss,
@@ -81,6 +87,23 @@ export function openClassifierSource(
     record: () => ({ ...meta, source: resolve(path) }),
   }
   return { source, T: longest(seqs, [...split.train, ...split.val]) }
+}
+
+/**
+ * A new classifier's tokens: the characters of its training texts, or (--tokens word) <unk> and their
+ * --vocab-size most frequent words and marks; starting from a word language model (--init-from), the
+ * language model's words follow, so a word the classifier's training rows lack still has the embedding
+ * the language model learned for it.
+ */
+function classifierTokens(cfg: TrainConfig, trainTexts: readonly string[]): Tokens {
+  if (cfg.tokens !== 'word') return Vocab.fromText(trainTexts.join(''))
+  // joined with a space: a token never spans two texts
+  const own = buildWordVocab(trainTexts.join(' '), cfg.vocab_size).vocab
+  if (cfg.init_from === null) return new WordVocab(own)
+  const lm = loadLanguageModel(cfg.init_from)
+  if (lm.data.tokenizer === undefined) return new WordVocab(own)
+  const have = new Set(own)
+  return new WordVocab([...own, ...lm.data.vocab.filter((w) => !have.has(w))])
 }
 
 /** Each row as its label, its length and its ids, hashed (size: the rows). */

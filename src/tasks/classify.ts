@@ -7,6 +7,7 @@ import { softmaxRows } from '../model/pool.ts'
 import { padBatch } from '../data/sequence-batches.ts'
 import { encodeTexts } from '../data/vocab.ts'
 import type { Tokens } from '../data/tokens.ts'
+import { UNK } from '../data/words.ts'
 
 interface Predictions {
   /** [n][C] probabilities, in the order of `rows`. */
@@ -50,9 +51,20 @@ export function argmaxRows(probs: Float64Array, C: number): Int32Array {
   return out
 }
 
-/** Class probabilities of each text ([n][C]) and how many of its characters the vocabulary lacks. */
+/** Class probabilities of each text ([n][C]) and how many of its tokens the vocabulary lacks. */
 export function classifyTexts(model: Model, vocab: Tokens, texts: readonly string[]): { probs: Float64Array; unknown: number[] } {
   const seqs = encodeTexts(texts, vocab)
-  const unknown = seqs.map((s) => s.reduce((n, id) => n + (id < 0 ? 1 : 0), 0))
-  return { probs: predictRows(model, seqs, seqs.map((_, i) => i), 64).probs, unknown }
+  return { probs: predictRows(model, seqs, seqs.map((_, i) => i), 64).probs, unknown: unknownTokens(seqs, vocab) }
+}
+
+/** Tokens of each sequence outside the vocabulary: characters read as the zero vector (-1), words read as <unk>. */
+export function unknownTokens(seqs: readonly Int32Array[], vocab: Tokens): number[] {
+  const unk = vocab.kind === 'word' ? vocab.id(UNK) : -1
+  return seqs.map((s) => s.reduce((n, id) => n + (id < 0 || id === unk ? 1 : 0), 0))
+}
+
+/** "3 characters outside the model's vocabulary read as the zero vector" (or words, read as <unk>). */
+export function unknownNote(n: number, vocab: Pick<Tokens, 'kind'>): string {
+  const what = vocab.kind === 'word' ? `word${n === 1 ? '' : 's'}` : `character${n === 1 ? '' : 's'}`
+  return `${n.toLocaleString('en-US')} ${what} outside the model's vocabulary read as ${vocab.kind === 'word' ? UNK : 'the zero vector'}`
 }

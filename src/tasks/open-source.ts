@@ -51,7 +51,8 @@ export async function openTrainSource(
 /** Options of the other kinds of model, given a value other than their default, would be silently ignored. */
 const SERIES_ONLY = ['seq_len', 'target', 'features', 'fill', 'decimal', 'thousands', 'test_size', 'season', 'transform'] as const
 const CLASSIFIER_ONLY = ['text', 'pool', 'test_frac', 'balance', 'init_from'] as const
-const TEXT_MODEL_ONLY = ['tokens', 'vocab_size', 'embed'] as const
+/** How a text becomes tokens: language models and classifiers. */
+const TOKEN_OPTIONS = ['tokens', 'vocab_size', 'embed'] as const
 const DEFAULTS = TrainConfig.parse({})
 
 function checkOptionsApply(cfg: TrainConfig, classifier: boolean, from: Checkpoint | undefined): void {
@@ -61,12 +62,11 @@ function checkOptionsApply(cfg: TrainConfig, classifier: boolean, from: Checkpoi
   if (classifier) {
     if (cfg.cell === 'jordan')
       throw new UserError('--cell jordan: feeds back an output at every step, and a classifier has one per text; use rnn_tanh, lstm or gru')
-    const t = TEXT_MODEL_ONLY.find(set)
-    if (t !== undefined) throw new UserError(`${flagOf(t)}: applies to language models; a classifier reads one-hot characters`)
     const k = SERIES_ONLY.find(set)
     if (k === 'seq_len')
       throw new UserError('--seq-len: does not apply to a classifier (each text is read whole, as one sequence from a zero state)')
     if (k !== undefined) throw new UserError(`${flagOf(k)}: applies to CSV time series; a classifier reads --text and --label`)
+    if (set('vocab_size') && cfg.tokens !== 'word') throw new UserError('--vocab-size: applies to word tokens; add --tokens word')
   } else {
     const k = CLASSIFIER_ONLY.find(set)
     if (k !== undefined)
@@ -77,7 +77,7 @@ function checkOptionsApply(cfg: TrainConfig, classifier: boolean, from: Checkpoi
 
 /** CSV series read numbers: the text options given a value would be silently ignored. */
 function checkSeriesOptions(cfg: TrainConfig): void {
-  const k = TEXT_MODEL_ONLY.find((key) => JSON.stringify(cfg[key]) !== JSON.stringify(DEFAULTS[key]))
+  const k = TOKEN_OPTIONS.find((key) => JSON.stringify(cfg[key]) !== JSON.stringify(DEFAULTS[key]))
   if (k !== undefined) throw new UserError(`${flagOf(k)}: applies to text; a forecaster reads the numbers of its CSV columns`)
 }
 

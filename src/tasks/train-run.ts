@@ -124,8 +124,11 @@ function runLength(
 function initFrom(source: TrainSource, params: Params, spec: ModelSpec, path: string, note?: (message: string) => void): void {
   if (source.kind !== 'classifier')
     throw new UserError('--init-from: starts a classifier from a language model; give --label (and --text) too')
-  const r = initFromLanguageModel(params, spec, (source as ClassifierSource).vocab, path)
-  const more = r.unknown.length > 8 ? ` and ${r.unknown.length - 8} more` : ''
-  const fresh = r.unknown.length > 0 ? ` (fresh: ${showChars(r.unknown.slice(0, 8))}${more})` : ''
-  note?.(`initialised from ${path}: recurrent layers, and input weights of ${r.known} of ${spec.input_size} characters${fresh}`)
+  const vocab = (source as ClassifierSource).vocab
+  const r = initFromLanguageModel(params, spec, vocab, path)
+  const missing = spec.input_size - r.known, more = missing > r.unknown.length ? ` and ${missing - r.unknown.length} more` : ''
+  const shown = vocab.kind === 'word' ? r.unknown.map((w) => JSON.stringify(w)).join(' ') : showChars(r.unknown)
+  const fresh = missing > 0 ? ` (fresh: ${shown}${more})` : ''
+  const what = vocab.kind === 'word' ? 'words and marks' : 'characters'
+  note?.(`initialised from ${path}: recurrent layers, and input weights of ${r.known} of ${spec.input_size} ${what}${fresh}`)
 }

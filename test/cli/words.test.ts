@@ -172,7 +172,8 @@ describe('options that do not apply are refused in one line', () => {
   it.each([
     ['--vocab-size without --tokens word', [file, '--vocab-size', '100'], /^rnn: --vocab-size: applies to word tokens; add --tokens word$/],
     ['--tokens word on a CSV series', ['air.csv', '--target', 'passengers', '--tokens', 'word'], /^rnn: --tokens: applies to text; a forecaster reads/],
-    ['--tokens word with --label', ['reviews.csv', '--text', 'sentence', '--label', 'label', '--tokens', 'word'], /^rnn: --tokens: applies to language models/],
+    ['--vocab-size on a character classifier', ['reviews.csv', '--text', 'sentence', '--label', 'label', '--vocab-size', '100'],
+      /^rnn: --vocab-size: applies to word tokens; add --tokens word$/],
     ['an unknown kind of token', [file, '--tokens', 'bytes'], /--tokens.*expected one of char, word, got "bytes"/],
   ])('%s', async (_what, args, re) => {
     const { copyFileSync } = await import('node:fs')

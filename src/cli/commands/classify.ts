@@ -41,15 +41,12 @@ async function run(first: string | undefined, second: string | undefined, raw: R
     throw new UserError(`${path}: a ${checkpoint.kind === 'text' ? 'language model' : 'time-series model'}, not a classifier; `
       + 'train one with rnn train file.csv --text <column> --label <column>')
   const { classes } = checkpoint.data
-  const { classifyTexts, argmaxRows } = await import('../../tasks/classify.ts')
+  const { classifyTexts, argmaxRows, unknownNote } = await import('../../tasks/classify.ts')
   const { probs, unknown } = classifyTexts(model, vocab!, texts)
   const labels = argmaxRows(probs, classes.length)
   const C = classes.length
   const unknownTotal = unknown.reduce((a, b) => a + b, 0)
-  if (unknownTotal > 0) {
-    log(colour.yellow(`${unknownTotal} character${unknownTotal === 1 ? '' : 's'} outside the model's vocabulary `
-      + 'read as the zero vector'))
-  }
+  if (unknownTotal > 0) log(colour.yellow(unknownNote(unknownTotal, vocab!)))
   const rows = texts.map((t, i) => ({
     text: t, label: classes[labels[i]],
     probabilities: Object.fromEntries(classes.map((c, k) => [c, probs[i * C + k]])),

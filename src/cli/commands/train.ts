@@ -44,10 +44,13 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
   if (config.init_from !== null && from === undefined) {
     // the language model's architecture unless one was asked for (then it must match: init-from.ts)
     const { loadLanguageModel } = await import('../../model/init-from.ts')
-    const lm = loadLanguageModel(config.init_from).model
+    const lm = loadLanguageModel(config.init_from)
     const given = { ...(configFile !== undefined ? readConfigFile(configFile) : {}), ...flags }
     const architecture = (['cell', 'hidden_size', 'num_layers'] as const).filter((k) => given[k] === undefined)
-    config = { ...config, ...Object.fromEntries(architecture.map((k) => [k, lm[k]])) }
+    config = { ...config, ...Object.fromEntries(architecture.map((k) => [k, lm.model[k]])) }
+    // and its tokens: a word model's words and embedding width
+    if (given.tokens === undefined) config = { ...config, tokens: lm.data.tokenizer !== undefined ? 'word' : 'char' }
+    if (given.embed === undefined) config = { ...config, embed: lm.model.embedding_dim ?? null }
   }
   // a text model's size, batch and lr for a time budget, and the schedule, where the user chose none
   const { BUNDLED_TEXT } = await import('../../data/text.ts')

@@ -11,7 +11,7 @@ import { differences } from '../../data/codec.ts'
 export function checkCheckpoint(path: string, ck: Checkpoint): void {
   if (ck.kind !== ck.data.kind) throw new UserError(`${path}: invalid checkpoint: kind "${ck.kind}" but data.kind "${ck.data.kind}"`)
   checkShapes(path, ck)
-  if (ck.data.kind === 'text' && ck.data.tokenizer !== undefined) checkWordVocab(`${path}: data.vocab`, ck.data.vocab)
+  if (ck.data.kind !== 'timeseries' && ck.data.tokenizer !== undefined) checkWordVocab(`${path}: data.vocab`, ck.data.vocab)
   else if (ck.data.kind !== 'timeseries') checkVocab(`${path}: data.vocab`, ck.data.vocab)
   if (ck.data.kind === 'classifier') checkClasses(path, ck.data.classes)
   if ((ck.model.pool !== undefined) !== (ck.kind === 'classifier'))

@@ -54,6 +54,7 @@ export type SeriesMeta = z.infer<typeof SeriesMeta>
 const ClassifierMeta = z.strictObject({
   kind: z.literal('classifier'),
   vocab: z.array(z.string()),
+  tokenizer: Tokenizer.optional(),                                  // word tokens (--tokens word); absent: characters
   classes: z.array(z.string().min(1)).min(2),                       // the labels, in the order of the head's outputs
   source: z.string().nullable(),                                    // the training CSV, for eval by default
   text_column: z.string(), label_column: z.string(),
