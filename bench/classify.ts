@@ -60,6 +60,8 @@ const VARIANTS: { name: string; lm?: string[]; lmSteps?: string; flags: string[]
   // word tokens (issue 17): the words of the 1,600 sentences (about 4,000) through an embedding
   { name: 'word LSTM 64, embedding 64, max pool, from scratch',
     flags: ['--tokens', 'word', '--embed', '64', '--pool', 'max', '--hidden', '64', '--lr', '0.003', '--steps', '1500', '--patience', '5'] },
+  { name: 'word LSTM 128, embedding 128 (the defaults), max pool, from scratch',
+    flags: ['--tokens', 'word', '--pool', 'max', '--steps', '1500', '--patience', '5'] },
   { name: 'word GRU 64, embedding 64, max pool, from scratch',
     flags: ['--tokens', 'word', '--embed', '64', '--cell', 'gru', '--pool', 'max', '--hidden', '64', '--lr', '0.003', '--steps', '1500',
       '--patience', '5'] },
