@@ -54,7 +54,9 @@ export function renderExplorer(d: PageData, script: string, reportHref: string |
     : 'float32 weights'
   const sub = [
     `${esc(m.cell)}, ${m.num_layers} layer${m.num_layers > 1 ? 's' : ''} × ${m.hidden_size} units`, esc(what),
-    `trained ${d.trainedSteps.toLocaleString('en-US')} steps`, esc(weights), "computed in this page by rnn's own engine (js kernels)",
+    `trained ${d.trainedSteps.toLocaleString('en-US')} steps`, esc(weights),
+    // the page fills in which kernels run (main.ts): WebAssembly SIMD where the browser has it, else js
+    'computed in this page by rnn\'s own engine (<span id="kernels">its kernels</span>)',
     ...(reportHref === null ? [] : [`<a href="${esc(reportHref)}">training report</a>`]),
   ].join(' · ')
   const nav = VIEWS.map(([v, t]) => `<a href="#view=${v}">${t}</a>`).join(' · ')

@@ -136,6 +136,8 @@ describe.each([['lstm', 'lstm.explore.html', 2], ['gru', 'gru.html', 1]] as cons
   it('rnn.sample equals rnn sample character for character, on the same wasm kernels', async () => {
     const o = await open(browser, join(dir, page))
     expect(await o.page.evaluate(() => (window as any).rnn.kernels)).toBe('wasm (relaxed-simd)')
+    // the header names the kernels that run
+    expect(await o.page.locator('#kernels').textContent()).toBe('wasm (relaxed-simd) kernels')
     const cases = [
       { flags: ['--seed', '7', '--length', '120'], opts: { seed: 7, length: 120 } },
       { flags: ['--seed', '3', '--length', '80', '--temp', '0.7', '--top-k', '5', '--prime', 'The '], opts: { seed: 3, length: 80, temp: 0.7, topK: 5, prime: 'The ' } },
@@ -151,6 +153,7 @@ describe.each([['lstm', 'lstm.explore.html', 2], ['gru', 'gru.html', 1]] as cons
     // and on the reference kernels, rnn sample --kernels js
     await o.page.evaluate(() => (window as any).rnn.setKernels('js'))
     expect(await o.page.evaluate(() => (window as any).rnn.kernels)).toBe('js')
+    expect(await o.page.locator('#kernels').textContent()).toBe('js kernels')
     const js = await Promise.all(cases.map((c) => rnn(['sample', cell + '.json', '--kernels', 'js', ...c.flags])))
     for (const [i, c] of cases.entries()) expect(await o.page.evaluate((opts) => (window as any).rnn.sample(opts), c.opts)).toBe(js[i].stdout.replace(/\n$/, ''))
     await o.page.close()

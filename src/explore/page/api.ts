@@ -27,7 +27,7 @@ export function api(app: App) {
     /** The kernels the page computes with: 'wasm' (the CLI's default binary, 'relaxed-simd' or 'simd') or 'js'. */
     get kernels(): string { return kernelName() === 'wasm' ? `wasm (${wasmVariant})` : 'js' },
     /** Switches the kernels, as the CLI's --kernels does ('js': the reference, float64 sums); redraws. */
-    setKernels(name: KernelName): void { setKernels(name); app.set({}) },
+    setKernels(name: KernelName): void { setKernels(name); app.onKernels(); app.set({}) },
     /** Hidden states [layer][t][unit] after each step, and per step the softmax over the vocabulary (text),
      *  the forecast of the next row in original units (time series), or a classifier's class probabilities had
      *  the text ended there (classProbs [t][class], as rnn inspect-state). */

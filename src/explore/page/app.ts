@@ -39,6 +39,8 @@ export class App {
   /** The forward pass of the input the trace came from, its backward half not run yet (and for which key). */
   private unfinished: { key: string; finish: () => GradientInspection } | null = null
   error: string | null = null
+  /** Called when window.rnn.setKernels switches the kernels (the page header names them). */
+  onKernels: () => void = () => {}
   private timer: ReturnType<typeof setInterval> | null = null
   private readonly listeners: ((a: App) => void)[] = []
   private hashTimer: ReturnType<typeof setTimeout> | null = null

@@ -34,5 +34,11 @@ for (const a of document.querySelectorAll<HTMLAnchorElement>('nav a')) {
   a.addEventListener('click', (e) => { e.preventDefault(); app.show(a.getAttribute('href')!.replace('#view=', '') as State['view']) })
 }
 app.render()
-;(window as unknown as { rnn: ReturnType<typeof api> }).rnn = api(app)
+const rnn = api(app)
+;(window as unknown as { rnn: ReturnType<typeof api> }).rnn = rnn
+// which kernels run is known only here: WebAssembly SIMD where the browser has it, else the js reference
+const shown = document.getElementById('kernels')!
+const showKernels = () => { shown.textContent = `${rnn.kernels} kernels` }
+showKernels()
+app.onKernels = showKernels
 document.body.dataset.ready = 'true'

@@ -98,8 +98,14 @@ export const bptt: View = {
     const shown = (n: string) => n.startsWith('weight_hh') || n === 'head.weight' || n === `weight_ih_l${L - 1}`
     const figures = sums.filter((x) => x.rows > 1 && x.cols > 1 && shown(x.name))
     if (sumsBox.dataset.drawn !== drawn || sumsBox.children.length !== figures.length) {
-      clear(sumsBox)
-      for (const x of figures) sumsBox.append(sumFigure(x))
+      // the same matrices as drawn: into their canvases (new elements would be laid out and painted anew)
+      const canvases = [...sumsBox.querySelectorAll<HTMLCanvasElement>('canvas.heat')]
+      if (canvases.length === figures.length && figures.every((x, i) => canvases[i].dataset.param === x.name))
+        figures.forEach((x, i) => drawSum(canvases[i], x))
+      else {
+        clear(sumsBox)
+        for (const x of figures) sumsBox.append(sumFigure(x))
+      }
       sumsBox.dataset.drawn = drawn; captioned = ''
     }
     const now = `${pass} ${from}${later ? ' checking' : ''}`
@@ -190,10 +196,14 @@ function running(pass: number, m: Model, w: Window, from: number): Sum[] {
 
 function sumFigure(x: Sum): HTMLElement {
   const c = el('canvas', { class: 'heat', 'data-param': x.name })
-  heatmap(c, x.rows, x.cols, (r, k) => x.sum[r * x.cols + k], maxAbs(x.engine))
+  drawSum(c, x)
   const fig = el('figure', { class: 'matrix' })
   fig.append(c, el('figcaption', {}, caption(x)))
   return fig
+}
+
+function drawSum(c: HTMLCanvasElement, x: Sum): void {
+  heatmap(c, x.rows, x.cols, x.sum, maxAbs(x.engine))
 }
 
 /** `none`: no step summed yet (the sums are zeros). */

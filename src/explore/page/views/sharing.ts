@@ -25,7 +25,7 @@ export const sharing: View = {
       if (t.shape.length !== 2) continue
       const name = t.name
       const canvas = el('canvas', { class: 'heat', 'data-param': name })
-      heatmap(canvas, t.shape[0], t.shape[1], (r, c) => t.data[r * t.shape[1] + c], maxAbs(t.data))
+      heatmap(canvas, t.shape[0], t.shape[1], t.data, maxAbs(t.data))
       const fig = el('button', { type: 'button', class: 'matrix', 'data-param': name, title: `${name} [${t.shape.join(' × ')}]` })
       fig.append(canvas, el('span', {}, `${label(name)} ${t.shape.join('×')} · ${t.data.length.toLocaleString('en-US')}`))
       fig.addEventListener('mouseenter', () => app.set({ param: name }))
