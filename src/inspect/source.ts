@@ -54,7 +54,6 @@ export async function gradientReport(req: GradientRequest): Promise<GradientRepo
           + '(leave out --loss-at)')
       const { classifierWindow } = await import('./class-window.ts')
       ;({ file, window } = classifierWindow(path, ck as Checkpoint & { data: ClassifierMeta }, loaded.vocab!, req))
-      if (loaded.vocab!.kind === 'word') unit = 'words'
     } else if (ck.data.kind === 'timeseries') {
       const { codecOf, readForModel } = await import('../tasks/forecast.ts')
       const sck = ck as Checkpoint & { data: SeriesMeta }
@@ -64,8 +63,9 @@ export async function gradientReport(req: GradientRequest): Promise<GradientRepo
     } else {
       file = req.file ?? ck.data.source ?? fail(`${path}: no training text path stored; name a text file to read`)
       window = textWindow(file, readText(file), loaded.vocab!, req)
-      if (loaded.vocab!.kind === 'word') unit = 'words'
     }
+    // a text model's or classifier's steps are its tokens
+    if (loaded.vocab?.kind === 'word') unit = 'words'
     subjects.push({ label: path, model: loaded.model })
   } else {
     const fresh = req.source.fresh

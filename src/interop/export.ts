@@ -31,16 +31,12 @@ export function exportTensors(ck: Checkpoint, where = 'checkpoint'): { tensors: 
     config: JSON.stringify(ck.config),
     data: JSON.stringify(ck.data),
   }
-  if (ck.data.kind === 'text') {
+  if (ck.data.kind === 'timeseries') metadata.columns = JSON.stringify(ck.data.columns)
+  else {
     metadata.vocab = JSON.stringify(ck.data.vocab)
     if (ck.data.tokenizer !== undefined) metadata.tokenizer = JSON.stringify(ck.data.tokenizer)
+    if (ck.data.kind === 'classifier') metadata.classes = JSON.stringify(ck.data.classes)
   }
-  else if (ck.data.kind === 'classifier') {
-    metadata.vocab = JSON.stringify(ck.data.vocab)
-    metadata.classes = JSON.stringify(ck.data.classes)
-    if (ck.data.tokenizer !== undefined) metadata.tokenizer = JSON.stringify(ck.data.tokenizer)
-  }
-  else metadata.columns = JSON.stringify(ck.data.columns)
   return { tensors, metadata }
 }
 

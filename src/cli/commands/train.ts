@@ -41,11 +41,12 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
   const from = resume !== undefined ? loadCheckpoint(resume) : undefined
   const configFile = opts.config
   let config = resolveTrainConfig({ base: from?.config, file: configFile, flags })
+  // what the user chose (the config file, then flags): the language model's and the recipe's values fill the rest
+  const given = { ...(configFile !== undefined ? readConfigFile(configFile) : {}), ...flags }
   if (config.init_from !== null && from === undefined) {
     // the language model's architecture unless one was asked for (then it must match: init-from.ts)
     const { loadLanguageModel } = await import('../../model/init-from.ts')
     const lm = loadLanguageModel(config.init_from)
-    const given = { ...(configFile !== undefined ? readConfigFile(configFile) : {}), ...flags }
     const architecture = (['cell', 'hidden_size', 'num_layers'] as const).filter((k) => given[k] === undefined)
     config = { ...config, ...Object.fromEntries(architecture.map((k) => [k, lm.model[k]])) }
     // and its tokens: a word model's words and embedding width
@@ -56,7 +57,6 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
   const { BUNDLED_TEXT } = await import('../../data/text.ts')
   const corpus = file ?? from?.data.source ?? BUNDLED_TEXT
   const { applyRecipe } = await import('../../options/recipe.ts')
-  const given = { ...(configFile !== undefined ? readConfigFile(configFile) : {}), ...flags }
   const recipe = applyRecipe(config, given, { corpusBytes: sizeOf(corpus), resumed: from !== undefined })
   config = recipe.config
   if (recipe.sized) log(colour.dim(recipe.why!))
