@@ -187,11 +187,21 @@ def lr_factor(s, horizon, c):
     w = c["warmup"]
     if w > 0 and s <= w:
         return s / w
-    if c["lr_schedule"] in ("constant", "plateau"):
+    if c["lr_schedule"] in ("constant", "plateau") or horizon is None:
         return 1.0
     p = 1.0 if horizon <= w else min(1.0, max(0.0, (s - w) / (horizon - w)))
     f = c["lr_floor"]
     return f + (1 - f) * 0.5 * (1 + math.cos(math.pi * p)) if c["lr_schedule"] == "cosine" else 1 - (1 - f) * p
+
+
+# a time budget's horizon, measured as src/tasks/train.ts does: over the steps from the 5th on, at least 20
+MEASURE_AFTER, MEASURE_STEPS = 5, 20
+
+
+def budget_horizon(step, elapsed, budget, per_step, per_eval, eval_every):
+    """src/engine/schedule.ts's budgetHorizon: the steps that fit in the time left, validations included."""
+    left = budget - elapsed - per_eval
+    return step + max(1, math.floor(left / (per_step + per_eval / eval_every)))
 
 
 def main(folder):
@@ -217,7 +227,9 @@ def main(folder):
     at = json.loads(meta["state"])
     progress, cursor, lr, opt_step = at["progress"], at["cursor"], at["lr"], at["optimizer_step"]
     sched = run.get("schedule") or {"lr_schedule": "constant", "warmup": 0, "lr_floor": 0.1, "peak": lr}
-    horizon = run.get("horizon", run["target"])
+    # target None: a time budget, whose horizon (and end) the first steps measure unless it was stored
+    target, horizon = run["target"], run.get("horizon", run["target"])
+    measure = {"from": None, "validating": 0.0} if horizon is None and sched["lr_schedule"] in ("cosine", "linear") else None
     net = Net(m, run["dropout"])
     named, params = net.named, [p for _, p in net.named]
     with torch.no_grad():
@@ -259,7 +271,7 @@ def main(folder):
             out.update({k: s.cpu() for k, s in zip(("state.h", "state.c"), full)})
             progress["seconds"] = elapsed()
             now = {"progress": progress, "cursor": cursor, "lr": lr, "optimizer_step": opt_step,
-                   "rng": rng.s, "train_loss": last["train"], "val_loss": last["val"]}
+                   "rng": rng.s, "train_loss": last["train"], "val_loss": last["val"], "horizon": horizon}
             write_safetensors(os.path.join(folder, "state.safetensors"), out, {"state": json.dumps(now)})
         say("saved", step=progress["step"])
 
@@ -293,7 +305,7 @@ def main(folder):
 
     say("ready", processes=world, backend=dist.get_backend(), device=str(dev), torch=torch.__version__, threads=torch.get_num_threads())
     skips, stopped = 0, "done"
-    while progress["step"] < run["target"]:
+    while target is None or progress["step"] < target:
         asked = stop["asked"] or (rank == 0 and os.path.exists(os.path.join(folder, "stop")))
         over = rank == 0 and run["max_seconds"] is not None and elapsed() >= run["max_seconds"]
         asked, over = reduce_sum([float(asked), float(over)], dev)
@@ -335,11 +347,29 @@ def main(folder):
         mean.update(loss=mean["loss"] + loss, norm=mean["norm"] + norm, count=mean["count"] + 1)
         say("step", step=progress["step"], loss=loss, lr=step_lr, grad_norm=norm, seconds=elapsed())
         if progress["step"] % run["eval_every"] == 0:
+            t = time.time()
             if not evaluate():
                 return
+            if measure is not None:
+                measure["validating"] += time.time() - t
             if run["patience"] > 0 and progress["evals_since_best"] >= run["patience"]:
                 stopped = "early_stop"
                 break
+        taken = progress["step"] - start
+        if measure is not None and taken == MEASURE_AFTER:
+            measure["from"] = (elapsed(), measure["validating"])
+        elif measure is not None and taken >= MEASURE_AFTER + MEASURE_STEPS and progress["step"] >= sched["warmup"]:
+            per_step = (elapsed() - measure["from"][0] - (measure["validating"] - measure["from"][1])) / (taken - MEASURE_AFTER)
+            t = time.time()
+            net.eval()
+            validate()
+            net.train()
+            per_eval = time.time() - t
+            # every process takes rank 0's figure: they must stop at the same step
+            mine = budget_horizon(progress["step"], elapsed(), run["max_seconds"], per_step, per_eval, run["eval_every"])
+            target = horizon = int(reduce_sum([float(mine if rank == 0 else 0)], dev)[0])
+            measure = None
+            say("horizon", steps=horizon, seconds_per_step=per_step, seconds_per_eval=per_eval)
     if stopped == "interrupted" and progress["step"] == start:
         return say("done", stopped=stopped, step=start)
     if stopped != "interrupted" and last["eval_step"] != progress["step"] and progress["step"] > start:

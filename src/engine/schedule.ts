@@ -57,3 +57,9 @@ export function budgetHorizon(m: {
   const perStep = m.secondsPerStep + m.secondsPerEval / m.evalEvery
   return m.step + Math.max(1, Math.floor(left / perStep))
 }
+
+/** What a budgeted run says once its horizon is fixed (either engine). */
+export function horizonNote(budget: number, secondsPerStep: number, secondsPerEval: number, steps: number): string {
+  return `--max-seconds ${budget}: ${secondsPerStep.toFixed(3)} s a step, ${secondsPerEval.toFixed(2)} s a validation, so `
+    + `${steps} steps (the schedule's horizon; --steps ${steps} repeats the run without the time limit)`
+}

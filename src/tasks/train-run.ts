@@ -97,21 +97,21 @@ export function createRun(
   if (plan?.reshaped) { progress.best_val_loss = null; progress.best_step = null; progress.evals_since_best = 0 }
   const lr = from && !plan?.newLr ? from.resume.lr : cfg.lr
   const startStep = progress.step
-  const { horizon, target } = runLength(cfg, from, startStep, batcher.chunksPerEpoch, !elsewhere)
+  const { horizon, target } = runLength(cfg, from, startStep, batcher.chunksPerEpoch)
   return { ...data, spec, params, best, rng, model, opt, batcher, state, progress, lr, horizon, startStep, target }
 }
 
 /**
- * Where the run stops and where its schedule ends. --max-seconds alone (`budgeted`: this process takes the
- * steps) has no step count: the run goes to the horizon the first steps measure (src/tasks/train.ts), and a
+ * Where the run stops and where its schedule ends. --max-seconds alone has no step count: the run goes to
+ * the horizon the first steps measure (src/tasks/train.ts, or python/rnn_torch.py for --engine torch), and a
  * resumed one to the horizon its checkpoint stores, or on until the time limit once that is passed.
  * A resumed run keeps its horizon (past it the lr stays at the floor); a fresh one with a length ends there.
  */
 function runLength(
-  cfg: TrainConfig, from: Checkpoint | undefined, startStep: number, chunksPerEpoch: number, budgetable: boolean,
+  cfg: TrainConfig, from: Checkpoint | undefined, startStep: number, chunksPerEpoch: number,
 ): { horizon: number | null; target: number } {
   const stored = from?.resume.horizon
-  if (budgetable && cfg.max_seconds !== null && cfg.steps === null && cfg.epochs === null) {
+  if (cfg.max_seconds !== null && cfg.steps === null && cfg.epochs === null) {
     // a schedule that does not decay runs to the time limit: no horizon to measure
     const horizon = decays(cfg) ? stored ?? null : null
     return { horizon, target: horizon !== null && horizon > startStep ? horizon : Infinity }

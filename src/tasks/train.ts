@@ -17,7 +17,7 @@ import { encodeParams, resumeOf, toCheckpoint } from '../model/checkpoint/build.
 import { saveCheckpoint } from '../model/checkpoint/file.ts'
 import { CHECKPOINT_FILE } from '../model/checkpoint/format.ts'
 import type { Checkpoint, HistoryPoint } from '../model/checkpoint/schema.ts'
-import { afterValidation, budgetHorizon, decays, lrFactor, MEASURE_AFTER, MEASURE_STEPS } from '../engine/schedule.ts'
+import { afterValidation, budgetHorizon, decays, horizonNote, lrFactor, MEASURE_AFTER, MEASURE_STEPS } from '../engine/schedule.ts'
 import { firstNonFinite, MAX_SKIPS_IN_A_ROW } from './non-finite.ts'
 import { configChanges } from './resume-changes.ts'
 import { createRun, openRunData, type Run } from './train-run.ts'
@@ -207,8 +207,7 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
     run.horizon = run.target = budgetHorizon({
       step: progress.step, elapsed: elapsed(), budget: cfg.max_seconds!, secondsPerStep, secondsPerEval, evalEvery: cfg.eval_every,
     })
-    note(`--max-seconds ${cfg.max_seconds}: ${secondsPerStep.toFixed(3)} s a step, ${secondsPerEval.toFixed(2)} s a validation, so `
-      + `${run.horizon} steps (the schedule's horizon; --steps ${run.horizon} repeats the run without the time limit)`)
+    note(horizonNote(cfg.max_seconds!, secondsPerStep, secondsPerEval, run.horizon))
   }
 
   const carried = model.zeroState(B)

@@ -71,7 +71,7 @@ export function importRun(dir: string): ImportedRun {
   const isBest = progress.best_step === progress.step || progress.best_step === null
   const resume = resumeOf({
     params, latest: isBest ? null : latest, optimizer: { name, step: state.optimizer_step, buffers }, rng,
-    cursor: state.cursor, state: carried, batch: B, lr: state.lr, horizon: description.horizon ?? description.target,
+    cursor: state.cursor, state: carried, batch: B, lr: state.lr, horizon: state.horizon ?? description.horizon ?? description.target,
     fingerprint: description.checkpoint.fingerprint,
   }, spec)
   const { data, config } = description.checkpoint

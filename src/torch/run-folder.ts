@@ -56,8 +56,10 @@ export const RunDescription = z.strictObject({
     name: z.enum(OPTIM_NAMES), momentum: z.number(), betas: z.tuple([z.number(), z.number()]), alpha: z.number(), eps: z.number(),
   }),
   clip: z.number(), clip_value: z.number(), lr_decay: z.number(), eval_every: z.int().positive(), patience: z.int().min(0),
-  on_nan: z.enum(['stop', 'skip']), max_seconds: z.number().nullable(), target: z.int().positive(),
-  // the lr schedule (engine/schedule.ts): its config and where its decay ends (absent: at target)
+  on_nan: z.enum(['stop', 'skip']), max_seconds: z.number().nullable(),
+  // the step the run ends at; null: a time budget's (the horizon the script measures, or the time limit)
+  target: z.int().positive().nullable(),
+  // the lr schedule (engine/schedule.ts): its config and where its decay ends (absent: at target, or measured)
   schedule: z.strictObject({
     lr_schedule: z.enum(LR_SCHEDULES), warmup: z.int().min(0), lr_floor: z.number(), peak: z.number(),
   }).optional(),
@@ -75,6 +77,8 @@ export const RunState = z.strictObject({
   progress: Checkpoint.shape.progress, cursor: Checkpoint.shape.resume.shape.cursor, lr: z.number().positive(),
   optimizer_step: z.int().min(0), rng: z.tuple([z.int(), z.int(), z.int(), z.int()]),
   train_loss: z.number().nullable(), val_loss: z.number().nullable(),
+  // where the schedule's decay ends, once known (a time budget's is measured by the script)
+  horizon: z.int().positive().nullable().optional(),
 })
 export type RunState = z.infer<typeof RunState>
 
@@ -115,9 +119,9 @@ export function writeRunFolder(dir: string, run: Run, o: { out: string; device: 
     seq_len: T, batch_size: B, seed: cfg.seed, dropout: cfg.dropout,
     optimizer: { name: opt.name, momentum: opt.momentum, betas: opt.betas, alpha: opt.alpha, eps: opt.eps },
     clip: cfg.clip, clip_value: cfg.clip_value, lr_decay: cfg.lr_decay, eval_every: cfg.eval_every, patience: cfg.patience ?? 0,
-    on_nan: cfg.on_nan, max_seconds: cfg.max_seconds, target: run.target,
+    on_nan: cfg.on_nan, max_seconds: cfg.max_seconds, target: Number.isFinite(run.target) ? run.target : null,
     schedule: { lr_schedule: cfg.lr_schedule, warmup: cfg.warmup, lr_floor: cfg.lr_floor, peak: cfg.lr },
-    horizon: run.horizon ?? run.target, data,
+    horizon: run.horizon ?? (Number.isFinite(run.target) ? run.target : undefined), data,
     checkpoint: { out: o.out, data: source.record(), config: cfg, fingerprint: run.fingerprint },
   }
   writeFileSync(join(dir, RUN_FILE), JSON.stringify(description, null, 1))

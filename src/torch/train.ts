@@ -15,6 +15,7 @@ import { checkPrevious, claimOutput, keepPrevious, sameFile, type Output } from 
 import { saveCheckpoint } from '../model/checkpoint/file.ts'
 import { CHECKPOINT_FILE } from '../model/checkpoint/format.ts'
 import type { Checkpoint } from '../model/checkpoint/schema.ts'
+import { horizonNote } from '../engine/schedule.ts'
 import { embedOf, type TrainConfig } from '../options/train.ts'
 import { firstNonFinite } from '../tasks/non-finite.ts'
 import { configChanges } from '../tasks/resume-changes.ts'
@@ -53,7 +54,11 @@ export async function trainWithTorch(opts: TrainOptions, t: TorchOptions): Promi
 }
 
 /** A run folder and the command that runs it (`line`: the same, for a shell). */
-export interface PreparedRun { dir: string; command: string[]; line: string; out: string; steps: number }
+export interface PreparedRun {
+  dir: string; command: string[]; line: string; out: string
+  /** null: a time budget (--max-seconds), whose steps the run measures */
+  steps: number | null
+}
 
 /** Writes the run folder for a scheduler and returns it with torchrun's arguments; nothing is trained. */
 export async function prepareTorchRun(opts: TrainOptions, t: TorchOptions): Promise<PreparedRun> {
@@ -64,7 +69,7 @@ export async function prepareTorchRun(opts: TrainOptions, t: TorchOptions): Prom
   return withOutput(opts, async (out, claim) => {
     const { run, dir, description } = await setUp(opts, t, out, claim)
     const command = ['torchrun', ...torchrunArgs(dir, t.launch, description.run_id)]
-    return { dir, command, line: shellLine(command), out, steps: run.target - run.startStep }
+    return { dir, command, line: shellLine(command), out, steps: Number.isFinite(run.target) ? run.target - run.startStep : null }
   })
 }
 
@@ -156,6 +161,11 @@ async function launchRun(
         events.step?.({
           step, target, loss: n('loss'), lr: n('lr'), grad_norm: n('grad_norm'), seconds, chars_per_s: charsPerSecond(step, seconds),
         })
+        break
+      }
+      case 'horizon': {
+        const { seconds_per_step: perStep, seconds_per_eval: perEval } = e as Record<string, number>
+        events.note?.(horizonNote(opts.config.max_seconds!, perStep, perEval, n('steps')))
         break
       }
       case 'skipped': events.skipped?.({ step: n('step'), reason: String(e.reason) }); break

@@ -93,6 +93,23 @@ describe('rnn train --engine torch on text', () => {
     expect(torch.progress.history.at(-1).lr).toBeCloseTo(0.002, 12) // the floor: 0.2 × lr
   }, 120_000)
 
+  it('--max-seconds alone: measures the steps that fit, says so, decays over them and stores them as the horizon', async () => {
+    const args = ['--hidden', '24', '--batch', '4', '--seq-len', '16', '--lr', '0.01', '--eval-every', '50']
+    const sched = ['--lr-schedule', 'cosine', '--warmup', '4', '--lr-floor', '0.2', '--max-seconds', '6']
+    const r = await runRnn(['train', 'text.txt', ...args, ...sched, '--engine', 'torch', '--out', 'budget.json', '--json'], { cwd: dir })
+    expect(r.code, r.stderr).toBe(0)
+    const said = r.stderr.match(/--max-seconds 6: [\d.]+ s a step, [\d.]+ s a validation, so (\d+) steps \(the schedule's horizon/)
+    expect(said, r.stderr).not.toBeNull()
+    const horizon = Number(said![1])
+    expect(horizon).toBeGreaterThan(25) // not the 2,000 steps of a run without a length
+    const out = JSON.parse(r.stdout), ck = readJson(join(dir, 'budget.json'))
+    expect(ck.resume.horizon).toBe(horizon)
+    if (out.stopped === 'done') expect(out.steps).toBe(horizon)
+    else expect([out.stopped, out.steps <= horizon]).toEqual(['time_limit', true])
+    const last = ck.progress.history.at(-1), p = Math.min(1, (last.step - 4) / (horizon - 4))
+    expect(last.lr).toBeCloseTo(0.01 * (0.2 + 0.8 * 0.5 * (1 + Math.cos(Math.PI * p))), 12)
+  }, 120_000)
+
   it('writes a checkpoint that samples, and rnn eval reproduces the validation loss it reported', async () => {
     const s = await runRnn(['sample', 'torch.json', '--length', '40'], { cwd: dir })
     expect(s.code, s.stderr).toBe(0)

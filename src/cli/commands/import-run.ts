@@ -42,5 +42,8 @@ async function run(folder: string, raw: Record<string, unknown>): Promise<void> 
     return
   }
   const best = progress.best_val_loss === null ? '' : `, best validation loss ${fmt(progress.best_val_loss)} (step ${progress.best_step})`
-  result(`wrote ${out}: step ${fmtInt(progress.step)} of ${fmtInt(imported.description.target)}${best}`)
+  // a time budget's run ends at the horizon it measured (the state's), or at the time limit
+  const end = imported.description.target ?? imported.state.horizon ?? null
+  const of = end === null ? ` (--max-seconds ${imported.description.max_seconds})` : ` of ${fmtInt(end)}`
+  result(`wrote ${out}: step ${fmtInt(progress.step)}${of}${best}`)
 }

@@ -160,12 +160,13 @@ async function run(file: string | undefined, raw: Record<string, unknown>): Prom
 }
 
 /** What a scheduler runs on each machine, and how the result comes back. */
-function printLaunch(p: { dir: string; command: string[]; line: string; out: string; steps: number }, asJson: boolean): void {
+function printLaunch(p: { dir: string; command: string[]; line: string; out: string; steps: number | null }, asJson: boolean): void {
   if (asJson) {
     json({ folder: p.dir, command: p.command, import: ['rnn', 'import-run', p.dir], checkpoint: p.out, steps: p.steps })
     return
   }
-  log(colour.dim(`wrote the run folder ${p.dir} (${fmtInt(p.steps)} steps); every machine must see it at this path (a shared filesystem)`))
+  const steps = p.steps === null ? 'steps measured against --max-seconds' : `${fmtInt(p.steps)} steps`
+  log(colour.dim(`wrote the run folder ${p.dir} (${steps}); every machine must see it at this path (a shared filesystem)`))
   result(p.line)
   log(colour.dim(`then, where the folder is: rnn import-run ${p.dir} (writes ${p.out}); touch ${p.dir}/stop stops the run and saves it`))
 }
