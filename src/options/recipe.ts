@@ -24,14 +24,14 @@ export interface RecipeRow {
 }
 
 export const RECIPE_ROWS: readonly RecipeRow[] = [
-  { upTo: 240, hidden_size: 128, num_layers: 1, dropout: 0, batch_size: 32, seq_len: 64, lr: 0.02, chars_per_s: 110_000, min_chars: 0 },
+  { upTo: 240, hidden_size: 128, num_layers: 1, dropout: 0, batch_size: 32, seq_len: 64, lr: 0.02, chars_per_s: 75_000, min_chars: 0 },
   {
-    upTo: 600, hidden_size: 256, num_layers: 1, dropout: 0, batch_size: 32, seq_len: 100, lr: 0.005, chars_per_s: 35_000,
+    upTo: 600, hidden_size: 256, num_layers: 1, dropout: 0, batch_size: 32, seq_len: 100, lr: 0.005, chars_per_s: 28_000,
     min_chars: 200_000,
   },
   {
-    upTo: Infinity, hidden_size: 256, num_layers: 2, dropout: 0.25, batch_size: 32, seq_len: 100, lr: 0.004, chars_per_s: 13_000,
-    min_chars: 500_000,
+    upTo: Infinity, hidden_size: 192, num_layers: 2, dropout: 0.15, batch_size: 32, seq_len: 100, lr: 0.005, chars_per_s: 13_000,
+    min_chars: 300_000,
   },
 ]
 

@@ -13,18 +13,18 @@ import { runRnn, tempWithText } from '../helpers/cli.ts'
 const MB = 1_003_855 // tiny Shakespeare's training split
 
 describe('recipeRow', () => {
-  it('picks the row of the budget on a 1 MB corpus: 1 × 128 under 4 minutes, 1 × 256 under 10, 2 × 256 with dropout after', () => {
+  it('picks the row of the budget on a 1 MB corpus: 1 × 128 under 4 minutes, 1 × 256 under 10, 2 × 192 with dropout after', () => {
     const size = (s: number) => { const { row } = recipeRow(s, MB); return [row.num_layers, row.hidden_size, row.dropout, row.lr] }
     expect(size(60)).toEqual([1, 128, 0, 0.02])
     expect(size(239)).toEqual([1, 128, 0, 0.02])
     expect(size(240)).toEqual([1, 256, 0, 0.005])
-    expect(size(900)).toEqual([2, 256, 0.25, 0.004])
-    expect(size(3600)).toEqual([2, 256, 0.25, 0.004])
+    expect(size(900)).toEqual([2, 192, 0.15, 0.005])
+    expect(size(3600)).toEqual([2, 192, 0.15, 0.005])
   })
 
   it('steps down to the largest smaller row a text too small for the budget\'s row is big enough for', () => {
-    expect(recipeRow(900, 500_000).row).toBe(RECIPE_ROWS[2])
-    expect(recipeRow(900, 499_999).row).toBe(RECIPE_ROWS[1])
+    expect(recipeRow(900, 300_000).row).toBe(RECIPE_ROWS[2])
+    expect(recipeRow(900, 299_999).row).toBe(RECIPE_ROWS[1])
     expect(recipeRow(300, 199_999).row).toBe(RECIPE_ROWS[0])
     const tiny = recipeRow(900, 100_000)
     expect(tiny.row).toBe(RECIPE_ROWS[0])
@@ -38,7 +38,7 @@ describe('applyRecipe', () => {
   it('fills only the keys not given; a run with a length gets the schedule and the lr, not a size', () => {
     const given = { max_seconds: 900, hidden_size: 64 }
     const r = applyRecipe(config(given), given, { corpusBytes: 1_115_394, resumed: false })
-    expect(r.config).toMatchObject({ hidden_size: 64, num_layers: 2, dropout: 0.25, seq_len: 100, lr: 0.004, lr_schedule: 'cosine' })
+    expect(r.config).toMatchObject({ hidden_size: 64, num_layers: 2, dropout: 0.15, seq_len: 100, lr: 0.005, lr_schedule: 'cosine' })
     expect(r.sized).toBe(true)
     expect(r.why).toContain('as given: --hidden')
     const plain = applyRecipe(config({ steps: 300 }), { steps: 300 }, { corpusBytes: 1_115_394, resumed: false })
@@ -67,7 +67,7 @@ describe('rnn train --max-seconds with no model flags', () => {
     // the file's bytes stand in for its characters: 90% of 101,216 bytes
     expect(r.stderr.trim()).toBe('recipe: --lr-schedule cosine --warmup 100 --lr-floor 0.1 --hidden 128 --layers 1 --dropout 0 '
       + '--batch 32 --seq-len 64 --lr 0.02 (--max-seconds 120 on 91,094 training characters: the row of budgets under 240 s, '
-      + 'about 144.9 passes; BENCHMARKS.md, "Training recipe")')
+      + 'about 98.8 passes; BENCHMARKS.md, "Training recipe")')
   })
 
   it('flags and the --config file win over the rule, and are named', async () => {
@@ -77,7 +77,7 @@ describe('rnn train --max-seconds with no model flags', () => {
     expect(r.code, r.stderr).toBe(0)
     // 91,094 training characters: too few for the larger rows, so the smallest
     expect(JSON.parse(r.stdout)).toMatchObject({ hidden_size: 128, num_layers: 3, batch_size: 16, lr: 0.02 })
-    expect(r.stderr).toContain('the budget\'s own row needs 500,000 or more')
+    expect(r.stderr).toContain('the budget\'s own row needs 300,000 or more')
     expect(r.stderr).toContain('as given: --batch, --layers, --lr')
   })
 
