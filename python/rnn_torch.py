@@ -182,20 +182,33 @@ def gather(s, world):
     dist.all_gather(parts, s.contiguous())
     return torch.cat(parts, dim=1)
 
-def lr_factor(s, horizon, c):
+def lr_factor(s, horizon, c, knot=None):
     """The factor on the base lr at step s (from 1): src/engine/schedule.ts's lrFactor."""
     w = c["warmup"]
     if w > 0 and s <= w:
         return s / w
     if c["lr_schedule"] in ("constant", "plateau") or horizon is None:
         return 1.0
-    p = 1.0 if horizon <= w else min(1.0, max(0.0, (s - w) / (horizon - w)))
+    p = decay_progress(s, horizon, w, knot)
     f = c["lr_floor"]
     return f + (1 - f) * 0.5 * (1 + math.cos(math.pi * p)) if c["lr_schedule"] == "cosine" else 1 - (1 - f) * p
 
 
-# a time budget's horizon, measured as src/tasks/train.ts does: over the steps from the 5th on, at least 20
-MEASURE_AFTER, MEASURE_STEPS = 5, 20
+def decay_progress(s, horizon, w, knot):
+    """src/engine/schedule.ts's decayProgress: how far the decay has gone at step s, after the knot if any."""
+    line = lambda a, p0, b: 1.0 if b <= a else p0 + (1 - p0) * (s - a) / (b - a)
+    if knot is None:
+        p = line(w, 0.0, horizon)
+    elif s > knot["step"]:
+        p = line(knot["step"], knot["p"], horizon)
+    else:
+        p = 0.0 if knot["step"] <= w else knot["p"] * (s - w) / (knot["step"] - w)
+    return min(1.0, max(0.0, p))
+
+
+# a time budget's horizon, measured as src/tasks/time-budget.ts does: over the steps from the 5th on, at
+# least 20, then again over the steps since at these fractions of the budget
+MEASURE_AFTER, MEASURE_STEPS, REMEASURE_AT = 5, 20, (0.5, 0.75)
 
 
 def budget_horizon(step, elapsed, budget, per_step, per_eval, eval_every):
@@ -228,8 +241,9 @@ def main(folder):
     progress, cursor, lr, opt_step = at["progress"], at["cursor"], at["lr"], at["optimizer_step"]
     sched = run.get("schedule") or {"lr_schedule": "constant", "warmup": 0, "lr_floor": 0.1, "peak": lr}
     # target None: a time budget, whose horizon (and end) the first steps measure unless it was stored
-    target, horizon = run["target"], run.get("horizon", run["target"])
-    measure = {"from": None, "validating": 0.0} if horizon is None and sched["lr_schedule"] in ("cosine", "linear") else None
+    target, horizon, knot = run["target"], run.get("horizon", run["target"]), run.get("knot")
+    measure = {"from": None, "validating": 0.0, "evals": 0, "next": None, "per_eval": 0.0} \
+        if horizon is None and sched["lr_schedule"] in ("cosine", "linear") else None
     net = Net(m, run["dropout"])
     named, params = net.named, [p for _, p in net.named]
     with torch.no_grad():
@@ -271,7 +285,8 @@ def main(folder):
             out.update({k: s.cpu() for k, s in zip(("state.h", "state.c"), full)})
             progress["seconds"] = elapsed()
             now = {"progress": progress, "cursor": cursor, "lr": lr, "optimizer_step": opt_step,
-                   "rng": rng.s, "train_loss": last["train"], "val_loss": last["val"], "horizon": horizon}
+                   "rng": rng.s, "train_loss": last["train"], "val_loss": last["val"], "horizon": horizon,
+                   "knot": knot}
             write_safetensors(os.path.join(folder, "state.safetensors"), out, {"state": json.dumps(now)})
         say("saved", step=progress["step"])
 
@@ -295,7 +310,7 @@ def main(folder):
                 lr = max(lr / 2, sched["peak"] * sched["lr_floor"])
         grad_norm = mean["norm"] / mean["count"] if mean["count"] > 0 else None
         progress["history"].append({"step": progress["step"], "seconds": elapsed(),
-                                    "lr": lr * lr_factor(progress["step"], horizon, sched), "train_loss": last["train"], "val_loss": v,
+                                    "lr": lr * lr_factor(progress["step"], horizon, sched, knot), "train_loss": last["train"], "val_loss": v,
                                     "grad_norm": grad_norm})
         mean.update(loss=0.0, norm=0.0, count=0)
         say("eval", step=progress["step"], train_loss=last["train"], val_loss=v, best_val_loss=progress["best_val_loss"], improved=improved,
@@ -303,12 +318,19 @@ def main(folder):
         save()
         return True
 
+    # a time budget's measurements: where the window began, and the seconds a step took since then
+    mark = lambda: {"step": progress["step"], "seconds": elapsed(), "validating": measure["validating"], "evals": measure["evals"]}
+    since = lambda: (elapsed() - measure["from"]["seconds"] - (measure["validating"] - measure["from"]["validating"])) \
+        / max(1, progress["step"] - measure["from"]["step"])
     say("ready", processes=world, backend=dist.get_backend(), device=str(dev), torch=torch.__version__, threads=torch.get_num_threads())
     skips, stopped = 0, "done"
     while target is None or progress["step"] < target:
         asked = stop["asked"] or (rank == 0 and os.path.exists(os.path.join(folder, "stop")))
         over = rank == 0 and run["max_seconds"] is not None and elapsed() >= run["max_seconds"]
-        asked, over = reduce_sum([float(asked), float(over)], dev)
+        # rank 0's clock says when to measure again: every process must take part
+        again = rank == 0 and measure is not None and measure["next"] is not None and measure["next"] < len(REMEASURE_AT) \
+            and elapsed() >= REMEASURE_AT[measure["next"]] * run["max_seconds"]
+        asked, over, again = reduce_sum([float(asked), float(over), float(again)], dev)
         if asked > 0 or over > 0:
             stopped = "interrupted" if asked > 0 else "time_limit"
             break
@@ -335,7 +357,7 @@ def main(folder):
             say("skipped", step=progress["step"], reason=what)
             continue
         state = tuple(s.detach() for s in next_state)
-        step_lr = lr * lr_factor(progress["step"] + 1, horizon, sched)
+        step_lr = lr * lr_factor(progress["step"] + 1, horizon, sched, knot)
         for g in opt.param_groups:
             g["lr"] = step_lr
         opt.step()
@@ -352,24 +374,40 @@ def main(folder):
                 return
             if measure is not None:
                 measure["validating"] += time.time() - t
+                measure["evals"] += 1
             if run["patience"] > 0 and progress["evals_since_best"] >= run["patience"]:
                 stopped = "early_stop"
                 break
         taken = progress["step"] - start
-        if measure is not None and taken == MEASURE_AFTER:
-            measure["from"] = (elapsed(), measure["validating"])
-        elif measure is not None and taken >= MEASURE_AFTER + MEASURE_STEPS and progress["step"] >= sched["warmup"]:
-            per_step = (elapsed() - measure["from"][0] - (measure["validating"] - measure["from"][1])) / (taken - MEASURE_AFTER)
+        if measure is not None and measure["next"] is None:
+            if taken == MEASURE_AFTER:
+                measure["from"] = mark()
+            if measure["from"] is None or taken < MEASURE_AFTER + MEASURE_STEPS or progress["step"] < sched["warmup"]:
+                continue
+            per_step = since()
             t = time.time()
             net.eval()
             validate()
             net.train()
-            per_eval = time.time() - t
+            measure["per_eval"] = time.time() - t
             # every process takes rank 0's figure: they must stop at the same step
-            mine = budget_horizon(progress["step"], elapsed(), run["max_seconds"], per_step, per_eval, run["eval_every"])
+            mine = budget_horizon(progress["step"], elapsed(), run["max_seconds"], per_step, measure["per_eval"], run["eval_every"])
             target = horizon = int(reduce_sum([float(mine if rank == 0 else 0)], dev)[0])
-            measure = None
-            say("horizon", steps=horizon, seconds_per_step=per_step, seconds_per_eval=per_eval)
+            measure["next"] = next((i for i, f in enumerate(REMEASURE_AT) if f * run["max_seconds"] > elapsed()), len(REMEASURE_AT))
+            measure["from"] = mark()
+            say("horizon", steps=horizon, seconds_per_step=per_step, seconds_per_eval=measure["per_eval"])
+        elif again > 0:
+            now = elapsed()
+            while measure["next"] < len(REMEASURE_AT) and REMEASURE_AT[measure["next"]] * run["max_seconds"] <= now:
+                measure["next"] += 1
+            per_step, evals = since(), measure["evals"] - measure["from"]["evals"]
+            if evals > 0:
+                measure["per_eval"] = (measure["validating"] - measure["from"]["validating"]) / evals
+            knot = {"step": progress["step"], "p": decay_progress(progress["step"], horizon, sched["warmup"], knot)}
+            mine = budget_horizon(progress["step"], now, run["max_seconds"], per_step, measure["per_eval"], run["eval_every"])
+            target = horizon = int(reduce_sum([float(mine if rank == 0 else 0)], dev)[0])
+            measure["from"] = mark()
+            say("horizon", steps=horizon, seconds_per_step=per_step, seconds_per_eval=measure["per_eval"], at=now)
     if stopped == "interrupted" and progress["step"] == start:
         return say("done", stopped=stopped, step=start)
     if stopped != "interrupted" and last["eval_step"] != progress["step"] and progress["step"] > start:

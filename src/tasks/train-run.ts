@@ -5,7 +5,7 @@
  * src/tasks/train.ts runs the steps on it.
  */
 import { DEFAULT_HIDDEN, DEFAULT_PATIENCE, DEFAULT_STEPS, type TrainConfig } from '../options/train.ts'
-import { decays } from '../engine/schedule.ts'
+import { decays, type Knot } from '../engine/schedule.ts'
 import { createOptimizer, torchOptions, type Optimizer } from '../engine/optim.ts'
 import { allocParams, type Params } from '../engine/params.ts'
 import { createRng, type Rng } from '../engine/rng.ts'
@@ -38,8 +38,11 @@ export interface Run extends RunData {
   rng: Rng; model: Model; opt: Optimizer; batcher: Batcher
   /** The hidden (and cell) state carried from batch to batch. */
   state: State
-  /** lr: the base rate (engine/schedule.ts); horizon: where the schedule's decay ends (null: a time budget's, not measured yet). */
-  progress: Progress; lr: number; horizon: number | null
+  /**
+   * lr: the base rate (engine/schedule.ts); horizon: where the schedule's decay ends (null: a time budget's,
+   * not measured yet); knot: where a horizon measured again took over (null: none).
+   */
+  progress: Progress; lr: number; horizon: number | null; knot: Knot | null
   /** The step the run started from, and the one it stops at (Infinity: a time budget's, until the horizon is measured). */
   startStep: number; target: number
 }
@@ -98,7 +101,8 @@ export function createRun(
   const lr = from && !plan?.newLr ? from.resume.lr : cfg.lr
   const startStep = progress.step
   const { horizon, target } = runLength(cfg, from, startStep, batcher.chunksPerEpoch)
-  return { ...data, spec, params, best, rng, model, opt, batcher, state, progress, lr, horizon, startStep, target }
+  const knot = horizon !== null && horizon === from?.resume.horizon ? from.resume.knot ?? null : null
+  return { ...data, spec, params, best, rng, model, opt, batcher, state, progress, lr, horizon, knot, startStep, target }
 }
 
 /**

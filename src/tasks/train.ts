@@ -17,7 +17,8 @@ import { encodeParams, resumeOf, toCheckpoint } from '../model/checkpoint/build.
 import { saveCheckpoint } from '../model/checkpoint/file.ts'
 import { CHECKPOINT_FILE } from '../model/checkpoint/format.ts'
 import type { Checkpoint, HistoryPoint } from '../model/checkpoint/schema.ts'
-import { afterValidation, budgetHorizon, decays, horizonNote, lrFactor, MEASURE_AFTER, MEASURE_STEPS } from '../engine/schedule.ts'
+import { afterValidation, decays, horizonNote, lrFactor } from '../engine/schedule.ts'
+import { TimeBudget } from './time-budget.ts'
 import { firstNonFinite, MAX_SKIPS_IN_A_ROW } from './non-finite.ts'
 import { configChanges } from './resume-changes.ts'
 import { createRun, openRunData, type Run } from './train-run.ts'
@@ -191,23 +192,18 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
       peak_rss_bytes: peakRssBytes(),
     })
     save()
-    validating += (performance.now() - t) / 1000
+    budget?.validated((performance.now() - t) / 1000)
   }
 
   // the lr of step s (from 1); the loop has not taken it yet when validate() records the lr of the last one
-  const lrAt = (s: number) => run.lr * lrFactor(s, run.horizon, cfg)
-  // a time budget without a step count: its horizon is fixed once, from the speed of the steps after the first
-  let measureFrom: { seconds: number; validating: number } | null = null, validating = 0
-  const fixHorizon = () => {
-    const steps = progress.step - startStep - MEASURE_AFTER
-    const secondsPerStep = (elapsed() - measureFrom!.seconds - (validating - measureFrom!.validating)) / steps
+  const lrAt = (s: number) => run.lr * lrFactor(s, run.horizon, cfg, run.knot)
+  // a time budget without a step count: the first steps measure its horizon, later ones again
+  const budget = run.horizon === null && decays(cfg)
+    ? new TimeBudget({ budget: cfg.max_seconds!, startStep, warmup: cfg.warmup, evalEvery: cfg.eval_every }) : null
+  const timeValidation = () => {
     const t = performance.now()
     source.validate(model, T, B)
-    const secondsPerEval = (performance.now() - t) / 1000
-    run.horizon = run.target = budgetHorizon({
-      step: progress.step, elapsed: elapsed(), budget: cfg.max_seconds!, secondsPerStep, secondsPerEval, evalEvery: cfg.eval_every,
-    })
-    note(horizonNote(cfg.max_seconds!, secondsPerStep, secondsPerEval, run.horizon))
+    return (performance.now() - t) / 1000
   }
 
   const carried = model.zeroState(B)
@@ -242,10 +238,11 @@ async function trainInto(opts: TrainOptions, out: string, claim: Output): Promis
       validate()
       if (cfg.patience! > 0 && progress.evals_since_best >= cfg.patience!) { stopped = 'early_stop'; break }
     }
-    if (run.horizon === null && decays(cfg)) {
-      const taken = progress.step - startStep
-      if (taken === MEASURE_AFTER) measureFrom = { seconds: elapsed(), validating }
-      else if (taken >= MEASURE_AFTER + MEASURE_STEPS && progress.step >= cfg.warmup) fixHorizon()
+    const fix = budget?.afterStep(progress.step, elapsed, run, timeValidation)
+    if (fix) {
+      run.horizon = run.target = fix.horizon
+      run.knot = fix.knot
+      note(horizonNote(cfg.max_seconds!, fix.secondsPerStep, fix.secondsPerEval, fix.horizon, fix.at))
     }
     // let signal handlers (Ctrl-C) run between steps: the loop itself is synchronous
     await new Promise<void>((r) => setImmediate(r))
@@ -301,7 +298,7 @@ function checkpointOf(run: Run): Checkpoint {
   const isBest = progress.best_step === progress.step || progress.best_step === null
   const resume = resumeOf({
     params, latest: isBest ? null : params.data, optimizer: run.opt.state, rng: run.rng, cursor: run.batcher.cursor,
-    state: run.state, batch: run.B, lr: run.lr, horizon: run.horizon, fingerprint: run.fingerprint,
+    state: run.state, batch: run.B, lr: run.lr, horizon: run.horizon, knot: run.knot, fingerprint: run.fingerprint,
   }, spec)
   return toCheckpoint({ spec, data: run.source.record(), config: run.cfg, params: encodeParams(params, best), progress, resume })
 }

@@ -72,6 +72,7 @@ export function importRun(dir: string): ImportedRun {
   const resume = resumeOf({
     params, latest: isBest ? null : latest, optimizer: { name, step: state.optimizer_step, buffers }, rng,
     cursor: state.cursor, state: carried, batch: B, lr: state.lr, horizon: state.horizon ?? description.horizon ?? description.target,
+    knot: state.horizon != null ? state.knot : description.knot,
     fingerprint: description.checkpoint.fingerprint,
   }, spec)
   const { data, config } = description.checkpoint

@@ -24,7 +24,7 @@ import { OPTIM_NAMES, torchOptions } from '../engine/optim.ts'
 import { LR_SCHEDULES } from '../engine/schedule.ts'
 import type { Params } from '../engine/params.ts'
 import { encodeSafetensors, type F32Tensor } from '../interop/safetensors.ts'
-import { Checkpoint } from '../model/checkpoint/schema.ts'
+import { Checkpoint, Knot } from '../model/checkpoint/schema.ts'
 import { PACKAGE_VERSION } from '../package-version.ts'
 import type { SeriesSource } from '../tasks/series-source.ts'
 import type { TextSource } from '../tasks/text-source.ts'
@@ -64,6 +64,7 @@ export const RunDescription = z.strictObject({
     lr_schedule: z.enum(LR_SCHEDULES), warmup: z.int().min(0), lr_floor: z.number(), peak: z.number(),
   }).optional(),
   horizon: z.int().positive().optional(),
+  knot: Knot.optional(),                   // where a time budget's horizon measured again took over (engine/schedule.ts)
   data: z.union([TextLayout, SeriesLayout]),
   // what the checkpoint holds that the script neither needs nor changes
   checkpoint: z.strictObject({
@@ -79,6 +80,7 @@ export const RunState = z.strictObject({
   train_loss: z.number().nullable(), val_loss: z.number().nullable(),
   // where the schedule's decay ends, once known (a time budget's is measured by the script)
   horizon: z.int().positive().nullable().optional(),
+  knot: Knot.nullable().optional(),
 })
 export type RunState = z.infer<typeof RunState>
 
@@ -121,7 +123,7 @@ export function writeRunFolder(dir: string, run: Run, o: { out: string; device: 
     clip: cfg.clip, clip_value: cfg.clip_value, lr_decay: cfg.lr_decay, eval_every: cfg.eval_every, patience: cfg.patience ?? 0,
     on_nan: cfg.on_nan, max_seconds: cfg.max_seconds, target: Number.isFinite(run.target) ? run.target : null,
     schedule: { lr_schedule: cfg.lr_schedule, warmup: cfg.warmup, lr_floor: cfg.lr_floor, peak: cfg.lr },
-    horizon: run.horizon ?? (Number.isFinite(run.target) ? run.target : undefined), data,
+    horizon: run.horizon ?? (Number.isFinite(run.target) ? run.target : undefined), ...(run.knot ? { knot: run.knot } : {}), data,
     checkpoint: { out: o.out, data: source.record(), config: cfg, fingerprint: run.fingerprint },
   }
   writeFileSync(join(dir, RUN_FILE), JSON.stringify(description, null, 1))

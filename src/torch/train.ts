@@ -124,7 +124,8 @@ async function launchRun(
 ): Promise<TrainResult> {
   const { events = {} } = opts
   const { run, dir, description } = s
-  const { source, params, target, startStep, T, B } = run
+  const { source, params, startStep, T, B } = run
+  let target = run.target
   const secondsBefore = run.progress.seconds
   let keepOld = s.keepOld, savedStep: number | null = null, last: ImportedRun | null = null
   let stopped: TrainResult['stopped'] | null = null, failure: UserError | null = null
@@ -164,8 +165,9 @@ async function launchRun(
         break
       }
       case 'horizon': {
-        const { seconds_per_step: perStep, seconds_per_eval: perEval } = e as Record<string, number>
-        events.note?.(horizonNote(opts.config.max_seconds!, perStep, perEval, n('steps')))
+        const { seconds_per_step: perStep, seconds_per_eval: perEval, at } = e as Record<string, number | undefined>
+        target = n('steps')
+        events.note?.(horizonNote(opts.config.max_seconds!, perStep!, perEval!, target, at))
         break
       }
       case 'skipped': events.skipped?.({ step: n('step'), reason: String(e.reason) }); break

@@ -3,6 +3,7 @@
  * checkpoint) and resumed continues bit for bit, whether its length was a step count or a time budget
  * whose horizon the first steps measured; the lr of every validation is the schedule's; bad values are one line.
  */
+import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readJson, runRnn, tempWithText } from '../helpers/cli.ts'
@@ -29,6 +30,7 @@ function expectSameRun(a: any, b: any): void {
   expect(b.resume.state).toEqual(a.resume.state)
   expect(b.resume.lr).toBe(a.resume.lr)
   expect(b.resume.horizon).toBe(a.resume.horizon)
+  expect(b.resume.knot).toEqual(a.resume.knot)
 }
 
 describe('--lr-schedule', () => {
@@ -56,7 +58,7 @@ describe('--lr-schedule', () => {
     expectSameRun(a, readJson(join(dir, 'split.json')))
   })
 
-  it('--max-seconds alone: the horizon is measured once, stored, and a resumed run keeps it (same as --steps horizon)', async () => {
+  it('--max-seconds alone: the horizon is measured at the end of the warm-up, stored, and a resumed run keeps it (same as --steps horizon)', async () => {
     const { dir, file } = tempWithText(20_000, 9_000)
     // the horizon is fixed at the end of the warm-up (30 steps: longer than the 25 the speed is measured over)
     const args = [file, ...SMALL, '--lr-schedule', 'linear', '--warmup', '30']
@@ -82,6 +84,48 @@ describe('--lr-schedule', () => {
     const straight = await runRnn(['train', ...args, '--steps', String(H), '--out', 'straight.json'], { cwd: dir })
     expect(straight.code, straight.stderr).toBe(0)
     expectSameRun(readJson(join(dir, 'straight.json')), b)
+  })
+
+  it('--max-seconds alone: measured again at half and three quarters of the budget; the decay goes on from a knot a resumed run keeps', async () => {
+    const { dir, file } = tempWithText(20_000, 5_000)
+    const args = [file, ...SMALL, '--lr-schedule', 'cosine', '--warmup', '30']
+    // stopped once the second measurement is said (at 4.5 s of 6): the checkpoint then has the horizon and its knot
+    const again = /--max-seconds 6: at ([\d.]+) s, [\d.]+ s a step, [\d.]+ s a validation: the horizon is step (\d+)/g
+    let sent = false, seen = ''
+    const stopped = await runRnn(['train', ...args, '--max-seconds', '6', '--out', 'budget.json'], {
+      cwd: dir,
+      onStderr: (s, child) => { seen += s; if (!sent && [...seen.matchAll(again)].length === 2) { sent = true; child.kill('SIGTERM') } },
+    })
+    expect(stopped.code, stopped.stderr).toBe(143)
+    expect(stopped.stderr).toMatch(/so \d+ steps \(the schedule's horizon, measured again at 3 s and 4.5 s\)/)
+    const said = [...stopped.stderr.matchAll(again)]
+    expect(said.map((m) => Number(m[1]) >= 3)).toEqual([true, true])
+    expect(Number(said[1][1])).toBeGreaterThanOrEqual(4.5)
+    const mid = readJson(join(dir, 'budget.json')), H = Number(said[1][2]), knot = mid.resume.knot
+    expect(mid.resume.horizon).toBe(H)
+    expect(knot.step).toBeGreaterThan(30)
+    expect(knot.step).toBeLessThanOrEqual(mid.progress.step)
+    expect(knot.p).toBeGreaterThan(0)
+    expect(knot.p).toBeLessThan(1)
+    // to the horizon in one resumed run and in two: the same run bit for bit, every lr the knot's schedule
+    const rest = H - mid.progress.step, k = Math.floor(rest / 2)
+    expect(rest).toBeGreaterThan(2)
+    copyFileSync(join(dir, 'budget.json'), join(dir, 'parts.json'))
+    const resume = (out: string, steps: number) =>
+      runRnn(['train', '--resume', out, '--out', out, '--steps', String(steps), '--max-seconds', '100000'], { cwd: dir })
+    for (const r of [await resume('budget.json', rest), await resume('parts.json', k), await resume('parts.json', rest - k)]) {
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stderr).not.toContain('the horizon is step')
+    }
+    const whole = readJson(join(dir, 'budget.json'))
+    expectSameRun(whole, readJson(join(dir, 'parts.json')))
+    expect(whole.resume.knot).toEqual(knot)
+    expect(whole.progress.step).toBe(H)
+    const c = { lr_schedule: 'cosine', warmup: 30, lr_floor: 0.2 } as const
+    const after = whole.progress.history.filter((h: any) => h.step > mid.progress.step)
+    expect(after.length).toBeGreaterThan(0)
+    for (const h of after) expect(h.lr).toBe(0.01 * lrFactor(h.step, H, c, knot))
+    expect(after.at(-1).lr).toBeCloseTo(0.002, 12)
   })
 
   it('plateau halves the lr after two validations without improvement, and the checkpoint keeps the halved lr', async () => {

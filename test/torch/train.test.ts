@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process'
 import { chmodSync, copyFileSync, cpSync, existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { lrFactor } from '../../src/engine/schedule.ts'
 import { findTorchPython } from '../../src/torch/python.ts'
 import { DATA, readJson, runRnn, tempWithText } from '../helpers/cli.ts'
 
@@ -100,14 +101,20 @@ describe('rnn train --engine torch on text', () => {
     expect(r.code, r.stderr).toBe(0)
     const said = r.stderr.match(/--max-seconds 6: [\d.]+ s a step, [\d.]+ s a validation, so (\d+) steps \(the schedule's horizon/)
     expect(said, r.stderr).not.toBeNull()
-    const horizon = Number(said![1])
-    expect(horizon).toBeGreaterThan(25) // not the 2,000 steps of a run without a length
-    const out = JSON.parse(r.stdout), ck = readJson(join(dir, 'budget.json'))
+    expect(Number(said![1])).toBeGreaterThan(25) // not the 2,000 steps of a run without a length
+    // measured again at 3 s (and 4.5 s unless the run ended before), a new horizon taking over where the decay had got to
+    const again = [...r.stderr.matchAll(/--max-seconds 6: at ([\d.]+) s, [\d.]+ s a step, [\d.]+ s a validation: the horizon is step (\d+)/g)]
+    expect(again.length, r.stderr).toBeGreaterThanOrEqual(1)
+    expect(again.every((m) => Number(m[1]) >= 3)).toBe(true)
+    const horizon = Number(again.at(-1)![2])
+    const out = JSON.parse(r.stdout), ck = readJson(join(dir, 'budget.json')), knot = ck.resume.knot
     expect(ck.resume.horizon).toBe(horizon)
+    expect(knot.step).toBeGreaterThan(25)
+    expect(knot.p).toBeGreaterThan(0)
     if (out.stopped === 'done') expect(out.steps).toBe(horizon)
     else expect([out.stopped, out.steps <= horizon]).toEqual(['time_limit', true])
-    const last = ck.progress.history.at(-1), p = Math.min(1, (last.step - 4) / (horizon - 4))
-    expect(last.lr).toBeCloseTo(0.01 * (0.2 + 0.8 * 0.5 * (1 + Math.cos(Math.PI * p))), 12)
+    const last = ck.progress.history.at(-1)
+    expect(last.lr).toBeCloseTo(0.01 * lrFactor(last.step, horizon, { lr_schedule: 'cosine', warmup: 4, lr_floor: 0.2 }, knot), 12)
   }, 120_000)
 
   it('writes a checkpoint that samples, and rnn eval reproduces the validation loss it reported', async () => {

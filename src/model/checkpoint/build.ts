@@ -6,6 +6,7 @@ import type { TrainConfig } from '../../options/train.ts'
 import { createOptimizer, torchOptions, type OptimizerState } from '../../engine/optim.ts'
 import type { Params } from '../../engine/params.ts'
 import { createRng, type Rng, type RngState } from '../../engine/rng.ts'
+import type { Knot } from '../../engine/schedule.ts'
 import { PACKAGE_VERSION } from '../../package-version.ts'
 import type { State } from '../model.ts'
 import { gateOrder, type ModelSpec } from '../spec.ts'
@@ -39,7 +40,7 @@ export function startProgress(): Progress {
 /** What a run needs to continue exactly; `latest` null when the latest parameters are the best ones. */
 interface RunState {
   params: Params; latest: Float32Array | null; optimizer: OptimizerState; rng: Rng
-  cursor: Resume['cursor']; state: State; batch: number; lr: number; horizon: number | null; fingerprint?: Resume['fingerprint']
+  cursor: Resume['cursor']; state: State; batch: number; lr: number; horizon: number | null; knot?: Knot | null; fingerprint?: Resume['fingerprint']
 }
 
 export function resumeOf(r: RunState, spec: ModelSpec): Resume {
@@ -55,6 +56,7 @@ export function resumeOf(r: RunState, spec: ModelSpec): Resume {
     },
     lr: r.lr,
     horizon: r.horizon,
+    ...(r.knot ? { knot: { ...r.knot } } : {}),
     ...(r.fingerprint !== undefined ? { fingerprint: r.fingerprint } : {}),
   }
 }

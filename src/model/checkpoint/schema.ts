@@ -83,6 +83,9 @@ export type Progress = z.infer<typeof Progress>
 
 const SplitPrint = z.strictObject({ size: z.int().nonnegative(), sha256: z.string() })
 
+// engine/schedule.ts's Knot: the decay's progress p when step `step` was taken
+export const Knot = z.strictObject({ step: z.int().positive(), p: z.number().min(0).max(1) })
+
 const Resume = z.strictObject({
   params: z.record(z.string(), TensorJSON).nullable(),   // latest parameters; null when they are the best ones
   optimizer: z.strictObject({
@@ -93,6 +96,7 @@ const Resume = z.strictObject({
   state: z.strictObject({ h: TensorJSON, c: TensorJSON.nullable(), y: TensorJSON.optional() }), // y: the Jordan cell's last output ŷ [B][O]
   lr: z.number().positive(),                              // the base lr (engine/schedule.ts): --lr after decays and halvings
   horizon: z.int().positive().nullable().optional(),      // where the schedule's decay ends; null: a time budget's, not measured yet
+  knot: Knot.nullable().optional(),                       // where a time budget's horizon measured again took over
   // the data trained on (absent in imported checkpoints and those of older versions)
   fingerprint: z.strictObject({ train: SplitPrint, val: SplitPrint }).optional(),
 })
