@@ -57,7 +57,8 @@ export class TimeBudget {
     if (evals > 0) this.secondsPerEval = (this.validating - this.from!.validating) / evals
     const knot = { step, p: decayProgress(step, current.horizon, this.o.warmup, current.knot) }
     this.from = this.mark(step, seconds)
-    return { horizon: this.horizonAt(step, seconds, secondsPerStep), knot, secondsPerStep, secondsPerEval: this.secondsPerEval, at: seconds }
+    const horizon = this.horizonAt(step, seconds, secondsPerStep)
+    return { horizon, knot, secondsPerStep, secondsPerEval: this.secondsPerEval, at: seconds }
   }
 
   private mark(step: number, seconds: number): Mark {

@@ -40,7 +40,8 @@ export function startProgress(): Progress {
 /** What a run needs to continue exactly; `latest` null when the latest parameters are the best ones. */
 interface RunState {
   params: Params; latest: Float32Array | null; optimizer: OptimizerState; rng: Rng
-  cursor: Resume['cursor']; state: State; batch: number; lr: number; horizon: number | null; knot?: Knot | null; fingerprint?: Resume['fingerprint']
+  cursor: Resume['cursor']; state: State; batch: number; lr: number; horizon: number | null; knot?: Knot | null
+  fingerprint?: Resume['fingerprint']
 }
 
 export function resumeOf(r: RunState, spec: ModelSpec): Resume {
