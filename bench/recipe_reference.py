@@ -10,7 +10,8 @@ What it shares with rnn (src/engine/schedule.ts, src/tasks/train.ts, src/tasks/e
 10% of the characters is the validation split, of which the first 262,144 are read as
 min(B, len/4096) streams; training reads B streams of the training split in windows of T with the hidden
 state carried; warm-up then cosine decay to floor × lr at the horizon, which a time budget fixes once
-after the warm-up from the speed of steps 5.. and of a validation (the whole budget); clip 5;
+after the warm-up from the speed of steps 5.. and of a validation (the whole budget), and again at half and
+three quarters of the budget from the steps since, the decay going on from where it had got to; clip 5;
 validation every --eval-every steps and at the end; the loss reported is the best validation loss.
 """
 import argparse
@@ -73,12 +74,18 @@ streams = train[:B * L].view(B, L)
 chunks = (L - 1) // T
 
 
-def factor(s, horizon):
+def progress(s, horizon, knot):
+    """How far the decay has gone at step s: from the warm-up's end, or on from the last knot."""
+    a, p0 = (args.warmup, 0.0) if knot is None or s <= knot[0] else knot
+    return 1.0 if horizon <= a else min(1.0, max(0.0, p0 + (1 - p0) * (s - a) / (horizon - a)))
+
+
+def factor(s, horizon, knot):
     if args.warmup > 0 and s <= args.warmup:
         return s / args.warmup
     if args.schedule == "constant" or horizon is None:
         return 1.0
-    p = 1.0 if horizon <= args.warmup else min(1.0, max(0.0, (s - args.warmup) / (horizon - args.warmup)))
+    p = progress(s, horizon, knot)
     return args.lr_floor + (1 - args.lr_floor) * 0.5 * (1 + math.cos(math.pi * p))
 
 
@@ -101,8 +108,8 @@ def validate():
 
 t0 = time.time()
 elapsed = lambda: time.time() - t0
-step, state, horizon, best, chunk = 0, None, None, math.inf, 0
-measure_from, validating = None, 0.0
+step, state, horizon, knot, best, chunk = 0, None, None, None, math.inf, 0
+measure_from, validating, evals, again = None, 0.0, 0, [0.5, 0.75]
 while horizon is None or step < horizon:
     if elapsed() >= args.seconds:
         break
@@ -118,13 +125,14 @@ while horizon is None or step < horizon:
     loss.backward()
     nn.utils.clip_grad_norm_(net.parameters(), args.clip)
     for g in opt.param_groups:
-        g["lr"] = args.lr * factor(step + 1, horizon)
+        g["lr"] = args.lr * factor(step + 1, horizon, knot)
     opt.step()
     step += 1
     if step % args.eval_every == 0:
         t = time.time()
         best = min(best, validate())
         validating += time.time() - t
+        evals += 1
         print(f"step {step}: val {best:.4f} {elapsed():.1f}s", file=sys.stderr)
     if horizon is None and args.schedule == "cosine" and step == 5:
         measure_from = (elapsed(), validating)
@@ -136,6 +144,18 @@ while horizon is None or step < horizon:
         left = args.seconds - elapsed() - per_eval
         horizon = step + max(1, math.floor(left / (per_step + per_eval / args.eval_every)))
         print(f"horizon {horizon} ({per_step:.4f} s a step, {per_eval:.2f} s a validation)", file=sys.stderr)
+        again = [f for f in again if f * args.seconds > elapsed()]
+        measure_from = (elapsed(), validating, step, evals)
+    elif horizon is not None and again and elapsed() >= again[0] * args.seconds:
+        # measured again over the steps since (src/tasks/time-budget.ts), the decay going on from where it is
+        now, again = elapsed(), [f for f in again if f * args.seconds > elapsed()]
+        per_step = (now - measure_from[0] - (validating - measure_from[1])) / max(1, step - measure_from[2])
+        if evals > measure_from[3]:
+            per_eval = (validating - measure_from[1]) / (evals - measure_from[3])
+        knot = (step, progress(step, horizon, knot))
+        horizon = step + max(1, math.floor((args.seconds - now - per_eval) / (per_step + per_eval / args.eval_every)))
+        measure_from = (now, validating, step, evals)
+        print(f"at {now:.1f} s: horizon {horizon} ({per_step:.4f} s a step, {per_eval:.2f} s a validation)", file=sys.stderr)
 if step % args.eval_every != 0:
     best = min(best, validate())
 secs = elapsed()

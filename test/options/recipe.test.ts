@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { applyRecipe, RECIPE_ROWS, recipeRow } from '../../src/options/recipe.ts'
+import { applyRecipe, budgetEvalEvery, RECIPE_ROWS, recipeRow } from '../../src/options/recipe.ts'
 import { resolveTrainConfig } from '../../src/options/train.ts'
 import { runRnn, tempWithText } from '../helpers/cli.ts'
 
@@ -17,9 +17,9 @@ describe('recipeRow', () => {
     const size = (s: number) => { const { row } = recipeRow(s, MB); return [row.num_layers, row.hidden_size, row.dropout, row.lr] }
     expect(size(60)).toEqual([1, 128, 0, 0.02])
     expect(size(239)).toEqual([1, 128, 0, 0.02])
-    expect(size(240)).toEqual([1, 256, 0, 0.005])
-    expect(size(900)).toEqual([2, 192, 0.15, 0.005])
-    expect(size(3600)).toEqual([2, 192, 0.15, 0.005])
+    expect(size(240)).toEqual([1, 256, 0, 0.02])
+    expect(size(900)).toEqual([2, 192, 0.15, 0.007])
+    expect(size(3600)).toEqual([2, 192, 0.15, 0.007])
   })
 
   it('steps down to the largest smaller row a text too small for the budget\'s row is big enough for', () => {
@@ -33,16 +33,33 @@ describe('recipeRow', () => {
   })
 })
 
+describe('budgetEvalEvery', () => {
+  it('validates so that validations take about 3% of a budgeted run, in hundreds from 100 to 1,000 steps', () => {
+    // tiny Shakespeare's 111,539 validation characters: 0.5 · 111,539 / 3,200 / 0.03 = 580.9 steps, 907.7 at 32 × 64
+    expect(budgetEvalEvery(111_539, 32, 100)).toBe(500)
+    expect(budgetEvalEvery(111_539, 32, 64)).toBe(900)
+    expect(budgetEvalEvery(10_122, 32, 64)).toBe(100)        // 82: a small text still validates every 100 steps
+    expect(budgetEvalEvery(10_000_000, 32, 100)).toBe(1000)  // a large one at least every 1,000
+  })
+})
+
 describe('applyRecipe', () => {
   const config = (flags: Record<string, unknown>) => resolveTrainConfig({ flags })
   it('fills only the keys not given; a run with a length gets the schedule and the lr, not a size', () => {
     const given = { max_seconds: 900, hidden_size: 64 }
     const r = applyRecipe(config(given), given, { corpusBytes: 1_115_394, resumed: false })
-    expect(r.config).toMatchObject({ hidden_size: 64, num_layers: 2, dropout: 0.15, seq_len: 100, lr: 0.005, lr_schedule: 'cosine' })
+    expect(r.config).toMatchObject({
+      hidden_size: 64, num_layers: 2, dropout: 0.15, seq_len: 100, lr: 0.007, lr_schedule: 'cosine', eval_every: 500,
+    })
     expect(r.sized).toBe(true)
     expect(r.why).toContain('as given: --hidden')
     const plain = applyRecipe(config({ steps: 300 }), { steps: 300 }, { corpusBytes: 1_115_394, resumed: false })
-    expect(plain.config).toMatchObject({ hidden_size: null, num_layers: 1, lr: 0.02, lr_schedule: 'cosine', warmup: 100 })
+    expect(plain.config).toMatchObject({ hidden_size: null, num_layers: 1, lr: 0.02, lr_schedule: 'cosine', warmup: 100, eval_every: 100 })
+    // --eval-every given: kept, and named
+    const every = applyRecipe(config({ max_seconds: 900, eval_every: 50 }), { max_seconds: 900, eval_every: 50 },
+      { corpusBytes: 1_115_394, resumed: false })
+    expect(every.config.eval_every).toBe(50)
+    expect(every.why).toContain('as given: --eval-every')
     expect(plain.sized).toBe(false)
   })
 
@@ -66,7 +83,7 @@ describe('rnn train --max-seconds with no model flags', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ hidden_size: 128, num_layers: 1, batch_size: 32, seq_len: 64, lr: 0.02, max_seconds: 120 })
     // the file's bytes stand in for its characters: 90% of 101,216 bytes
     expect(r.stderr.trim()).toBe('recipe: --lr-schedule cosine --warmup 100 --lr-floor 0.1 --hidden 128 --layers 1 --dropout 0 '
-      + '--batch 32 --seq-len 64 --lr 0.02 (--max-seconds 120 on 91,094 training characters: the row of budgets under 240 s, '
+      + '--batch 32 --seq-len 64 --lr 0.02 --eval-every 100 (--max-seconds 120 on 91,094 training characters: the row of budgets under 240 s, '
       + 'about 98.8 passes; BENCHMARKS.md, "Training recipe")')
   })
 
