@@ -37,7 +37,7 @@ export function lrFactor(s: number, horizon: number | null, c: ScheduleConfig, k
 
 /**
  * How far the decay has gone at step s (0..1). Up to a knot the progress is read as a straight line from
- * the warm-up's end to it, which is exactly the earlier horizon's when there was one knot.
+ * the warm-up's end to it: the earlier horizon's line when there was one knot.
  */
 export function decayProgress(s: number, horizon: number, W: number, knot: Knot | null): number {
   const line = (from: number, p0: number, to: number) => (to <= from ? 1 : p0 + (1 - p0) * (s - from) / (to - from))
